@@ -1,0 +1,55 @@
+/*
+ * Nano work: BLAKE2b-64 of nonce LE64 || root, one compression per attempt. The parts that do not
+ * depend on the nonce are folded once per call: the initial working vector, and the three column
+ * steps of round 0 that never touch message word 0 (the nonce).
+ */
+#include "blake2b.h"
+#include "common.h"
+
+void pp_blake2b_nano_scalar(const uint8_t root[32], uint64_t threshold, uint64_t start,
+                            uint64_t count, pp_result *out) {
+  uint64_t m[16] = {0};
+  for (int i = 0; i < 4; i++) m[1 + i] = pp_load_le64(root + 8 * i);
+  const uint64_t h0 = PP_BLAKE2B_IV[0] ^ PP_BLAKE2B_NANO_PARAM;
+
+  /* v after round 0's columns 1..3, which mix only constant words. */
+  uint64_t init[16];
+  init[0] = h0;
+  for (int i = 1; i < 8; i++) init[i] = PP_BLAKE2B_IV[i];
+  for (int i = 0; i < 8; i++) init[8 + i] = PP_BLAKE2B_IV[i];
+  init[12] ^= PP_BLAKE2B_NANO_MESSAGE_LEN;
+  init[14] = ~init[14];
+  PP_BLAKE2B_G(init[1], init[5], init[9], init[13], m[2], m[3]);
+  PP_BLAKE2B_G(init[2], init[6], init[10], init[14], m[4], m[5]);
+  PP_BLAKE2B_G(init[3], init[7], init[11], init[15], m[6], m[7]);
+
+  for (uint64_t i = 0; i < count; i++) {
+    const uint64_t nonce = start + i;
+    m[0] = nonce;
+    uint64_t v0 = init[0], v1 = init[1], v2 = init[2], v3 = init[3];
+    uint64_t v4 = init[4], v5 = init[5], v6 = init[6], v7 = init[7];
+    uint64_t v8 = init[8], v9 = init[9], v10 = init[10], v11 = init[11];
+    uint64_t v12 = init[12], v13 = init[13], v14 = init[14], v15 = init[15];
+    PP_BLAKE2B_G(v0, v4, v8, v12, m[0], m[1]);
+    PP_BLAKE2B_G(v0, v5, v10, v15, m[8], m[9]);
+    PP_BLAKE2B_G(v1, v6, v11, v12, m[10], m[11]);
+    PP_BLAKE2B_G(v2, v7, v8, v13, m[12], m[13]);
+    PP_BLAKE2B_G(v3, v4, v9, v14, m[14], m[15]);
+    for (int r = 1; r < 12; r++) {
+      const uint8_t *s = PP_BLAKE2B_SIGMA[r];
+      PP_BLAKE2B_G(v0, v4, v8, v12, m[s[0]], m[s[1]]);
+      PP_BLAKE2B_G(v1, v5, v9, v13, m[s[2]], m[s[3]]);
+      PP_BLAKE2B_G(v2, v6, v10, v14, m[s[4]], m[s[5]]);
+      PP_BLAKE2B_G(v3, v7, v11, v15, m[s[6]], m[s[7]]);
+      PP_BLAKE2B_G(v0, v5, v10, v15, m[s[8]], m[s[9]]);
+      PP_BLAKE2B_G(v1, v6, v11, v12, m[s[10]], m[s[11]]);
+      PP_BLAKE2B_G(v2, v7, v8, v13, m[s[12]], m[s[13]]);
+      PP_BLAKE2B_G(v3, v4, v9, v14, m[s[14]], m[s[15]]);
+    }
+    if ((h0 ^ v0 ^ v8) >= threshold) {
+      pp_result_found(out, nonce, i + 1);
+      return;
+    }
+  }
+  pp_result_none(out, count);
+}

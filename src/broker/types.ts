@@ -1,0 +1,90 @@
+/**
+ * The broker's contract with the front doors (which submit jobs) and the sources of hash power
+ * (local engine, upstream work servers, remote miners, cluster workers). Data flows one way:
+ * door → broker → source → candidate → scheme.verify → broker → door.
+ * @module
+ */
+import type { Scheme, SchemeName } from '../schemes/scheme.js';
+import type { SearchTask } from '../schemes/search.js';
+
+export interface SubmitOptions {
+  /** Abort to withdraw this client's interest; the search stops when no client is left. */
+  readonly signal?: AbortSignal;
+  /** Give up (BrokerError 'timeout') after this many milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+/** Why the broker could not answer; `code` maps to each protocol's error format. */
+export type BrokerErrorCode = 'busy' | 'timeout' | 'cancelled' | 'exhausted' | 'shutdown' | 'failed';
+
+export class BrokerError extends Error {
+  override readonly name = 'BrokerError';
+  constructor(
+    readonly code: BrokerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface NonceRange {
+  readonly start: bigint;
+  /** One past the last nonce. */
+  readonly end: bigint;
+}
+
+/** What a source sees of a job. */
+export interface SourceJob {
+  readonly id: string;
+  readonly scheme: Scheme<unknown, unknown>;
+  readonly input: unknown;
+  readonly task: SearchTask;
+  /** Aborted when the job is solved, cancelled or timed out. */
+  readonly signal: AbortSignal;
+  /** Take a nonce range no other source has; null when the whole space is handed out. */
+  claim(size: bigint): NonceRange | null;
+  /** Return a range that was not fully searched (a miner left): it will be handed out again. */
+  release(range: NonceRange): void;
+  /**
+   * Say a claimed range was searched to its end without a passing nonce. When every nonce of the
+   * space is finished the job fails with 'exhausted' instead of waiting for its timeout.
+   */
+  finish(range: NonceRange): void;
+  /** Report a nonce; the broker verifies it and returns whether it was accepted. */
+  reportNonce(nonce: bigint, source: string): boolean;
+  /** Report a ready-made solution (e.g. an upstream's work); verified like a nonce. */
+  reportSolution(solution: unknown, source: string): boolean;
+}
+
+export interface Source {
+  readonly name: string;
+  /** Whether this source works on jobs of that scheme. */
+  accepts(scheme: SchemeName): boolean;
+  /** Start working on a job; stop when job.signal aborts. Must not throw. */
+  run(job: SourceJob): void;
+}
+
+export interface Broker {
+  /** Solve a job: dedupe, cache, queue, race the sources, verify; resolves with a verified solution. */
+  submit<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, options?: SubmitOptions): Promise<Solution>;
+  /** Attach a source of hash power; returns a function that detaches it. */
+  addSource(source: Source): () => void;
+  /** Queue and cache figures for health checks and metrics. */
+  stats(): BrokerStats;
+  /**
+   * Refuse new jobs ('shutdown'), give the jobs in flight up to `graceMs` (default 0) to finish,
+   * then fail the rest with 'shutdown'.
+   */
+  close(options?: { readonly graceMs?: number }): Promise<void>;
+}
+
+export interface BrokerStats {
+  /** Searches running now, and jobs waiting for a free search slot. */
+  readonly active: number;
+  readonly queued: number;
+  /** Clients waiting on a job (several may share one search). */
+  readonly waiting: number;
+  readonly cached: number;
+  readonly sources: number;
+  readonly closed: boolean;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/**
+ * The `powerplant` command line. Each command lives in src/commands/<name>.ts and registers itself
+ * on the program; this file only lists them and maps failures to exit codes.
+ * @module
+ */
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.js';
+import { exitWith } from './commands/output.js';
+
+const program = new Command('powerplant')
+  .description('Proof of work for Nostr, Nano/Banano, Bitmessage, Bitcoin/Stratum and hashcash gates')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError();
+
+for (const register of COMMANDS) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version exit through here with code 0; usage mistakes are bad input (2).
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  exitWith(error);
+}

@@ -1,0 +1,40 @@
+/**
+ * The engine's public entry: `createEngine` starts a worker-thread pool on the best backend this
+ * machine can run (or the one asked for).
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { isBackendChoice, selectBackend, type BackendChoice } from './backends.js';
+import { MAX_CHUNK, WorkerPool } from './pool.js';
+
+export { RangeExhaustedError, type Engine, type EngineStats, type Found, type Progress, type SearchOptions } from './engine.js';
+export type { BackendChoice, BackendName } from './backends.js';
+export type { WorkerPool } from './pool.js';
+
+/** More threads than this is a configuration mistake, not a faster engine. */
+export const MAX_THREADS = 256;
+
+export interface EngineOptions {
+  /** Worker threads (default: os.availableParallelism()). */
+  readonly threads?: number;
+  /** 'auto' (default): native when the addon loads, else WASM, else JS. */
+  readonly backend?: BackendChoice;
+  /** Fixed chunk size in nonces; adaptive (aiming at ~25 ms per chunk) when left out. */
+  readonly chunk?: number;
+  /** Where pool trouble is reported; stderr when left out. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export async function createEngine(options: EngineOptions = {}): Promise<WorkerPool> {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isSafeInteger(threads)) throw new TypeError('threads must be an integer');
+  if (threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be between 1 and ${MAX_THREADS}`);
+  if (options.chunk !== undefined) {
+    if (!Number.isSafeInteger(options.chunk)) throw new TypeError('chunk must be an integer');
+    if (options.chunk < 1 || options.chunk > MAX_CHUNK) throw new RangeError(`chunk must be between 1 and ${MAX_CHUNK}`);
+  }
+  const choice = options.backend ?? 'auto';
+  if (!isBackendChoice(choice)) throw new RangeError(`backend must be one of auto, native, wasm, js`);
+  const backend = await selectBackend(choice);
+  return WorkerPool.start({ backend: backend.name, threads, chunk: options.chunk, onWarning: options.onWarning });
+}

@@ -1,0 +1,35 @@
+/**
+ * The WebAssembly backend in Node: reads the committed build from wasm/ under the package root
+ * and instantiates it synchronously (fine on the main thread and in worker threads). The calling
+ * code lives in wasm-kernels.ts, shared with the browser.
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from './backend.js';
+import { WASM_SCALAR_FILE, WASM_SIMD_FILE, supportsSimd128, wasmBackendFromModule } from './wasm-kernels.js';
+
+/** The directory holding package.json, found by walking up from this file (src/ or dist/src/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the powerplant package root');
+    dir = parent;
+  }
+  return dir;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The path of the WebAssembly build this runtime should load. */
+export function wasmPath(): string {
+  return join(packageRoot(), 'wasm', supportsSimd128() ? WASM_SIMD_FILE : WASM_SCALAR_FILE);
+}
+
+/** A fresh instance (its own memory) of the module, compiled once per thread. */
+export function loadWasmBackend(): Backend {
+  compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
+  return wasmBackendFromModule(compiled);
+}

@@ -1,0 +1,71 @@
+/**
+ * One search thread of the pool. It loads its backend once, keeps the tasks of the jobs it works
+ * on (each sent once per job), and scans the chunks it is handed in order. Before each chunk it
+ * reads the job's flag in shared memory, so chunks of a cancelled or finished job are skipped
+ * without waiting for the main thread.
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SearchTask } from '../schemes/search.js';
+import { loadBackend, type BackendName } from './backends.js';
+
+export interface WorkerConfig {
+  readonly backend: BackendName;
+  /** Per job slot: the id of the job that owns it while that job is live, 0 otherwise. */
+  readonly live: Int32Array;
+}
+
+export type ToWorker =
+  | { readonly type: 'job'; readonly job: number; readonly slot: number; readonly task: SearchTask }
+  | { readonly type: 'scan'; readonly job: number; readonly start: bigint; readonly count: number }
+  | { readonly type: 'forget'; readonly job: number };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | {
+      readonly type: 'scanned';
+      readonly job: number;
+      readonly nonce: bigint | null;
+      readonly attempts: number;
+      /** Time spent scanning; 0 for a skipped chunk. */
+      readonly ms: number;
+    }
+  | { readonly type: 'failed'; readonly job: number; readonly message: string };
+
+if (parentPort === null) throw new Error('worker.ts runs only as a worker thread');
+const port = parentPort;
+const config = workerData as WorkerConfig;
+const backend = await loadBackend(config.backend);
+const jobs = new Map<number, { readonly slot: number; readonly task: SearchTask }>();
+
+function reply(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'job':
+      jobs.set(message.job, { slot: message.slot, task: message.task });
+      return;
+    case 'forget':
+      jobs.delete(message.job);
+      return;
+    case 'scan': {
+      const job = jobs.get(message.job);
+      if (job === undefined || Atomics.load(config.live, job.slot) !== message.job) {
+        reply({ type: 'scanned', job: message.job, nonce: null, attempts: 0, ms: 0 });
+        return;
+      }
+      const started = performance.now();
+      try {
+        const result = backend.scan(job.task, message.start, message.count);
+        const ms = performance.now() - started;
+        reply({ type: 'scanned', job: message.job, nonce: result.nonce, attempts: result.attempts, ms });
+      } catch (error) {
+        reply({ type: 'failed', job: message.job, message: error instanceof Error ? error.message : String(error) });
+      }
+      return;
+    }
+  }
+});
+reply({ type: 'ready' });

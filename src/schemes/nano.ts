@@ -1,0 +1,105 @@
+/**
+ * Nano and Banano work. value = BLAKE2b with an 8-byte digest over (nonce LE64 || root), read as
+ * a little-endian uint64; work is valid when value >= threshold. On the wire `work` is the nonce
+ * as 16 big-endian hex digits and `difficulty` the value as 16 hex digits (node RPC shapes).
+ * @module
+ */
+import { blake2b } from '@noble/hashes/blake2.js';
+import { InputError, hexBytes, toHex } from './bits.js';
+import type { Scheme } from './scheme.js';
+import type { NanoTask } from './search.js';
+
+export const TWO_64 = 1n << 64n;
+/** Nano send/change blocks, and the base of every multiplier. */
+export const NANO_SEND = 0xfffffff800000000n;
+/** Nano receive/open/epoch blocks. */
+export const NANO_RECEIVE = 0xfffffe0000000000n;
+/** Banano, every block. */
+export const BANANO = 0xfffffe0000000000n;
+/** The historical epoch-1 threshold (nanocurrency's validateWork default). */
+export const EPOCH_1 = 0xffffffc000000000n;
+
+export interface NanoJob {
+  /** 32-byte root: previous block hash, or the account key for an open block. */
+  readonly root: Uint8Array;
+  readonly threshold: bigint;
+}
+
+export interface NanoSolution {
+  /** The nonce as 16 hex digits. */
+  readonly work: string;
+}
+
+/** A work answer in the node's shapes. */
+export interface WorkAnswer {
+  readonly hash: string;
+  readonly work: string;
+  readonly difficulty: string;
+  readonly multiplier: string;
+}
+
+export function parseRoot(raw: unknown, label = 'hash'): Uint8Array {
+  return hexBytes(raw, 64, label);
+}
+
+/** A 16-hex-digit difficulty threshold (either case). */
+export function parseDifficulty(raw: unknown, label = 'difficulty'): bigint {
+  return BigInt('0x' + toHex(hexBytes(raw, 16, label)));
+}
+
+/** A 16-hex-digit work value as its uint64 nonce. */
+export function parseWork(raw: unknown, label = 'work'): bigint {
+  return BigInt('0x' + toHex(hexBytes(raw, 16, label)));
+}
+
+/** The threshold a multiplier means: 2^64 − (2^64 − base) / multiplier, as the node computes it. */
+export function thresholdFromMultiplier(raw: unknown, base = NANO_SEND): bigint {
+  const multiplier = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier <= 0) {
+    throw new InputError('multiplier must be a positive number');
+  }
+  const span = BigInt(Math.floor(Number(TWO_64 - base) / multiplier));
+  if (span < 1n) throw new InputError('multiplier is too large');
+  if (span >= TWO_64) throw new InputError('multiplier is too small');
+  return TWO_64 - span;
+}
+
+/** (2^64 − base) / (2^64 − difficulty), the node's multiplier of a difficulty. */
+export function multiplierOf(difficulty: bigint, base = NANO_SEND): number {
+  return Number(TWO_64 - base) / Number(TWO_64 - difficulty);
+}
+
+export const hex16 = (value: bigint): string => value.toString(16).padStart(16, '0');
+
+/** The work value of a nonce for a root (independent of the kernels: @noble/hashes). */
+export function workValue(root: Uint8Array, nonce: bigint): bigint {
+  const message = new Uint8Array(40);
+  new DataView(message.buffer).setBigUint64(0, nonce, true);
+  message.set(root, 8);
+  return new DataView(blake2b(message, { dkLen: 8 }).buffer).getBigUint64(0, true);
+}
+
+/** The node's answer shape for a work value. */
+export function workAnswer(root: Uint8Array, nonce: bigint): WorkAnswer {
+  const value = workValue(root, nonce);
+  return {
+    hash: toHex(root).toUpperCase(),
+    work: hex16(nonce),
+    difficulty: hex16(value),
+    multiplier: String(multiplierOf(value)),
+  };
+}
+
+export const nano: Scheme<NanoJob, NanoSolution> = {
+  name: 'nano',
+  key: (job) => `nano:${toHex(job.root)}:${hex16(job.threshold)}`,
+  task: (job): NanoTask => ({ kernel: 'blake2b-nano', root: job.root, threshold: job.threshold }),
+  solution: (_job, nonce) => ({ work: hex16(nonce) }),
+  verify(job, solution) {
+    const value = workValue(job.root, parseWork(solution.work));
+    if (value < job.threshold) {
+      return { valid: false, reason: `work value ${hex16(value)} is below the threshold ${hex16(job.threshold)}` };
+    }
+    return { valid: true };
+  },
+};

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateWork } from 'nanocurrency';
+import {
+  BANANO,
+  NANO_RECEIVE,
+  NANO_SEND,
+  hex16,
+  multiplierOf,
+  nano,
+  parseDifficulty,
+  parseRoot,
+  parseWork,
+  thresholdFromMultiplier,
+  workAnswer,
+  workValue,
+} from '../../src/schemes/nano.js';
+import { createInlineEngine } from '../../src/engine/inline.js';
+import { referenceBackend } from '../../src/engine/reference.js';
+import { InputError } from '../../src/schemes/bits.js';
+
+const VECTORS: [root: string, work: string, value: string][] = [
+  ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2b3d689bbcb21dca', 'fffffff93c41ec94'],
+  ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2bf29ef00786a6bc', 'ffffffd21c3933f4'],
+  ['E89208DD038FBB269987689621D52292AE9C35941A7484756ECCED92A65093BA', '62f05417dd3fb691', 'fffffff4000d3dac'],
+  ['3F93C5CD2E314FA16702189041E68E68C07B27961BF37F0B7705145BEFBA3AA3', '205452237a9b01f4', 'ffffffff287741bf'],
+  ['E2D8BD730E1512568378EC61A2367431F8AC35E66C46508CD0F9F3BCD94DE29B', '0000000000000000', 'fffffe969af69900'],
+  ['3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32', 'bb6737f2daf01a2c', '74bbaa4490886de7'],
+];
+
+test('work values of the reference vectors', () => {
+  for (const [root, work, value] of VECTORS) {
+    assert.equal(hex16(workValue(parseRoot(root), parseWork(work))), value, `${root} ${work}`);
+  }
+});
+
+test('validity against each threshold agrees with nanocurrency', () => {
+  const thresholds = [NANO_SEND, NANO_RECEIVE, BANANO];
+  for (const [root, work] of VECTORS) {
+    for (const threshold of thresholds) {
+      const job = { root: parseRoot(root), threshold };
+      const ours = nano.verify(job, { work }).valid;
+      const theirs = validateWork({ blockHash: root, work, threshold: hex16(threshold) });
+      assert.equal(ours, theirs, `${root} ${work} ${hex16(threshold)}`);
+    }
+  }
+  assert.equal(nano.verify({ root: parseRoot(VECTORS[0]![0]), threshold: NANO_SEND }, { work: VECTORS[0]![1] }).valid, true);
+  assert.equal(nano.verify({ root: parseRoot(VECTORS[1]![0]), threshold: NANO_SEND }, { work: VECTORS[1]![1] }).valid, false);
+  assert.equal(nano.verify({ root: parseRoot(VECTORS[1]![0]), threshold: NANO_RECEIVE }, { work: VECTORS[1]![1] }).valid, true);
+});
+
+test('multipliers follow the node formula', () => {
+  assert.equal(multiplierOf(NANO_SEND), 1);
+  assert.equal(multiplierOf(NANO_RECEIVE), 1 / 64);
+  assert.equal(thresholdFromMultiplier(1), NANO_SEND);
+  assert.equal(thresholdFromMultiplier('0.015625'), NANO_RECEIVE);
+  assert.equal(thresholdFromMultiplier(8), 0xffffffff00000000n);
+  assert.throws(() => thresholdFromMultiplier(0), /multiplier must be a positive number/);
+  assert.throws(() => thresholdFromMultiplier('abc'), /multiplier must be a positive number/);
+});
+
+test('reference search finds work that nanocurrency validates', async () => {
+  const root = parseRoot('3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32');
+  const threshold = 0xfff0000000000000n;
+  const found = await createInlineEngine(referenceBackend).search(nano.task({ root, threshold }));
+  const answer = workAnswer(root, found.nonce);
+  assert.ok(validateWork({ blockHash: answer.hash, work: answer.work, threshold: hex16(threshold) }));
+  assert.ok(BigInt('0x' + answer.difficulty) >= threshold);
+});
+
+test('bad hashes, works and difficulties are refused by name', () => {
+  assert.throws(() => parseRoot('abc'), (e: unknown) => e instanceof InputError && e.message === 'hash must be 64 hex characters');
+  assert.throws(() => parseRoot('z'.repeat(64)), /hash must be 64 hex characters/);
+  assert.throws(() => parseRoot(42), /hash must be a string of 64 hex characters/);
+  assert.throws(() => parseWork('12345'), /work must be 16 hex characters/);
+  assert.throws(() => parseDifficulty('fffffff80000000g'), /difficulty must be 16 hex characters/);
+  assert.equal(parseDifficulty('FFFFFFF800000000'), NANO_SEND);
+});

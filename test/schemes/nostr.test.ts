@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getEventHash } from 'nostr-tools/pure';
+import { getPow } from 'nostr-tools/nip13';
+import { eventId, idDifficulty, nostr, parseEvent, verifyEvent, type NostrJob } from '../../src/schemes/nostr.js';
+import { createInlineEngine } from '../../src/engine/inline.js';
+import { referenceBackend } from '../../src/engine/reference.js';
+import { InputError } from '../../src/schemes/bits.js';
+
+const NIP13_EXAMPLE = {
+  id: '000006d8c378af1779d2feebc7603a125d99eca0ccf1085959b307f64e5dd358',
+  pubkey: 'a48380f4cfcc1ad5378294fcac36439770f9c878dd880ffa94bb74ea54a6f243',
+  created_at: 1651794653,
+  kind: 1,
+  tags: [['nonce', '776797', '20']],
+  content: "It's just me mining my own business",
+  sig: '284622fc0a3f4f1303455d5175f7ba962a3300d136085b9566801bc2e0699de0c7e31e44c81fb40ad9049173742e904713c3594a1da0fc5d2382a25c11aba977',
+};
+
+test('NIP-13 example: id and 21 bits, committed target 20', () => {
+  const event = parseEvent(NIP13_EXAMPLE);
+  assert.equal(eventId(event), NIP13_EXAMPLE.id);
+  const verdict = verifyEvent(NIP13_EXAMPLE);
+  assert.deepEqual(verdict, { valid: true, pow: 21 });
+  assert.equal(verifyEvent(NIP13_EXAMPLE, 22).valid, false);
+});
+
+test('nostril vector: content with a newline, nonce tag without target', () => {
+  const event = {
+    pubkey: '6cad545430904b84a8101c5783b65043f19ae29d2da1076b8fc3e64892736f03',
+    created_at: 1663382309,
+    kind: 1,
+    tags: [['nonce', '3634431872961']],
+    content:
+      'I am a robot beep boop! This note took 7976213 seconds to mine 44 bits after 3634431872962 tries!\n\nThis was generated with https://github.com/jb55/nostril',
+  };
+  const id = eventId(event);
+  assert.equal(id, '00000000000c1271675dc86e3e1dd1336827bccabb90dc4c9d3b4465efefe00e');
+  assert.equal(idDifficulty(id), 44);
+});
+
+test('third vector: 26 bits', () => {
+  const event = {
+    pubkey: '489ac583fc30cfbee0095dd736ec46468faa8b187e311fda6269c4e18284ed0c',
+    kind: 1,
+    created_at: 1680947398,
+    content: 'Hello, world!',
+    tags: [['nonce', '2963377', '25']],
+  };
+  assert.equal(eventId(event), '0000003af010369da0aaacb0180401fd6d88f5dd0510ebbdfe0da754ecc08e31');
+  assert.equal(verifyEvent(event).pow, 26);
+});
+
+test('bit counts of known ids', () => {
+  const cases: [string, number][] = [
+    ['00003479309ecdb46b1c04ce129d2709378518588bed6776e60474ebde3159ae', 18],
+    ['01a76167d41add96be4959d9e618b7a35f26551d62c43c11e5e64094c6b53c83', 7],
+    ['ac4f44bae06a45ebe88cfbd3c66358750159650a26c0d79e8ccaa92457fca4f6', 0],
+    ['0000000000000000006cfbd3c66358750159650a26c0d79e8ccaa92457fca4f6', 73],
+    ['0'.repeat(64), 256],
+  ];
+  for (const [id, bits] of cases) {
+    assert.equal(idDifficulty(id), bits, id);
+    assert.equal(getPow(id), bits, `nostr-tools agrees on ${id}`);
+  }
+});
+
+test('reference search mines an event that nostr-tools accepts', async () => {
+  const engine = createInlineEngine(referenceBackend);
+  const job: NostrJob = {
+    event: {
+      pubkey: 'a48380f4cfcc1ad5378294fcac36439770f9c878dd880ffa94bb74ea54a6f243',
+      created_at: 1700000000,
+      kind: 1,
+      tags: [['t', 'pow'], ['nonce', 'old', '99']],
+      content: 'quote " backslash \\ newline \n tab \t unicode é 🙂',
+    },
+    difficulty: 10,
+  };
+  const found = await engine.search(nostr.task(job));
+  const solution = nostr.solution(job, found.nonce);
+  assert.deepEqual(nostr.verify(job, solution), { valid: true });
+  assert.equal(getEventHash(solution.event), solution.event.id);
+  assert.ok(getPow(solution.event.id) >= 10);
+  const nonceTags = solution.event.tags.filter((tag) => tag[0] === 'nonce');
+  assert.equal(nonceTags.length, 1, 'the old nonce tag is replaced, not kept');
+  assert.equal(nonceTags[0]![2], '10');
+  assert.deepEqual(solution.event.tags[0], ['t', 'pow']);
+});
+
+test('verify refuses an event that was changed after mining', async () => {
+  const job: NostrJob = {
+    event: { pubkey: 'a'.repeat(64), created_at: 1, kind: 1, tags: [], content: 'x' },
+    difficulty: 4,
+  };
+  const found = await createInlineEngine(referenceBackend).search(nostr.task(job));
+  const solution = nostr.solution(job, found.nonce);
+  const tampered = { ...solution, event: { ...solution.event, content: 'y' } };
+  assert.equal(nostr.verify(job, tampered).valid, false);
+  const lying = { ...solution, pow: solution.pow + 1 };
+  assert.equal(nostr.verify(job, lying).valid, false);
+});
+
+test('bad events get specific messages', () => {
+  const good = { pubkey: 'a'.repeat(64), created_at: 1, kind: 1, tags: [], content: '' };
+  const cases: [unknown, RegExp][] = [
+    ['nope', /event must be a JSON object/],
+    [{ ...good, pubkey: 'xyz' }, /pubkey must be 64 lowercase hex characters/],
+    [{ ...good, created_at: 'soon' }, /created_at must be a number/],
+    [{ ...good, kind: 1.5 }, /kind must be an integer/],
+    [{ ...good, tags: [[1]] }, /tags must be an array of arrays of strings/],
+    [{ ...good, content: undefined }, /content must be a string/],
+  ];
+  for (const [raw, message] of cases) {
+    assert.throws(() => parseEvent(raw), (error: unknown) => error instanceof InputError && message.test(error.message));
+  }
+});
