@@ -10,11 +10,16 @@ import { exitWith } from './commands/output.js';
 
 const program = new Command('powerplant')
   .description('Proof of work for Nostr, Nano/Banano, Bitmessage, Bitcoin/Stratum and hashcash gates')
-  .version('0.1.0')
-  .exitOverride()
-  .showHelpAfterError();
+  .version('0.1.0');
 
 for (const register of COMMANDS) register(program);
+
+/** Commands added with addCommand do not inherit settings: make every one throw instead of exiting. */
+const throwInsteadOfExit = (command: Command): void => {
+  command.exitOverride().showHelpAfterError();
+  command.commands.forEach(throwInsteadOfExit);
+};
+throwInsteadOfExit(program);
 
 try {
   await program.parseAsync(process.argv);

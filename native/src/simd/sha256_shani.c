@@ -16,7 +16,9 @@
 #include "../scalar/text_layout.h"
 
 #define SHANI_INLINE static inline __attribute__((target("sha,sse4.1"), always_inline))
+#ifndef SHA256_LANES
 #define SHA256_LANES 4
+#endif
 
 typedef struct {
   __m128i abef, cdgh;

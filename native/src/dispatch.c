@@ -1,0 +1,109 @@
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+enum {
+  PP_CPU_SHA_NI = 1u << 0, /* SHA extensions plus the SSE4.1 they are used with */
+  PP_CPU_AVX2 = 1u << 1,   /* AVX2 with the OS saving YMM state */
+};
+
+#define VARIANT(variant_name, cpu_needs, member, function)                                        \
+  { .name = variant_name, .needs = cpu_needs, .fn = {.member = function } }
+#define END_OF_TABLE {.name = NULL}
+
+/* Fastest first; the scalar row needs nothing and ends every table. */
+static const pp_variant sha256_text_variants[] = {
+#if defined(__x86_64__)
+    VARIANT("sha-ni-x4", PP_CPU_SHA_NI, text, pp_sha256_text_shani),
+#endif
+    VARIANT("scalar", 0, text, pp_sha256_text_scalar), END_OF_TABLE};
+static const pp_variant sha1_text_variants[] = {
+#if defined(__x86_64__)
+    VARIANT("sha-ni-x4", PP_CPU_SHA_NI, text, pp_sha1_text_shani),
+#endif
+    VARIANT("scalar", 0, text, pp_sha1_text_scalar), END_OF_TABLE};
+static const pp_variant sha256d_header_variants[] = {
+#if defined(__x86_64__)
+    VARIANT("sha-ni-x4", PP_CPU_SHA_NI, header, pp_sha256d_header_shani),
+#endif
+    VARIANT("scalar", 0, header, pp_sha256d_header_scalar), END_OF_TABLE};
+static const pp_variant sha512d_bitmessage_variants[] = {
+#if defined(__x86_64__)
+    VARIANT("avx2-4way", PP_CPU_AVX2, bitmessage, pp_sha512d_bitmessage_avx2),
+#endif
+    VARIANT("scalar", 0, bitmessage, pp_sha512d_bitmessage_scalar), END_OF_TABLE};
+static const pp_variant blake2b_nano_variants[] = {
+#if defined(__x86_64__)
+    VARIANT("avx2-4way", PP_CPU_AVX2, nano, pp_blake2b_nano_avx2),
+#endif
+    VARIANT("scalar", 0, nano, pp_blake2b_nano_scalar), END_OF_TABLE};
+
+static const struct {
+  const char *name;
+  const pp_variant *variants;
+} families[PP_FAMILY_COUNT] = {
+    [PP_SHA256_TEXT] = {"sha256-text", sha256_text_variants},
+    [PP_SHA1_TEXT] = {"sha1-text", sha1_text_variants},
+    [PP_SHA256D_HEADER] = {"sha256d-header", sha256d_header_variants},
+    [PP_SHA512D_BITMESSAGE] = {"sha512d-bitmessage", sha512d_bitmessage_variants},
+    [PP_BLAKE2B_NANO] = {"blake2b-nano", blake2b_nano_variants},
+};
+
+static unsigned cpu_features;
+static const pp_variant *selected[PP_FAMILY_COUNT];
+
+static unsigned detect_cpu_features(void) {
+  unsigned features = 0;
+#if defined(__x86_64__)
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+  const int sse41 = (ecx >> 19) & 1;
+  const int os_saves_avx = ((ecx >> 27) & 1) && ((ecx >> 28) & 1);
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+  if (sse41 && ((ebx >> 29) & 1)) features |= PP_CPU_SHA_NI;
+  if (os_saves_avx && ((ebx >> 5) & 1)) {
+    unsigned xcr0_low, xcr0_high;
+    __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 6) == 6) features |= PP_CPU_AVX2; /* XMM and YMM state enabled */
+  }
+#endif
+  return features;
+}
+
+static int supported(const pp_variant *variant) {
+  return (variant->needs & ~cpu_features) == 0;
+}
+
+/* Runs once when the addon is loaded, before any thread can call a kernel. */
+__attribute__((constructor)) static void select_kernels(void) {
+  cpu_features = detect_cpu_features();
+  const char *forced = getenv("POWERPLANT_KERNEL");
+  const int force_scalar = forced != NULL && strcmp(forced, "scalar") == 0;
+  for (int f = 0; f < PP_FAMILY_COUNT; f++) {
+    const pp_variant *variant = families[f].variants;
+    while (!supported(variant) || (force_scalar && variant->needs != 0)) variant++;
+    selected[f] = variant;
+  }
+}
+
+const char *pp_family_name(pp_family family) { return families[family].name; }
+
+unsigned pp_supported_variants(pp_family family, const pp_variant **variants, unsigned max) {
+  unsigned n = 0;
+  for (const pp_variant *v = families[family].variants; v->name != NULL && n < max; v++)
+    if (supported(v)) variants[n++] = v;
+  return n;
+}
+
+const pp_variant *pp_selected_variant(pp_family family) { return selected[family]; }
+
+const pp_variant *pp_find_variant(pp_family family, const char *name) {
+  for (const pp_variant *v = families[family].variants; v->name != NULL; v++)
+    if (supported(v) && strcmp(v->name, name) == 0) return v;
+  return NULL;
+}

@@ -1,0 +1,77 @@
+/**
+ * What the solve and verify commands share: reading an input file or stdin, the engine options,
+ * and the progress line shown on a terminal.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { InputError } from '../schemes/bits.js';
+import { createEngine, type Engine, type Progress } from '../engine/index.js';
+
+export interface EngineFlags {
+  readonly engine: 'auto' | 'native' | 'wasm' | 'js';
+  readonly threads?: string;
+}
+
+export function addEngineOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--engine <backend>', 'search backend').choices(['auto', 'native', 'wasm', 'js']).default('auto'))
+    .option('--threads <n>', 'worker threads (default: one per core)');
+}
+
+/** Read a whole file, or standard input for '-'. */
+export async function readInput(path: string, label: string): Promise<string> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${label} file '${path}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+export function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${label} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export async function openEngine(flags: EngineFlags): Promise<Engine> {
+  let threads: number | undefined;
+  if (flags.threads !== undefined) {
+    threads = Number(flags.threads);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new InputError('--threads must be an integer between 1 and 256');
+  }
+  return createEngine({ threads, backend: flags.engine });
+}
+
+const SI = ['', 'k', 'M', 'G', 'T'];
+export function formatRate(perSecond: number): string {
+  let value = perSecond;
+  let unit = 0;
+  while (value >= 1000 && unit < SI.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${SI[unit]}`;
+}
+
+/** A one-line progress display on a terminal; nothing when stderr is piped. */
+export function progressLine(stream: NodeJS.WriteStream = process.stderr): { update(progress: Progress): void; done(): void } {
+  if (!stream.isTTY) return { update() {}, done() {} };
+  let shown = false;
+  return {
+    update({ attempts, rate, elapsedMs }) {
+      shown = true;
+      stream.write(`\r${formatRate(attempts)} attempts  ${formatRate(rate)}/s  ${(elapsedMs / 1000).toFixed(1)} s   `);
+    },
+    done() {
+      if (shown) stream.write('\n');
+    },
+  };
+}

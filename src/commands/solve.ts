@@ -1,0 +1,123 @@
+/**
+ * `powerplant solve <scheme>`: mine one proof with the engine and print it.
+ * @module
+ */
+import { Command } from 'commander';
+import type { Scheme } from '../schemes/scheme.js';
+import { parseEvent, parseDifficulty as parseNostrDifficulty, nostr } from '../schemes/nostr.js';
+import { NANO_RECEIVE, NANO_SEND, nano, parseDifficulty, parseRoot, thresholdFromMultiplier, workAnswer, parseWork } from '../schemes/nano.js';
+import { bitmessage, parseInitialHash, parseTarget as parseBitmessageTarget } from '../schemes/bitmessage.js';
+import { bitcoin, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
+import { hashcash, newJob, parseBits, parseResource } from '../schemes/hashcash.js';
+import { InputError } from '../schemes/bits.js';
+import { addEngineOptions, openEngine, parseJson, progressLine, readInput, type EngineFlags } from './common.js';
+import { printJson } from './output.js';
+
+interface SolveFlags extends EngineFlags {
+  readonly json?: boolean;
+}
+
+/** Run one search to its verified solution. */
+async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, flags: EngineFlags): Promise<Solution> {
+  const engine = await openEngine(flags);
+  const progress = progressLine();
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort(new InputError('interrupted'));
+  process.once('SIGINT', onSignal);
+  try {
+    const found = await engine.search(scheme.task(input), { signal: abort.signal, onProgress: progress.update });
+    const solution = scheme.solution(input, found.nonce);
+    const verdict = scheme.verify(input, solution);
+    if (!verdict.valid) throw new Error(`the engine returned a solution that does not verify: ${verdict.reason}`);
+    return solution;
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+    await engine.close();
+  }
+}
+
+function solveCommand(name: string, description: string): Command {
+  return addEngineOptions(new Command(name).description(description).option('--json', 'machine-readable output'));
+}
+
+const nostrCommand = solveCommand('nostr', 'mine a NIP-13 nonce tag for an event')
+  .requiredOption('--event <file>', "event JSON file, or '-' for stdin")
+  .requiredOption('--difficulty <bits>', 'leading zero bits of the id')
+  .option('--update-created-at', 'set created_at to now before mining')
+  .action(async (flags: SolveFlags & { event: string; difficulty: string; updateCreatedAt?: boolean }) => {
+    const raw = parseEvent(parseJson(await readInput(flags.event, 'event'), 'event'));
+    const event = { pubkey: raw.pubkey, created_at: raw.created_at, kind: raw.kind, tags: raw.tags, content: raw.content };
+    if (flags.updateCreatedAt) event.created_at = Math.floor(Date.now() / 1000);
+    const difficulty = parseNostrDifficulty(decimal(flags.difficulty, '--difficulty'));
+    const solution = await mine(nostr, { event, difficulty }, flags);
+    if (flags.json) printJson(solution.event);
+    else process.stdout.write(`${JSON.stringify(solution.event, null, 2)}\n`);
+  });
+
+const nanoCommand = solveCommand('nano', 'generate Nano/Banano work for a block hash (root)')
+  .requiredOption('--hash <hex>', 'block hash or root, 64 hex characters')
+  .option('--difficulty <hex16>', 'threshold (default fffffff800000000, Nano send)')
+  .option('--multiplier <x>', 'threshold as a multiplier of the send threshold')
+  .option('--receive', 'Nano receive/open threshold (fffffe0000000000)')
+  .action(async (flags: SolveFlags & { hash: string; difficulty?: string; multiplier?: string; receive?: boolean }) => {
+    const root = parseRoot(flags.hash);
+    const given = [flags.difficulty, flags.multiplier, flags.receive].filter((flag) => flag !== undefined).length;
+    if (given > 1) throw new InputError('give at most one of --difficulty, --multiplier and --receive');
+    const threshold =
+      flags.difficulty !== undefined
+        ? parseDifficulty(flags.difficulty)
+        : flags.multiplier !== undefined
+          ? thresholdFromMultiplier(flags.multiplier)
+          : flags.receive
+            ? NANO_RECEIVE
+            : NANO_SEND;
+    const solution = await mine(nano, { root, threshold }, flags);
+    const answer = workAnswer(root, parseWork(solution.work));
+    if (flags.json) printJson({ hash: flags.hash, work: answer.work, difficulty: answer.difficulty, multiplier: answer.multiplier });
+    else process.stdout.write(`${answer.work}\n`);
+  });
+
+const bitmessageCommand = solveCommand('bitmessage', 'find a Bitmessage nonce for an initial hash and target')
+  .requiredOption('--initial-hash <b64|hex>', 'SHA-512 of the payload, base64 or hex')
+  .requiredOption('--target <n>', 'target (trialValue must be <= it)')
+  .action(async (flags: SolveFlags & { initialHash: string; target: string }) => {
+    const job = { initialHash: parseInitialHash(flags.initialHash, '--initial-hash'), target: parseBitmessageTarget(flags.target, '--target') };
+    const solution = await mine(bitmessage, job, flags);
+    if (flags.json) printJson({ nonce: solution.nonce.toString(), trialValue: solution.trialValue.toString() });
+    else process.stdout.write(`nonce ${solution.nonce} trialValue ${solution.trialValue}\n`);
+  });
+
+const bitcoinCommand = solveCommand('bitcoin', 'find a nonce for an 80-byte block header')
+  .requiredOption('--header <hex160>', 'the header, 160 hex characters (its nonce is replaced)')
+  .option('--target <hex64>', "target, 64 hex characters (default: from the header's nBits)")
+  .action(async (flags: SolveFlags & { header: string; target?: string }) => {
+    const header = parseHeader(flags.header, '--header');
+    const target = flags.target !== undefined ? parseHeaderTarget(flags.target, '--target') : targetFromBits(headerBits(header));
+    const solution = await mine(bitcoin, { header, target }, flags);
+    if (flags.json) printJson(solution);
+    else process.stdout.write(`header ${solution.header}\nhash   ${solution.hash}\nnonce  ${solution.nonce}\n`);
+  });
+
+const hashcashCommand = solveCommand('hashcash', 'mint a hashcash v1 stamp')
+  .requiredOption('--resource <r>', 'the resource the stamp is for')
+  .requiredOption('--bits <n>', 'leading zero bits')
+  .option('--sha256', 'the SHA-256 stamp form (for the gate) instead of SHA-1')
+  .action(async (flags: SolveFlags & { resource: string; bits: string; sha256?: boolean }) => {
+    const algorithm = flags.sha256 ? 'sha256' : 'sha1';
+    const job = newJob(parseResource(flags.resource, '--resource'), parseBits(decimal(flags.bits, '--bits'), algorithm, '--bits'), algorithm);
+    const solution = await mine(hashcash, job, flags);
+    if (flags.json) printJson(solution);
+    else process.stdout.write(`${solution.stamp}\n`);
+  });
+
+/** A decimal flag value as a number, refused by name when it is not one. */
+export function decimal(value: string, label: string): number {
+  if (!/^\d{1,10}$/.test(value)) throw new InputError(`${label} must be a non-negative integer`);
+  return Number(value);
+}
+
+export function register(program: Command): void {
+  const solve = program.command('solve').description('mine a proof of work');
+  for (const command of [nostrCommand, nanoCommand, bitmessageCommand, bitcoinCommand, hashcashCommand]) solve.addCommand(command);
+}

@@ -1,0 +1,268 @@
+/**
+ * Configuration: built-in defaults < config/default.toml < `--config FILE` < environment (HOST,
+ * PORT, URLS, REDIS_URL, as the seeds used them) < command-line flags. The merged result is checked
+ * by one strict schema (unknown keys are refused), and an invalid value is reported by its key.
+ * The result is frozen.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import { InputError } from './schemes/bits.js';
+import { LOG_LEVELS } from './log.js';
+
+/** A configuration mistake; its message names the key. Commands exit with code 2. */
+export class ConfigError extends InputError {}
+
+const integer = (min: number, max: number) =>
+  z
+    .number({ error: `must be an integer between ${min} and ${max}` })
+    .int(`must be an integer between ${min} and ${max}`)
+    .min(min, `must be an integer between ${min} and ${max}`)
+    .max(max, `must be an integer between ${min} and ${max}`);
+
+const port = () => integer(0, 65535);
+const HOUR_MS = 3_600_000;
+const hex16 = z.string({ error: 'must be 16 hex characters' }).regex(/^[0-9a-fA-F]{16}$/, 'must be 16 hex characters');
+const hex8 = z.string({ error: 'must be 8 hex characters' }).regex(/^[0-9a-fA-F]{8}$/, 'must be 8 hex characters');
+const decimal = z.string({ error: 'must be a decimal integer string' }).regex(/^[1-9][0-9]{0,19}$/, 'must be a positive decimal integer string');
+const url = z.string({ error: 'must be a URL string' }).regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
+
+const schema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('127.0.0.1'),
+      /** 0 picks a free port (tests). */
+      port: port().default(8080),
+      max_connections: integer(1, 1_000_000).default(100),
+      max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
+      /** Time in-flight jobs get to finish on SIGINT/SIGTERM before they are cancelled. */
+      shutdown_timeout_ms: integer(0, HOUR_MS).default(5000),
+    })
+    .prefault({}),
+  pow: z
+    .strictObject({
+      /** Nostr target_pow when a request names none, in leading zero bits. */
+      default_difficulty: integer(0, 256).default(10),
+      /** The highest target_pow accepted (a cap; 100 bits is out of reach of any machine). */
+      max_difficulty: integer(0, 256).default(100),
+      threads: integer(1, 256).default(() => availableParallelism()),
+      backend: z.enum(['auto', 'native', 'wasm', 'js'], { error: 'must be one of auto, native, wasm, js' }).default('auto'),
+    })
+    .prefault({}),
+  broker: z
+    .strictObject({
+      queue_limit: integer(0, 1_000_000).default(1000),
+      max_active_jobs: integer(1, 10_000).default(4),
+      cache_size: integer(0, 10_000_000).default(10000),
+      job_timeout_ms: integer(1, 24 * HOUR_MS).default(600000),
+    })
+    .prefault({}),
+  nano: z
+    .strictObject({
+      /** Work servers or nodes raced against the local engine (node RPC work_generate). */
+      upstreams: z.array(url, { error: 'must be an array of URLs' }).default([]),
+      max_attempts: integer(1, 100).default(3),
+      upstream_timeout_ms: integer(1, HOUR_MS).default(10000),
+      /** First pause between attempts; it doubles after each failed attempt. */
+      backoff_ms: integer(0, HOUR_MS).default(1000),
+      default_difficulty: hex16.default('fffffff800000000'),
+      /** The hardest request accepted, as a multiple of the Nano send threshold. */
+      max_multiplier: z.number({ error: 'must be a number' }).positive('must be positive').max(1e6, 'must be at most 1000000').default(64),
+    })
+    .prefault({}),
+  metanoia: z
+    .strictObject({
+      /** 0 disables the Metanoia door. */
+      port: port().default(7040),
+      long_poll_ms: integer(0, HOUR_MS).default(20000),
+      range_size: decimal.default('4294967296'),
+      max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
+      max_connections: integer(1, 1_000_000).default(1000),
+    })
+    .prefault({}),
+  stratum: z
+    .strictObject({
+      /** 0 disables the Stratum door. */
+      port: port().default(3333),
+      share_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').default(1),
+      /** nBits of the built-in chain's blocks: low, so a CPU finds blocks. */
+      block_bits: hex8.default('1e0ffff0'),
+      job_interval_ms: integer(100, 24 * HOUR_MS).default(30000),
+      history: integer(1, 100_000).default(100),
+      max_line_bytes: integer(256, 16 * 1024 * 1024).default(16384),
+      max_connections: integer(1, 1_000_000).default(1000),
+    })
+    .prefault({}),
+  gate: z
+    .strictObject({
+      /** 0 disables the gate's TCP door. */
+      tcp_port: port().default(7041),
+      /** HMAC key for challenges; generated and kept on first run when empty. */
+      secret: z.string({ error: 'must be a string' }).default(''),
+      bits_min: integer(0, 160).default(16),
+      bits_max: integer(0, 160).default(24),
+      challenge_ttl_s: integer(1, 86400).default(120),
+      resource: z.string({ error: 'must be a string' }).default(''),
+      upstream: z.string({ error: 'must be a string' }).default(''),
+      token_ttl_s: integer(1, 86400 * 30).default(300),
+    })
+    .prefault({}),
+  cluster: z
+    .strictObject({
+      /** redis:// URL; empty runs in memory. */
+      redis: z.string({ error: 'must be a string' }).default(''),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    })
+    .prefault({}),
+});
+
+type Mutable = z.output<typeof schema>;
+type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+export type Config = DeepReadonly<Mutable>;
+
+/** The command-line flags `powerplant serve` maps onto config keys (strings as commander gives them). */
+export interface ConfigFlags {
+  readonly host?: string;
+  readonly port?: string | number;
+  readonly metanoiaPort?: string | number;
+  readonly stratumPort?: string | number;
+  readonly gatePort?: string | number;
+  readonly shareDifficulty?: string | number;
+  readonly blockBits?: string;
+  readonly threads?: string | number;
+  readonly engine?: string;
+  readonly redis?: string;
+  readonly logLevel?: string;
+}
+
+export interface LoadConfigOptions {
+  /** A TOML file layered over the defaults (the `--config` flag). */
+  readonly file?: string;
+  /** Environment variables (default: none; `serve` passes process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly flags?: ConfigFlags;
+  /** The base file (default: config/default.toml of this package; null: built-in defaults only). */
+  readonly defaultsFile?: string | null;
+}
+
+type Layer = Record<string, Record<string, unknown>>;
+
+export const DEFAULT_CONFIG_FILE = new URL('../../config/default.toml', import.meta.url);
+
+function readToml(file: string | URL): Layer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config: cannot read ${String(file)}: ${(error as Error).message}`);
+  }
+  try {
+    return parseToml(text) as Layer;
+  } catch (error) {
+    throw new ConfigError(`config: cannot parse ${String(file)}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Strings from env and flags become numbers when they look like one; the schema judges the rest. */
+function numeric(value: string | number): string | number {
+  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+}
+
+function set(layer: Layer, section: string, key: string, value: unknown): void {
+  if (value === undefined) return;
+  layer[section] = { ...layer[section], [key]: value };
+}
+
+function envLayer(env: Readonly<Record<string, string | undefined>>): Layer {
+  const layer: Layer = {};
+  set(layer, 'server', 'host', env.HOST);
+  if (env.PORT !== undefined) set(layer, 'server', 'port', numeric(env.PORT));
+  if (env.URLS !== undefined) {
+    const urls = env.URLS.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    set(layer, 'nano', 'upstreams', urls);
+  }
+  set(layer, 'cluster', 'redis', env.REDIS_URL);
+  return layer;
+}
+
+function flagLayer(flags: ConfigFlags): Layer {
+  const layer: Layer = {};
+  const num = (value: string | number | undefined) => (value === undefined ? undefined : numeric(value));
+  set(layer, 'server', 'host', flags.host);
+  set(layer, 'server', 'port', num(flags.port));
+  set(layer, 'metanoia', 'port', num(flags.metanoiaPort));
+  set(layer, 'stratum', 'port', num(flags.stratumPort));
+  set(layer, 'stratum', 'share_difficulty', num(flags.shareDifficulty));
+  set(layer, 'stratum', 'block_bits', flags.blockBits);
+  set(layer, 'gate', 'tcp_port', num(flags.gatePort));
+  set(layer, 'pow', 'threads', num(flags.threads));
+  set(layer, 'pow', 'backend', flags.engine);
+  set(layer, 'cluster', 'redis', flags.redis);
+  set(layer, 'log', 'level', flags.logLevel);
+  return layer;
+}
+
+/** Later layers win key by key within each section; a section that is not a table is kept for the schema to refuse. */
+function merge(layers: readonly Layer[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [section, values] of Object.entries(layer)) {
+      const previous = merged[section];
+      const isTable = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+      merged[section] = isTable(previous) && isTable(values) ? { ...(previous as object), ...values } : values;
+    }
+  }
+  return merged;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => (path === '' ? key : `${path}.${key}`));
+    return `config: unknown key ${keys.join(', ')}`;
+  }
+  if (path === '') return `config: ${issue.message}`;
+  // Sections that are not tables get zod's message; name the section plainly.
+  if (issue.path.length === 1 && issue.code === 'invalid_type') return `config: ${path} must be a table`;
+  return `config: ${path} ${issue.message}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Build the configuration from its layers; throws ConfigError naming the first bad key. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const layers: Layer[] = [];
+  const base = options.defaultsFile === undefined ? DEFAULT_CONFIG_FILE : options.defaultsFile;
+  if (base !== null) layers.push(readToml(base));
+  if (options.file !== undefined) layers.push(readToml(options.file));
+  layers.push(envLayer(options.env ?? {}), flagLayer(options.flags ?? {}));
+  const parsed = schema.safeParse(merge(layers));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(issue === undefined ? 'config: invalid' : describe(issue));
+  }
+  const config = parsed.data;
+  if (config.gate.bits_min > config.gate.bits_max) {
+    throw new ConfigError('config: gate.bits_min must not be above gate.bits_max');
+  }
+  if (config.pow.default_difficulty > config.pow.max_difficulty) {
+    throw new ConfigError('config: pow.default_difficulty must not be above pow.max_difficulty');
+  }
+  return deepFreeze(config);
+}

@@ -1,0 +1,55 @@
+/**
+ * Pass tokens: what a visitor gets for a verified solution and shows to protected routes. Signed
+ * like challenges but under their own key, so neither can stand in for the other:
+ *
+ *     t1 | expiry (8 hex: u32 unix seconds) | purpose (16 hex) | challenge id (32 hex) | tag (32 hex)
+ *
+ * A token is not single-use: it opens the gate until it expires (token_ttl_s).
+ * @module
+ */
+import { deriveKey, purposeHex, TAG_HEX, tagHex, tagMatches } from './mac.js';
+import { GateRefusal } from './refusal.js';
+
+export const TOKEN_VERSION = 't1';
+const BODY_LENGTH = 2 + 8 + 16 + 32;
+export const TOKEN_LENGTH = BODY_LENGTH + TAG_HEX;
+const TOKEN_SHAPE = new RegExp(`^${TOKEN_VERSION}[0-9a-f]{${TOKEN_LENGTH - 2}}$`);
+
+export interface Pass {
+  readonly token: string;
+  /** Unix time in seconds. */
+  readonly expires: number;
+  /** The id of the challenge that earned it. */
+  readonly challengeId: string;
+}
+
+/** Signs and checks the tokens of one gate; holding the secret and the purpose is enough to check. */
+export class TokenCodec {
+  readonly #key: Buffer;
+  readonly #purpose: string;
+
+  constructor(secret: Uint8Array, purpose: string) {
+    this.#key = deriveKey(secret, 'token');
+    this.#purpose = purposeHex(purpose);
+  }
+
+  issue(challengeId: string, ttlS: number, nowMs: number): Pass {
+    if (!/^[0-9a-f]{32}$/.test(challengeId)) throw new RangeError('challengeId must be 32 lowercase hex characters');
+    const expires = Math.floor(nowMs / 1000) + ttlS;
+    if (!Number.isInteger(ttlS) || ttlS < 1 || expires > 0xffffffff) throw new RangeError('ttlS must be a positive integer');
+    const body = `${TOKEN_VERSION}${expires.toString(16).padStart(8, '0')}${this.#purpose}${challengeId}`;
+    return { token: body + tagHex(this.#key, body), expires, challengeId };
+  }
+
+  /** The pass if the token is ours, for our purpose and unexpired; a GateRefusal otherwise. */
+  check(token: unknown, nowMs: number): Pass {
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new GateRefusal('malformed', 'pass token is malformed');
+    if (!tagMatches(this.#key, token.slice(0, BODY_LENGTH), token.slice(BODY_LENGTH))) {
+      throw new GateRefusal('forged', 'pass token signature is invalid');
+    }
+    if (token.slice(10, 26) !== this.#purpose) throw new GateRefusal('wrong-purpose', 'pass token is for another purpose');
+    const expires = parseInt(token.slice(2, 10), 16);
+    if (expires * 1000 <= nowMs) throw new GateRefusal('expired', 'pass token expired');
+    return { token, expires, challengeId: token.slice(26, 58) };
+  }
+}

@@ -1,0 +1,14 @@
+/* SHA-256 text kernel on 4 lanes (see text_x4.c): the SIMD128 twin of pp_sha256_text_scalar. */
+#include "../../native/src/scalar/sha256.h"
+#include "sha256x4.h"
+#include "text_x4.h"
+
+static const pp_hash_x4 SHA256_X4 = {8, PP_SHA256_IV, pp_sha256_compress, pp_sha256x4_rounds_until,
+                                     pp_sha256x4_finish_block};
+
+void pp_sha256_text_simd128(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
+                            size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,
+                            uint64_t count, pp_result *out) {
+  pp_text_scan_x4(&SHA256_X4, prefix, prefix_len, suffix, suffix_len, width, zero_bits, start,
+                  count, out);
+}

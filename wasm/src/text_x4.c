@@ -1,0 +1,64 @@
+#include "text_x4.h"
+
+#include "../../native/src/scalar/common.h"
+
+#define LANES 4u
+
+static void load_block(u32x4 w[16], const uint8_t *block) {
+  for (int i = 0; i < 16; i++) w[i] = splat32x4(pp_load_be32(block + 4 * i));
+}
+
+void pp_text_scan_x4(const pp_hash_x4 *hash, const uint8_t *prefix, size_t prefix_len,
+                     const uint8_t *suffix, size_t suffix_len, unsigned width, unsigned zero_bits,
+                     uint64_t start, uint64_t count, pp_result *out) {
+  const unsigned words = hash->state_words;
+  pp_text_layout layout;
+  pp_text_layout_init(&layout, prefix, prefix_len, suffix, suffix_len, width, start);
+  uint32_t midstate[8];
+  for (unsigned w = 0; w < words; w++) midstate[w] = hash->iv[w];
+  for (size_t b = 0; b < layout.prefix_blocks; b++)
+    hash->compress(midstate, prefix + b * PP_TEXT_BLOCK);
+
+  /* Words of the varying blocks; those from first_digit_word to last_digit_word change per lane. */
+  u32x4 varying[32], final[32];
+  for (unsigned b = 0; b < layout.varying_blocks; b++) load_block(varying + 16 * b, layout.varying + 64 * b);
+  for (unsigned b = 0; b < layout.final_blocks; b++) load_block(final + 16 * b, layout.final + 64 * b);
+  const unsigned first_digit_word = layout.digits_at / 4;
+  const unsigned last_digit_word = (layout.digits_at + width - 1) / 4;
+
+  u32x4 mid[8], vars_at_digits[8];
+  for (unsigned w = 0; w < words; w++) mid[w] = vars_at_digits[w] = splat32x4(midstate[w]);
+  hash->rounds_until(vars_at_digits, varying, first_digit_word);
+
+  for (uint64_t i = 0; i < count; i += LANES) {
+    for (unsigned lane = 0; lane < LANES; lane++) {
+      /* Lanes past the end of the range repeat the last nonce and are never checked. */
+      if (i + lane > 0 && i + lane < count) pp_text_layout_next(&layout);
+      for (unsigned w = first_digit_word; w <= last_digit_word; w++)
+        varying[w][lane] = pp_load_be32(layout.varying + 4 * w);
+    }
+    u32x4 state[8];
+    for (unsigned w = 0; w < words; w++) state[w] = mid[w];
+    hash->finish_block(state, vars_at_digits, varying, first_digit_word);
+    for (unsigned b = 1; b < layout.varying_blocks; b++)
+      hash->finish_block(state, state, varying + 16 * b, 0);
+    for (size_t b = 0; b < layout.direct_blocks; b++) {
+      u32x4 w16[16];
+      load_block(w16, layout.direct + b * PP_TEXT_BLOCK);
+      hash->finish_block(state, state, w16, 0);
+    }
+    for (unsigned b = 0; b < layout.final_blocks; b++)
+      hash->finish_block(state, state, final + 16 * b, 0);
+
+    const uint64_t lanes = count - i < LANES ? count - i : LANES;
+    for (unsigned lane = 0; lane < lanes; lane++) {
+      uint32_t digest[8];
+      for (unsigned w = 0; w < words; w++) digest[w] = state[w][lane];
+      if (pp_has_leading_zero_bits(digest, words, zero_bits)) {
+        pp_result_found(out, start + i + lane, i + lane + 1);
+        return;
+      }
+    }
+  }
+  pp_result_none(out, count);
+}
