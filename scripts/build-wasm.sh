@@ -7,6 +7,8 @@
 # are freestanding and import nothing, so they instantiate the same in Node and in a Web Worker.
 # Usage: scripts/build-wasm.sh [output-dir]   (default: wasm/)
 set -euo pipefail
+# Byte-identical output needs the sources in the same order everywhere: sort globs bytewise.
+export LC_ALL=C
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/wasm}"

@@ -37,6 +37,8 @@ const schema = z.strictObject({
       port: port().default(8080),
       max_connections: integer(1, 1_000_000).default(100),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
+      /** Nostr requests one WebSocket connection may have waiting at once. */
+      max_requests_per_connection: integer(1, 10_000).default(16),
       /** Time in-flight jobs get to finish on SIGINT/SIGTERM before they are cancelled. */
       shutdown_timeout_ms: integer(0, HOUR_MS).default(5000),
     })
@@ -77,7 +79,8 @@ const schema = z.strictObject({
       /** 0 disables the Metanoia door. */
       port: port().default(7040),
       long_poll_ms: integer(0, HOUR_MS).default(20000),
-      range_size: decimal.default('4294967296'),
+      /** Nonces per get_work: a miner wastes at most one range on a job solved elsewhere. */
+      range_size: decimal.default('16777216'),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       max_connections: integer(1, 1_000_000).default(1000),
     })
@@ -86,9 +89,10 @@ const schema = z.strictObject({
     .strictObject({
       /** 0 disables the Stratum door. */
       port: port().default(3333),
-      share_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').default(1),
+      /** About 430k hashes per share: a CPU agent submits several a second. */
+      share_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').default(0.0001),
       /** nBits of the built-in chain's blocks: low, so a CPU finds blocks. */
-      block_bits: hex8.default('1e0ffff0'),
+      block_bits: hex8.default('1e00ffff'),
       job_interval_ms: integer(100, 24 * HOUR_MS).default(30000),
       history: integer(1, 100_000).default(100),
       max_line_bytes: integer(256, 16 * 1024 * 1024).default(16384),
@@ -101,6 +105,10 @@ const schema = z.strictObject({
       tcp_port: port().default(7041),
       /** HMAC key for challenges; generated and kept on first run when empty. */
       secret: z.string({ error: 'must be a string' }).default(''),
+      /** Where the generated secret is kept (mode 0600), relative to the working directory. */
+      secret_file: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('.powerplant/gate-secret'),
+      /** What challenges and pass tokens are bound to: gates sharing a secret need different purposes. */
+      purpose: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('powerplant'),
       bits_min: integer(0, 160).default(16),
       bits_max: integer(0, 160).default(24),
       challenge_ttl_s: integer(1, 86400).default(120),

@@ -220,7 +220,6 @@ export function createBroker(options: BrokerOptions): Broker {
       () => withdraw(flight, client, new BrokerError('timeout', `no solution within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    timer.unref();
     const client: Client = {
       resolve: (solution) => resolve(solution as Solution),
       reject,

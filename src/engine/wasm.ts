@@ -23,9 +23,14 @@ function packageRoot(): string {
 
 let compiled: WebAssembly.Module | undefined;
 
+/** The directory of the committed WebAssembly builds. */
+export function wasmDirectory(): string {
+  return join(packageRoot(), 'wasm');
+}
+
 /** The path of the WebAssembly build this runtime should load. */
 export function wasmPath(): string {
-  return join(packageRoot(), 'wasm', supportsSimd128() ? WASM_SIMD_FILE : WASM_SCALAR_FILE);
+  return join(wasmDirectory(), supportsSimd128() ? WASM_SIMD_FILE : WASM_SCALAR_FILE);
 }
 
 /** A fresh instance (its own memory) of the module, compiled once per thread. */

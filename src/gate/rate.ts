@@ -37,6 +37,21 @@ export function adaptiveBits(policy: RatePolicy, sourceRate: number, globalRate:
   return Math.min(policy.bitsMax, bits);
 }
 
+/**
+ * The rate key of a client address: IPv4 as is (IPv4-mapped IPv6 unwrapped), IPv6 by its /64,
+ * since one subscriber usually holds a whole /64 and could otherwise rotate through it.
+ */
+export function sourceKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped !== null) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.toLowerCase().split('%')[0]!.split('::', 2);
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 /** Distinct keys one window may hold; later new keys share one bucket (their rate only goes up). */
 export const DEFAULT_RATE_KEYS = 100_000;
 export const OVERFLOW_KEY = '\0overflow';

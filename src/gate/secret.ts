@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../schemes/bits.js';
 
@@ -32,12 +32,19 @@ export function resolveGateSecret(configured: string, file = DEFAULT_SECRET_FILE
     return Buffer.from(configured, 'utf8');
   }
   const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  try {
-    // 'wx' fails when the file exists, so two processes starting at once keep the same secret.
-    writeFileSync(path, randomBytes(32).toString('hex') + '\n', { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Written whole under a private name, then linked into place: link() fails when the file
+    // exists, so processes starting at once all end up with the first one's complete secret.
+    const draft = `${path}.${process.pid}.tmp`;
+    writeFileSync(draft, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    try {
+      linkSync(draft, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
   }
   return readSecretFile(path);
 }

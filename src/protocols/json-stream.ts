@@ -209,10 +209,40 @@ export function parseJson(text: string): JsonValue {
 }
 
 /** Write JSON with BigInt values as bare integer literals (exact, unlike numbers past 2^53). */
-export function stringifyJson(value: JsonValue | undefined): string {
+export function stringifyJson(value: JsonValue): string {
   if (typeof value === 'bigint') return value.toString();
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stringifyJson).join(',')}]`;
-  const members = Object.entries(value).filter(([, member]) => member !== undefined);
-  return `{${members.map(([key, member]) => `${JSON.stringify(key)}:${stringifyJson(member)}`).join(',')}}`;
+  return `{${Object.entries(value).map(([key, member]) => `${JSON.stringify(key)}:${stringifyJson(member)}`).join(',')}}`;
+}
+
+/**
+ * Splits a byte stream into newline-terminated lines (Stratum). A line longer than `maxLineBytes`
+ * is not buffered: `push` reports `overflow` and the caller closes the connection.
+ */
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  push(input: Buffer): { readonly lines: string[]; readonly overflow: boolean } {
+    const lines: string[] = [];
+    let start = 0;
+    for (let end = input.indexOf(NEWLINE); end !== -1; end = input.indexOf(NEWLINE, start)) {
+      if (this.pendingLength + end - start > this.maxLineBytes) return { lines, overflow: true };
+      this.pending.push(input.subarray(start, end));
+      lines.push(Buffer.concat(this.pending).toString('utf8').replace(/\r$/, ''));
+      this.pending = [];
+      this.pendingLength = 0;
+      start = end + 1;
+    }
+    const rest = input.length - start;
+    if (this.pendingLength + rest > this.maxLineBytes) return { lines, overflow: true };
+    if (rest > 0) {
+      this.pending.push(Buffer.from(input.subarray(start)));
+      this.pendingLength += rest;
+    }
+    return { lines, overflow: false };
+  }
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { Counter, Gauge } from 'prom-client';
 import { BrokerError, type Broker, type BrokerErrorCode } from '../broker/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -25,27 +26,26 @@ export interface MetanoiaSettings {
   readonly port: number;
   /** How long a get_work waits for a job before answering NO_DATA, in milliseconds. */
   readonly long_poll_ms: number;
-  /** Nonces handed to a miner per get_work. */
-  readonly range_size: number | bigint;
+  /** Nonces handed to a miner per get_work (a decimal string in the config: it may pass 2^53). */
+  readonly range_size: string | number | bigint;
   /** Longest message accepted, in bytes. */
   readonly max_message_bytes: number;
   readonly max_connections: number;
 }
 
+/** What the door is built from: the server's DoorContext fits. */
 export interface MetanoiaOptions {
   readonly broker: Broker;
-  readonly config: MetanoiaSettings;
+  readonly config: { readonly metanoia: MetanoiaSettings; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** Interface to bind (default 127.0.0.1). */
-  readonly host?: string;
-  /** Port to bind instead of config.port; 0 picks a free one (tests). */
+  /** Port to bind instead of metanoia.port; 0 picks a free one (tests). */
   readonly listenPort?: number;
 }
 
 export interface MetanoiaDoor {
   readonly name: 'metanoia';
-  readonly address: AddressInfo;
+  readonly address: { readonly host: string; readonly port: number };
   /** The source through which miners take work (for stats and tests). */
   readonly miners: RemoteMiners;
   close(): Promise<void>;
@@ -71,11 +71,33 @@ type Message = { readonly [key: string]: JsonValue };
 const isMessage = (value: JsonValue): value is Message =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Miner gauges read at scrape time; returns the push_result counter. */
+function watchMiners(metrics: Metrics, miners: RemoteMiners): (outcome: 'accepted' | 'wrong' | 'late') => void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'powerplant_metanoia_waiting_miners',
+    help: 'Metanoia miners long-polling for work',
+    registers,
+    collect() {
+      this.set(miners.waitingMiners);
+    },
+  });
+  const results = new Counter({
+    name: 'powerplant_metanoia_results_total',
+    help: 'Metanoia push_results by outcome: accepted, wrong, late (job already solved)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  return (outcome) => results.inc({ outcome });
+}
+
 export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaDoor> {
-  const { broker, config, metrics } = options;
+  const { broker, metrics } = options;
+  const config = options.config.metanoia;
   const log = (options.logger ?? silentLogger).child({ door: 'metanoia' });
   const miners = new RemoteMiners(BigInt(config.range_size));
   const detachSource = broker.addSource(miners);
+  const countResult = metrics === undefined ? undefined : watchMiners(metrics, miners);
   const sockets = new Set<Socket>();
 
   const server = createServer((socket) => {
@@ -211,6 +233,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       const initialHash = parseInitialHash(message.initialHash);
       const wrong = (error: string): void => {
         wrongResults += 1;
+        countResult?.('wrong');
         log.warn({ peer, error, wrongResults }, 'wrong push_result');
         reject(error);
       };
@@ -219,6 +242,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       const jobs = miners.jobsFor(initialHash);
       if (jobs.length === 0) {
         // Honest but late: the job was solved by someone else (or withdrawn) meanwhile.
+        countResult?.('late');
         send({ status: 200, accepted: false, reason: 'no open job has this initialHash (already solved or withdrawn)' });
         return;
       }
@@ -229,21 +253,27 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
         if (input.target > highestTarget) highestTarget = input.target;
         if (actual <= input.target && job.reportNonce(nonce, peer)) accepted = true;
       }
-      if (accepted) send({ status: 200, accepted: true });
-      else if (actual > highestTarget) wrong(`trialValue ${actual} is above the target ${highestTarget}`);
-      else send({ status: 200, accepted: false, reason: 'the job was solved meanwhile' });
+      if (accepted) {
+        countResult?.('accepted');
+        send({ status: 200, accepted: true });
+      } else if (actual > highestTarget) wrong(`trialValue ${actual} is above the target ${highestTarget}`);
+      else {
+        countResult?.('late');
+        send({ status: 200, accepted: false, reason: 'the job was solved meanwhile' });
+      }
     }
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.listenPort ?? config.port, options.host ?? '127.0.0.1', () => {
+    server.listen(options.listenPort ?? config.port, options.config.server.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
-  log.info({ address: address.address, port: address.port }, 'Metanoia door listening');
+  const bound = server.address() as AddressInfo;
+  const address = { host: bound.address, port: bound.port };
+  log.info(address, 'Metanoia door listening');
 
   return {
     name: 'metanoia',

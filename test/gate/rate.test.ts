@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adaptiveBits, MemoryRateCounter, OVERFLOW_KEY } from '../../src/gate/rate.js';
+import { adaptiveBits, MemoryRateCounter, OVERFLOW_KEY, sourceKey } from '../../src/gate/rate.js';
 
 const policy = { bitsMin: 16, bitsMax: 24, sourceFree: 10, sourceLimit: 600, globalFree: 1000 };
 
@@ -35,4 +35,14 @@ test('new keys past the key limit share one bucket, so their rate only goes up',
   assert.equal(await counter.hit('d'), 2);
   assert.equal(await counter.hit(OVERFLOW_KEY), 3);
   assert.equal(await counter.hit('a'), 2);
+});
+
+test('sources are counted by IPv4 address and by IPv6 /64', () => {
+  assert.equal(sourceKey('203.0.113.7'), '203.0.113.7');
+  assert.equal(sourceKey('::ffff:203.0.113.7'), '203.0.113.7');
+  assert.equal(sourceKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+  assert.equal(sourceKey('2001:0DB8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+  assert.equal(sourceKey('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(sourceKey('::1'), '0:0:0:0::/64');
+  assert.equal(sourceKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
 });

@@ -71,17 +71,7 @@ void pp_blake2b_nano_simd128(const uint8_t root[32], uint64_t threshold, uint64_
     G(v1, v6, v11, v12, m[10], m[11]);
     G(v2, v7, v8, v13, m[12], m[13]);
     G(v3, v4, v9, v14, m[14], m[15]);
-    for (int r = 1; r < 12; r++) {
-      const uint8_t *s = PP_BLAKE2B_SIGMA[r];
-      G(v0, v4, v8, v12, m[s[0]], m[s[1]]);
-      G(v1, v5, v9, v13, m[s[2]], m[s[3]]);
-      G(v2, v6, v10, v14, m[s[4]], m[s[5]]);
-      G(v3, v7, v11, v15, m[s[6]], m[s[7]]);
-      G(v0, v5, v10, v15, m[s[8]], m[s[9]]);
-      G(v1, v6, v11, v12, m[s[10]], m[s[11]]);
-      G(v2, v7, v8, v13, m[s[12]], m[s[13]]);
-      G(v3, v4, v9, v14, m[s[14]], m[s[15]]);
-    }
+    PP_BLAKE2B_ROUNDS_1_TO_11(G, m);
     const u64x2 value = splat64x2(h0) ^ v0 ^ v8;
     if (value[0] >= threshold) {
       pp_result_found(out, nonce, i + 1);

@@ -3,8 +3,14 @@
 #include "sha1x4.h"
 #include "text_x4.h"
 
-static const pp_hash_x4 SHA1_X4 = {5, PP_SHA1_IV, pp_sha1_compress, pp_sha1x4_rounds_until,
-                                   pp_sha1x4_finish_block};
+static const pp_hash_x4 SHA1_X4 = {
+    .state_words = 5,
+    .iv = PP_SHA1_IV,
+    .compress = pp_sha1_compress,
+    .round_group = PP_SHA1X4_ROUND_GROUP,
+    .rounds_until = pp_sha1x4_rounds_until,
+    .finish_block = pp_sha1x4_finish_block,
+};
 
 void pp_sha1_text_simd128(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
                           size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,

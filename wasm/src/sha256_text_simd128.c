@@ -3,8 +3,14 @@
 #include "sha256x4.h"
 #include "text_x4.h"
 
-static const pp_hash_x4 SHA256_X4 = {8, PP_SHA256_IV, pp_sha256_compress, pp_sha256x4_rounds_until,
-                                     pp_sha256x4_finish_block};
+static const pp_hash_x4 SHA256_X4 = {
+    .state_words = 8,
+    .iv = PP_SHA256_IV,
+    .compress = pp_sha256_compress,
+    .round_group = PP_SHA256X4_ROUND_GROUP,
+    .rounds_until = pp_sha256x4_rounds_until,
+    .finish_block = pp_sha256x4_finish_block,
+};
 
 void pp_sha256_text_simd128(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
                             size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,

@@ -7,7 +7,7 @@
 #include "sha256x4.h"
 
 #define LANES 4u
-#define NONCE_WORD 3u
+#define NONCE_WORD 3u /* bytes 76..79 */
 
 /* One lane's digest read as a little-endian 256-bit integer, compared to the target. */
 static int lane_at_most_target(const u32x4 digest[8], unsigned lane, const uint32_t target_words[8]) {

@@ -26,9 +26,11 @@ void pp_text_scan_x4(const pp_hash_x4 *hash, const uint8_t *prefix, size_t prefi
   const unsigned first_digit_word = layout.digits_at / 4;
   const unsigned last_digit_word = (layout.digits_at + width - 1) / 4;
 
+  /* The rounds before the first digit word, in whole groups, run once per call. */
+  const unsigned skipped = first_digit_word / hash->round_group * hash->round_group;
   u32x4 mid[8], vars_at_digits[8];
   for (unsigned w = 0; w < words; w++) mid[w] = vars_at_digits[w] = splat32x4(midstate[w]);
-  hash->rounds_until(vars_at_digits, varying, first_digit_word);
+  hash->rounds_until(vars_at_digits, varying, skipped);
 
   for (uint64_t i = 0; i < count; i += LANES) {
     for (unsigned lane = 0; lane < LANES; lane++) {
@@ -39,7 +41,7 @@ void pp_text_scan_x4(const pp_hash_x4 *hash, const uint8_t *prefix, size_t prefi
     }
     u32x4 state[8];
     for (unsigned w = 0; w < words; w++) state[w] = mid[w];
-    hash->finish_block(state, vars_at_digits, varying, first_digit_word);
+    hash->finish_block(state, vars_at_digits, varying, skipped);
     for (unsigned b = 1; b < layout.varying_blocks; b++)
       hash->finish_block(state, state, varying + 16 * b, 0);
     for (size_t b = 0; b < layout.direct_blocks; b++) {

@@ -13,6 +13,7 @@ typedef struct {
   unsigned state_words;
   const uint32_t *iv;
   pp_block_fn compress; /* scalar, for the prefix midstate */
+  unsigned round_group; /* finish_block starts at a multiple of this */
   /* Rounds [0, to) on working variables `vars`, to <= 16 (they read only w16[0..to)). */
   void (*rounds_until)(u32x4 *vars, const u32x4 w16[16], unsigned to);
   /* Rounds [from, end) from working variables `vars`, then adds them into the chaining `state`. */

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "common.h"
+
 static const uint64_t PP_BLAKE2B_IV[8] = {0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b,
                                           0xa54ff53a5f1d36f1, 0x510e527fade682d1, 0x9b05688c2b3e6c1f,
                                           0x1f83d9abfb41bd6b, 0x5be0cd19137e2179};
@@ -38,6 +40,36 @@ static const uint8_t PP_BLAKE2B_SIGMA[12][16] = {
     d = pp_rotr64(d ^ a, 16);                                                                      \
     c = c + d;                                                                                     \
     b = pp_rotr64(b ^ c, 63);                                                                      \
+  } while (0)
+
+/* One full round on working variables named v0..v15, mixing with G; r must be a constant so the
+ * message indices fold and the message words stay in registers. */
+#define PP_BLAKE2B_ROUND(G, m, r)                                                                  \
+  do {                                                                                             \
+    G(v0, v4, v8, v12, m[PP_BLAKE2B_SIGMA[r][0]], m[PP_BLAKE2B_SIGMA[r][1]]);                      \
+    G(v1, v5, v9, v13, m[PP_BLAKE2B_SIGMA[r][2]], m[PP_BLAKE2B_SIGMA[r][3]]);                      \
+    G(v2, v6, v10, v14, m[PP_BLAKE2B_SIGMA[r][4]], m[PP_BLAKE2B_SIGMA[r][5]]);                     \
+    G(v3, v7, v11, v15, m[PP_BLAKE2B_SIGMA[r][6]], m[PP_BLAKE2B_SIGMA[r][7]]);                     \
+    G(v0, v5, v10, v15, m[PP_BLAKE2B_SIGMA[r][8]], m[PP_BLAKE2B_SIGMA[r][9]]);                     \
+    G(v1, v6, v11, v12, m[PP_BLAKE2B_SIGMA[r][10]], m[PP_BLAKE2B_SIGMA[r][11]]);                   \
+    G(v2, v7, v8, v13, m[PP_BLAKE2B_SIGMA[r][12]], m[PP_BLAKE2B_SIGMA[r][13]]);                    \
+    G(v3, v4, v9, v14, m[PP_BLAKE2B_SIGMA[r][14]], m[PP_BLAKE2B_SIGMA[r][15]]);                    \
+  } while (0)
+
+/* Rounds 1..11: round 0 is where the kernels fold their constant columns. */
+#define PP_BLAKE2B_ROUNDS_1_TO_11(G, m)                                                            \
+  do {                                                                                             \
+    PP_BLAKE2B_ROUND(G, m, 1);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 2);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 3);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 4);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 5);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 6);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 7);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 8);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 9);                                                                     \
+    PP_BLAKE2B_ROUND(G, m, 10);                                                                    \
+    PP_BLAKE2B_ROUND(G, m, 11);                                                                    \
   } while (0)
 
 #endif

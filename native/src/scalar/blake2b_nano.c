@@ -35,17 +35,7 @@ void pp_blake2b_nano_scalar(const uint8_t root[32], uint64_t threshold, uint64_t
     PP_BLAKE2B_G(v1, v6, v11, v12, m[10], m[11]);
     PP_BLAKE2B_G(v2, v7, v8, v13, m[12], m[13]);
     PP_BLAKE2B_G(v3, v4, v9, v14, m[14], m[15]);
-    for (int r = 1; r < 12; r++) {
-      const uint8_t *s = PP_BLAKE2B_SIGMA[r];
-      PP_BLAKE2B_G(v0, v4, v8, v12, m[s[0]], m[s[1]]);
-      PP_BLAKE2B_G(v1, v5, v9, v13, m[s[2]], m[s[3]]);
-      PP_BLAKE2B_G(v2, v6, v10, v14, m[s[4]], m[s[5]]);
-      PP_BLAKE2B_G(v3, v7, v11, v15, m[s[6]], m[s[7]]);
-      PP_BLAKE2B_G(v0, v5, v10, v15, m[s[8]], m[s[9]]);
-      PP_BLAKE2B_G(v1, v6, v11, v12, m[s[10]], m[s[11]]);
-      PP_BLAKE2B_G(v2, v7, v8, v13, m[s[12]], m[s[13]]);
-      PP_BLAKE2B_G(v3, v4, v9, v14, m[s[14]], m[s[15]]);
-    }
+    PP_BLAKE2B_ROUNDS_1_TO_11(PP_BLAKE2B_G, m);
     if ((h0 ^ v0 ^ v8) >= threshold) {
       pp_result_found(out, nonce, i + 1);
       return;

@@ -33,9 +33,9 @@ void pp_text_layout_init(pp_text_layout *layout, const uint8_t *prefix, size_t p
                                      first_varying * PP_TEXT_BLOCK + i);
 
   /* Blocks after the digits lying wholly inside the suffix are hashed in place. */
-  size_t block = end_varying;
   const size_t suffix_at = prefix_len + width;
-  const size_t first_direct = block;
+  const size_t first_direct = end_varying;
+  size_t block = first_direct;
   while ((block + 1) * PP_TEXT_BLOCK <= message_len) block++;
   layout->direct_blocks = block - first_direct;
   layout->direct = layout->direct_blocks ? suffix + (first_direct * PP_TEXT_BLOCK - suffix_at) : 0;

@@ -11,9 +11,12 @@
 #include "../scalar/common.h"
 #include "../scalar/sha1.h"
 #include "../scalar/text_layout.h"
+#include "decimal_lanes.h"
 
 #define SHANI_INLINE static inline __attribute__((target("sha,sse4.1"), always_inline))
+#ifndef SHA1_LANES
 #define SHA1_LANES 4
+#endif
 
 typedef struct {
   __m128i abcd, e;
@@ -63,27 +66,26 @@ SHANI_INLINE void sha1_compress(sha1_state s[SHA1_LANES], __m128i w[SHA1_LANES][
   }
 }
 
-SHANI_INLINE void sha1_compress_lanes(sha1_state s[SHA1_LANES],
-                                      const uint8_t *const block[SHA1_LANES]) {
+SHANI_INLINE void sha1_compress_shared(sha1_state s[SHA1_LANES], const uint8_t *block) {
   __m128i w[SHA1_LANES][4];
-  for (int l = 0; l < SHA1_LANES; l++)
-    for (int i = 0; i < 4; i++) w[l][i] = load_be_quad_reversed(block[l] + 16 * i);
+  for (int i = 0; i < 4; i++) {
+    const __m128i quad = load_be_quad_reversed(block + 16 * i);
+    for (int l = 0; l < SHA1_LANES; l++) w[l][i] = quad;
+  }
   sha1_compress(s, w);
 }
 
 __attribute__((target("sha,sse4.1"))) void pp_sha1_text_shani(
     const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix, size_t suffix_len,
     unsigned width, unsigned zero_bits, uint64_t start, uint64_t count, pp_result *out) {
-  /* As in the SHA-256 kernel: lane l holds nonce n + l, stale lanes of a last group are ignored. */
-  pp_text_layout lane[SHA1_LANES];
-  for (unsigned l = 0; l < SHA1_LANES; l++)
-    pp_text_layout_init(&lane[l], prefix, prefix_len, suffix, suffix_len, width,
-                        l < count ? start + l : start);
-  const pp_text_layout *shared = &lane[0];
+  /* Lane l hashes nonce n + l; lanes past the end of the range are hashed but never checked. */
+  pp_decimal_lanes lanes;
+  pp_decimal_lanes_init(&lanes, prefix, prefix_len, suffix, suffix_len, width, start);
+  const pp_text_layout *layout = &lanes.layout;
 
   uint32_t midstate_words[5];
   for (int i = 0; i < 5; i++) midstate_words[i] = PP_SHA1_IV[i];
-  for (size_t b = 0; b < shared->prefix_blocks; b++)
+  for (size_t b = 0; b < layout->prefix_blocks; b++)
     pp_sha1_compress(midstate_words, prefix + PP_TEXT_BLOCK * b);
   const sha1_state midstate = sha1_pack(midstate_words);
 
@@ -93,28 +95,24 @@ __attribute__((target("sha,sse4.1"))) void pp_sha1_text_shani(
     mask_words[i] = bits >= 32 ? 0xffffffffu : bits == 0 ? 0 : ~(0xffffffffu >> bits);
   }
   const sha1_state mask = sha1_pack(mask_words);
+  const __m128i reverse = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
 
   for (uint64_t done = 0; done < count; done += SHA1_LANES) {
-    if (done != 0) {
-      const uint64_t live = count - done < SHA1_LANES ? count - done : SHA1_LANES;
-      for (unsigned l = 0; l < live; l++)
-        for (unsigned step = 0; step < SHA1_LANES; step++) pp_text_layout_next(&lane[l]);
-    }
     sha1_state s[SHA1_LANES];
-    const uint8_t *block[SHA1_LANES];
     for (int l = 0; l < SHA1_LANES; l++) s[l] = midstate;
-    for (unsigned b = 0; b < shared->varying_blocks; b++) {
-      for (int l = 0; l < SHA1_LANES; l++) block[l] = lane[l].varying + PP_TEXT_BLOCK * b;
-      sha1_compress_lanes(s, block);
+    for (unsigned b = 0; b < layout->varying_blocks; b++) {
+      __m128i w[SHA1_LANES][4];
+      for (unsigned l = 0; l < SHA1_LANES; l++) {
+        pp_decimal_lanes_block(&lanes, l, b, w[l]);
+        for (int i = 0; i < 4; i++) w[l][i] = _mm_shuffle_epi8(w[l][i], reverse);
+      }
+      sha1_compress(s, w);
     }
-    for (size_t b = 0; b < shared->direct_blocks; b++) {
-      for (int l = 0; l < SHA1_LANES; l++) block[l] = shared->direct + PP_TEXT_BLOCK * b;
-      sha1_compress_lanes(s, block);
-    }
-    for (unsigned b = 0; b < shared->final_blocks; b++) {
-      for (int l = 0; l < SHA1_LANES; l++) block[l] = shared->final + PP_TEXT_BLOCK * b;
-      sha1_compress_lanes(s, block);
-    }
+    for (size_t b = 0; b < layout->direct_blocks; b++)
+      sha1_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b);
+    for (unsigned b = 0; b < layout->final_blocks; b++)
+      sha1_compress_shared(s, layout->final + PP_TEXT_BLOCK * b);
+    pp_decimal_lanes_advance(&lanes, SHA1_LANES);
 
     for (uint64_t l = 0; l < SHA1_LANES && done + l < count; l++) {
       if (_mm_testz_si128(s[l].abcd, mask.abcd) && _mm_testz_si128(s[l].e, mask.e)) {

@@ -14,11 +14,18 @@
 #include "../scalar/common.h"
 #include "../scalar/sha256.h"
 #include "../scalar/text_layout.h"
+#include "decimal_lanes.h"
 
 #define SHANI_INLINE static inline __attribute__((target("sha,sse4.1"), always_inline))
-#ifndef SHA256_LANES
-#define SHA256_LANES 4
+/* Nonces in flight per kernel, measured best on Zen 4: the text kernel's lanes carry more state
+ * (decimal digits), so fewer of them avoid register spills. */
+#ifndef TEXT_LANES
+#define TEXT_LANES 2
 #endif
+#ifndef HEADER_LANES
+#define HEADER_LANES 4
+#endif
+#define MAX_LANES 4
 
 typedef struct {
   __m128i abef, cdgh;
@@ -47,16 +54,20 @@ SHANI_INLINE __m128i load_be_quad(const uint8_t *bytes) {
   return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)bytes), bswap32);
 }
 
-/* One compression per lane, feed-forward included; w[lane] holds the block as four quads and is
- * used as the message-schedule ring. */
-SHANI_INLINE void shani_compress(shani_state s[SHA256_LANES], __m128i w[SHA256_LANES][4]) {
-  shani_state saved[SHA256_LANES];
-  for (int l = 0; l < SHA256_LANES; l++) saved[l] = s[l];
+/*
+ * Round pairs `from`..31 of one compression per lane (each sha256rnds2 is one pair), then the
+ * feed-forward of `feed`, the state before round 0. Pairs before `from` use only message words
+ * that are the same for every nonce: shani_first_pairs ran them once per call and s[] holds their
+ * result. w[lane] is the block as four quads and serves as the message-schedule ring. `from` must
+ * be a compile-time constant so that the skipped rounds vanish from the unrolled code.
+ */
+SHANI_INLINE void shani_compress_from(shani_state s[], __m128i w[][4], const shani_state feed[],
+                                      int lanes, int from) {
 #pragma GCC unroll 16
   for (int q = 0; q < 16; q++) {
     const __m128i k = _mm_loadu_si128((const __m128i *)&PP_SHA256_K[4 * q]);
 #pragma GCC unroll 4
-    for (int l = 0; l < SHA256_LANES; l++) {
+    for (int l = 0; l < lanes; l++) {
       __m128i *ring = w[l];
       if (q >= 4)
         ring[q & 3] = _mm_sha256msg2_epu32(
@@ -64,24 +75,49 @@ SHANI_INLINE void shani_compress(shani_state s[SHA256_LANES], __m128i w[SHA256_L
                           _mm_alignr_epi8(ring[(q + 3) & 3], ring[(q + 2) & 3], 4)),
             ring[(q + 3) & 3]);
       const __m128i wk = _mm_add_epi32(ring[q & 3], k);
-      s[l].cdgh = _mm_sha256rnds2_epu32(s[l].cdgh, s[l].abef, wk);
-      s[l].abef = _mm_sha256rnds2_epu32(s[l].abef, s[l].cdgh, _mm_shuffle_epi32(wk, 0x0E));
+      if (2 * q >= from) s[l].cdgh = _mm_sha256rnds2_epu32(s[l].cdgh, s[l].abef, wk);
+      if (2 * q + 1 >= from)
+        s[l].abef = _mm_sha256rnds2_epu32(s[l].abef, s[l].cdgh, _mm_shuffle_epi32(wk, 0x0E));
     }
   }
-  for (int l = 0; l < SHA256_LANES; l++) {
-    s[l].abef = _mm_add_epi32(s[l].abef, saved[l].abef);
-    s[l].cdgh = _mm_add_epi32(s[l].cdgh, saved[l].cdgh);
+  for (int l = 0; l < lanes; l++) {
+    s[l].abef = _mm_add_epi32(s[l].abef, feed[l].abef);
+    s[l].cdgh = _mm_add_epi32(s[l].cdgh, feed[l].cdgh);
   }
 }
 
-/* Compress the same 64-byte block (shared by all lanes) into every lane. */
-SHANI_INLINE void shani_compress_shared(shani_state s[SHA256_LANES], const uint8_t *block) {
-  __m128i w[SHA256_LANES][4];
+/* The first `pairs` round pairs of one compression (pairs < 8: message quads 0..3 only). After an
+ * odd number of pairs the two halves sit in each other's variables, exactly as
+ * shani_compress_from expects them when it resumes. */
+static shani_state __attribute__((target("sha,sse4.1")))
+shani_first_pairs(shani_state s, const __m128i w[4], int pairs) {
+  for (int pair = 0; pair < pairs; pair++) {
+    const __m128i wk = _mm_add_epi32(
+        w[pair / 2], _mm_loadu_si128((const __m128i *)&PP_SHA256_K[4 * (pair / 2)]));
+    if (pair % 2 == 0)
+      s.cdgh = _mm_sha256rnds2_epu32(s.cdgh, s.abef, wk);
+    else
+      s.abef = _mm_sha256rnds2_epu32(s.abef, s.cdgh, _mm_shuffle_epi32(wk, 0x0E));
+  }
+  return s;
+}
+
+/* A whole compression per text lane, for the tail blocks after the first. */
+static void __attribute__((target("sha,sse4.1"), noinline))
+shani_compress_text(shani_state s[TEXT_LANES], __m128i w[TEXT_LANES][4]) {
+  shani_state feed[TEXT_LANES];
+  for (int l = 0; l < TEXT_LANES; l++) feed[l] = s[l];
+  shani_compress_from(s, w, feed, TEXT_LANES, 0);
+}
+
+/* Compress the same 64-byte block (shared by all lanes) into every text lane. */
+SHANI_INLINE void shani_compress_shared(shani_state s[TEXT_LANES], const uint8_t *block) {
+  __m128i w[TEXT_LANES][4];
   for (int i = 0; i < 4; i++) {
     const __m128i quad = load_be_quad(block + 16 * i);
-    for (int l = 0; l < SHA256_LANES; l++) w[l][i] = quad;
+    for (int l = 0; l < TEXT_LANES; l++) w[l][i] = quad;
   }
-  shani_compress(s, w);
+  shani_compress_text(s, w);
 }
 
 /* The digest bits that must be zero, as a mask in the SHA-NI layout. */
@@ -94,52 +130,84 @@ static shani_state __attribute__((target("sha,sse4.1"))) zero_bits_mask(unsigned
   return shani_pack_words(mask);
 }
 
-__attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani(
-    const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix, size_t suffix_len,
-    unsigned width, unsigned zero_bits, uint64_t start, uint64_t count, pp_result *out) {
-  /* Lane l holds nonce n + l; the lanes of a final partial group keep stale digits and are not
-   * checked, so no lane's odometer ever passes the end of the range. */
-  pp_text_layout lane[SHA256_LANES];
-  for (unsigned l = 0; l < SHA256_LANES; l++)
-    pp_text_layout_init(&lane[l], prefix, prefix_len, suffix, suffix_len, width,
-                        l < count ? start + l : start);
-  const pp_text_layout *shared = &lane[0];
+typedef struct {
+  pp_decimal_lanes lanes;
+  shani_state midstate;       /* after the prefix's whole blocks */
+  shani_state first_pairs;    /* midstate plus the constant leading round pairs of the tail */
+  shani_state mask;           /* digest bits that must be zero */
+  uint64_t start, count;
+} text_search;
 
-  uint32_t midstate_words[8];
-  for (int i = 0; i < 8; i++) midstate_words[i] = PP_SHA256_IV[i];
-  for (size_t b = 0; b < shared->prefix_blocks; b++)
-    pp_sha256_compress(midstate_words, prefix + PP_TEXT_BLOCK * b);
-  const shani_state midstate = shani_pack_words(midstate_words);
-  const shani_state mask = zero_bits_mask(zero_bits);
+/* The search loop, with `from` constant leading round pairs of the first tail block skipped. */
+SHANI_INLINE void text_scan(text_search *search, int from, pp_result *out) {
+  const __m128i bswap32 = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  pp_decimal_lanes *lanes = &search->lanes;
+  const pp_text_layout *layout = &lanes->layout;
+  shani_state feed[TEXT_LANES];
+  for (int l = 0; l < TEXT_LANES; l++) feed[l] = search->midstate;
 
-  for (uint64_t done = 0; done < count; done += SHA256_LANES) {
-    if (done != 0) {
-      const uint64_t live = count - done < SHA256_LANES ? count - done : SHA256_LANES;
-      for (unsigned l = 0; l < live; l++)
-        for (unsigned step = 0; step < SHA256_LANES; step++) pp_text_layout_next(&lane[l]);
+  for (uint64_t done = 0; done < search->count; done += TEXT_LANES) {
+    shani_state s[TEXT_LANES];
+    __m128i w[TEXT_LANES][4];
+    for (unsigned l = 0; l < TEXT_LANES; l++) {
+      s[l] = search->first_pairs;
+      pp_decimal_lanes_block(lanes, l, 0, w[l]);
+      for (int i = 0; i < 4; i++) w[l][i] = _mm_shuffle_epi8(w[l][i], bswap32);
     }
-    shani_state s[SHA256_LANES];
-    for (int l = 0; l < SHA256_LANES; l++) s[l] = midstate;
-    for (unsigned b = 0; b < shared->varying_blocks; b++) {
-      __m128i w[SHA256_LANES][4];
-      for (int l = 0; l < SHA256_LANES; l++)
-        for (int i = 0; i < 4; i++)
-          w[l][i] = load_be_quad(lane[l].varying + PP_TEXT_BLOCK * b + 16 * i);
-      shani_compress(s, w);
+    shani_compress_from(s, w, feed, TEXT_LANES, from);
+    if (layout->varying_blocks == 2) {
+      for (unsigned l = 0; l < TEXT_LANES; l++) {
+        pp_decimal_lanes_block(lanes, l, 1, w[l]);
+        for (int i = 0; i < 4; i++) w[l][i] = _mm_shuffle_epi8(w[l][i], bswap32);
+      }
+      shani_compress_text(s, w);
     }
-    for (size_t b = 0; b < shared->direct_blocks; b++)
-      shani_compress_shared(s, shared->direct + PP_TEXT_BLOCK * b);
-    for (unsigned b = 0; b < shared->final_blocks; b++)
-      shani_compress_shared(s, shared->final + PP_TEXT_BLOCK * b);
+    for (size_t b = 0; b < layout->direct_blocks; b++)
+      shani_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b);
+    for (unsigned b = 0; b < layout->final_blocks; b++)
+      shani_compress_shared(s, layout->final + PP_TEXT_BLOCK * b);
+    pp_decimal_lanes_advance(lanes, TEXT_LANES);
 
-    for (uint64_t l = 0; l < SHA256_LANES && done + l < count; l++) {
-      if (_mm_testz_si128(s[l].abef, mask.abef) && _mm_testz_si128(s[l].cdgh, mask.cdgh)) {
-        pp_result_found(out, start + done + l, done + l + 1);
+    for (uint64_t l = 0; l < TEXT_LANES && done + l < search->count; l++) {
+      if (_mm_testz_si128(s[l].abef, search->mask.abef) &&
+          _mm_testz_si128(s[l].cdgh, search->mask.cdgh)) {
+        pp_result_found(out, search->start + done + l, done + l + 1);
         return;
       }
     }
   }
-  pp_result_none(out, count);
+  pp_result_none(out, search->count);
+}
+
+__attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani(
+    const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix, size_t suffix_len,
+    unsigned width, unsigned zero_bits, uint64_t start, uint64_t count, pp_result *out) {
+  /* Lane l hashes nonce n + l; lanes past the end of the range are hashed but never checked. */
+  text_search search = {.start = start, .count = count, .mask = zero_bits_mask(zero_bits)};
+  pp_decimal_lanes_init(&search.lanes, prefix, prefix_len, suffix, suffix_len, width, start);
+
+  uint32_t midstate_words[8];
+  for (int i = 0; i < 8; i++) midstate_words[i] = PP_SHA256_IV[i];
+  for (size_t b = 0; b < search.lanes.layout.prefix_blocks; b++)
+    pp_sha256_compress(midstate_words, prefix + PP_TEXT_BLOCK * b);
+  search.midstate = shani_pack_words(midstate_words);
+
+  /* Words of the first tail block before the one holding the first digit never change. */
+  const int from = (int)(search.lanes.layout.digits_at / 4) / 2;
+  __m128i first_block[4];
+  for (int i = 0; i < 4; i++) first_block[i] = load_be_quad(search.lanes.layout.varying + 16 * i);
+  search.first_pairs = shani_first_pairs(search.midstate, first_block, from);
+
+  switch (from) {
+    case 0: text_scan(&search, 0, out); break;
+    case 1: text_scan(&search, 1, out); break;
+    case 2: text_scan(&search, 2, out); break;
+    case 3: text_scan(&search, 3, out); break;
+    case 4: text_scan(&search, 4, out); break;
+    case 5: text_scan(&search, 5, out); break;
+    case 6: text_scan(&search, 6, out); break;
+    default: text_scan(&search, 7, out); break;
+  }
 }
 
 /* hash <= target, both read as little-endian 256-bit integers; hash given as FIPS words. */
@@ -169,27 +237,36 @@ __attribute__((target("sha,sse4.1"))) void pp_sha256d_header_shani(const uint8_t
   /* The top 32 bits of the little-endian target decide almost every attempt. */
   const uint32_t target_top = pp_load_le32(target_le + 28);
 
-  for (uint64_t done = 0; done < count; done += SHA256_LANES) {
-    shani_state s[SHA256_LANES];
-    __m128i w[SHA256_LANES][4];
-    for (int l = 0; l < SHA256_LANES; l++) {
+  /* Round pair 0 reads W0 and W1 only, which no nonce changes. */
+  const __m128i constant_quads[4] = {_mm_set_epi32(0, (int)w2, (int)w1, (int)w0)};
+  const shani_state after_pair0 = shani_first_pairs(midstate, constant_quads, 1);
+  shani_state feed_midstate[HEADER_LANES], feed_iv[HEADER_LANES];
+  for (int l = 0; l < HEADER_LANES; l++) {
+    feed_midstate[l] = midstate;
+    feed_iv[l] = iv;
+  }
+
+  for (uint64_t done = 0; done < count; done += HEADER_LANES) {
+    shani_state s[HEADER_LANES];
+    __m128i w[HEADER_LANES][4];
+    for (int l = 0; l < HEADER_LANES; l++) {
       const uint32_t nonce = (uint32_t)(start + done + l);
-      s[l] = midstate;
+      s[l] = after_pair0;
       w[l][0] = _mm_set_epi32((int)pp_bswap32(nonce), (int)w2, (int)w1, (int)w0);
       w[l][1] = pad_first;
       w[l][2] = _mm_setzero_si128();
       w[l][3] = bits_80_bytes;
     }
-    shani_compress(s, w);
-    for (int l = 0; l < SHA256_LANES; l++) {
+    shani_compress_from(s, w, feed_midstate, HEADER_LANES, 1);
+    for (int l = 0; l < HEADER_LANES; l++) {
       shani_unpack(s[l], &w[l][0], &w[l][1]);
       w[l][2] = pad_first;
       w[l][3] = bits_32_bytes;
       s[l] = iv;
     }
-    shani_compress(s, w);
+    shani_compress_from(s, w, feed_iv, HEADER_LANES, 0);
 
-    for (uint64_t l = 0; l < SHA256_LANES && done + l < count; l++) {
+    for (uint64_t l = 0; l < HEADER_LANES && done + l < count; l++) {
       /* H7 sits in dword 0 of CDGH; its byte-swap is the top word of the little-endian hash. */
       const uint32_t top = pp_bswap32((uint32_t)_mm_cvtsi128_si32(s[l].cdgh));
       if (top > target_top) continue;

@@ -1,0 +1,289 @@
+/**
+ * The gate's TCP front door, powtcp's line protocol: `1:` → `2:<challenge>`, `3:<stamp>` →
+ * `4:<resource>`, any error → `0:<message>`. Lines are answered strictly in order (each line is
+ * handled to the end before the next is read), bounded in length, and a connection may ask for a
+ * bounded number of puzzles. After `4:` the gate has done its job on that connection: it sends the
+ * configured resource and closes, or hands the connection over to the upstream TCP service.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import type { Gate } from '../gate/gate.js';
+import { GateRefusal } from '../gate/refusal.js';
+import { InputError } from '../schemes/bits.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Door } from '../server.js';
+
+export const GATE_TCP_LIMITS = {
+  /** Bytes in one line, without its '\n'; longer lines get `0:line too long` and the connection closes. */
+  maxLineBytes: 1024,
+  /** `1:` requests one connection may make. */
+  puzzlesPerConnection: 16,
+  /** `0:` answers one connection may earn before it is closed. */
+  errorsPerConnection: 8,
+  /** Unread input one connection may have buffered before reading from it pauses, in bytes. */
+  maxBufferedBytes: 32 * 1024,
+  /** Idle time before a connection in the line protocol is closed, in ms. */
+  idleTimeoutMs: 30_000,
+  /** Open connections from one address. */
+  connectionsPerSource: 32,
+  /** Open connections in all. */
+  maxConnections: 4096,
+  /** Time to reach the upstream service, in ms. */
+  upstreamConnectMs: 10_000,
+} as const;
+
+export type GateTcpLimits = { readonly [K in keyof typeof GATE_TCP_LIMITS]: number };
+
+/** What the door sends after a verified stamp. */
+export type GateTarget =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'upstream'; readonly host: string; readonly port: number };
+
+/**
+ * `gate.upstream` (host:port, [v6]:port) wins over `gate.resource`; a resource starting with '@' is
+ * a file sent as is after `4:`; any other resource is one line of text.
+ */
+export function gateTarget(resource: string, upstream: string): GateTarget {
+  if (upstream !== '') {
+    const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(upstream);
+    const port = Number(match?.[3]);
+    if (match === null || port < 1 || port > 65535) throw new InputError(`gate.upstream must be host:port, got '${upstream}'`);
+    return { kind: 'upstream', host: match[1] ?? match[2]!, port };
+  }
+  if (resource.startsWith('@')) return { kind: 'file', path: resource.slice(1) };
+  if (/[\r\n]/.test(resource)) throw new InputError('gate.resource must be one line (use @path for a file)');
+  return { kind: 'text', text: resource };
+}
+
+export interface GateTcpOptions {
+  readonly gate: Gate;
+  readonly config: { readonly resource: string; readonly upstream: string };
+  readonly logger: Logger;
+  readonly port: number;
+  readonly host?: string;
+  readonly limits?: Partial<GateTcpLimits>;
+  /** Open and refused connections are counted under door 'gate'. */
+  readonly metrics?: Pick<Metrics, 'connections' | 'connectionsRefused'>;
+}
+
+const NEWLINE = 0x0a;
+const TOO_LONG = Symbol('line too long');
+
+/** Thrown by a handler to answer `0:<message>` and close the connection. */
+class Fatal extends Error {}
+
+/** One connection's conversation with the gate. */
+class GateSession {
+  #buffer: Buffer = Buffer.alloc(0);
+  #running = false;
+  /** 'lines' while speaking the protocol, 'done' once the gate has finished with the connection. */
+  #state: 'lines' | 'done' = 'lines';
+  #puzzles = 0;
+  #errors = 0;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly source: string,
+    private readonly gate: Gate,
+    private readonly target: GateTarget,
+    private readonly limits: GateTcpLimits,
+    private readonly logger: Logger,
+  ) {
+    socket.setTimeout(limits.idleTimeoutMs, () => this.#finish('0:idle timeout\n'));
+    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+  }
+
+  #receive(chunk: Buffer): void {
+    if (this.#state !== 'lines') return;
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    if (this.#buffer.length > this.limits.maxBufferedBytes) this.socket.pause();
+    void this.#drain();
+  }
+
+  /** Handle buffered lines one at a time, in order; only one drain runs per connection. */
+  async #drain(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      while (this.#state === 'lines') {
+        const line = this.#nextLine();
+        if (line === null) break;
+        if (line === TOO_LONG) {
+          this.#finish('0:line too long\n');
+          break;
+        }
+        await this.#answer(line);
+      }
+    } finally {
+      this.#running = false;
+    }
+    if (this.#state === 'lines' && this.socket.isPaused() && this.#buffer.length <= this.limits.maxBufferedBytes) {
+      this.socket.resume();
+    }
+  }
+
+  #nextLine(): string | typeof TOO_LONG | null {
+    const end = this.#buffer.indexOf(NEWLINE);
+    if (end === -1) return this.#buffer.length > this.limits.maxLineBytes ? TOO_LONG : null;
+    if (end > this.limits.maxLineBytes) return TOO_LONG;
+    const line = this.#buffer.toString('latin1', 0, end).replace(/\r$/, '');
+    this.#buffer = this.#buffer.subarray(end + 1);
+    return line;
+  }
+
+  async #answer(line: string): Promise<void> {
+    try {
+      const reply = await this.#handle(line);
+      if (reply !== null && this.#state === 'lines') this.socket.write(reply);
+    } catch (error) {
+      if (error instanceof Fatal) return this.#finish(`0:${error.message}\n`);
+      if (!(error instanceof GateRefusal)) {
+        this.logger.error({ err: error, source: this.source }, 'gate: unexpected failure');
+        return this.#finish('0:internal error\n');
+      }
+      if (error.code === 'rate-limited') return this.#finish(`0:${error.message}\n`);
+      this.socket.write(`0:${error.message}\n`);
+      if (++this.#errors >= this.limits.errorsPerConnection) this.#finish('0:too many errors\n');
+    }
+  }
+
+  /** The reply line for one request line, or null when the connection was handed on. */
+  async #handle(line: string): Promise<string | null> {
+    const match = /^(\d):(.*)$/s.exec(line);
+    if (match === null) throw new GateRefusal('malformed', "message must be '<command>:<payload>'");
+    const [, command, payload] = match as unknown as [string, string, string];
+    switch (command) {
+      case '1': {
+        if (payload !== '') throw new GateRefusal('malformed', 'a puzzle request (1:) takes no payload');
+        if (++this.#puzzles > this.limits.puzzlesPerConnection) throw new Fatal('too many puzzle requests on this connection');
+        const challenge = await this.gate.issue(this.source, 'sha1');
+        return `2:${challenge.text}\n`;
+      }
+      case '3': {
+        const challenge = await this.gate.verifyStamp(payload);
+        this.logger.info({ source: this.source, challenge: challenge.id, bits: challenge.bits }, 'gate: stamp accepted');
+        await this.#deliver();
+        return null;
+      }
+      case '0':
+      case '2':
+      case '4':
+        throw new GateRefusal('malformed', `command ${command} is sent by the server; send 1: or 3:<stamp>`);
+      default:
+        throw new GateRefusal('malformed', `unknown command ${command}`);
+    }
+  }
+
+  /** What a verified stamp earns: the resource, or the upstream service. */
+  async #deliver(): Promise<void> {
+    this.#state = 'done';
+    switch (this.target.kind) {
+      case 'text':
+        this.socket.end(`4:${this.target.text}\n`);
+        return;
+      case 'file': {
+        const { path } = this.target;
+        const content = await readFile(path).catch((error: unknown) => {
+          this.logger.error({ err: error, path }, 'gate: cannot read the resource file');
+          return null;
+        });
+        this.socket.end(content === null ? '0:resource unavailable\n' : Buffer.concat([Buffer.from('4:'), content]));
+        return;
+      }
+      case 'upstream':
+        return this.#proxy(this.target.host, this.target.port);
+    }
+  }
+
+  /** Connect to the upstream service, say `4:connected`, then pipe both ways (with any bytes already sent). */
+  #proxy(host: string, port: number): Promise<void> {
+    return new Promise((settle) => {
+      const upstream = createConnection({ host, port, timeout: this.limits.upstreamConnectMs });
+      let connected = false;
+      upstream.once('timeout', () => upstream.destroy(new Error('upstream connect timeout')));
+      upstream.once('error', (error) => {
+        this.logger.warn({ err: error, upstream: `${host}:${port}` }, 'gate: upstream failed');
+        if (connected) this.socket.destroy();
+        else this.socket.end('0:upstream unavailable\n');
+        settle();
+      });
+      upstream.once('connect', () => {
+        connected = true;
+        upstream.setTimeout(0);
+        this.socket.setTimeout(0);
+        this.socket.write('4:connected\n');
+        if (this.#buffer.length > 0) upstream.write(this.#buffer);
+        this.#buffer = Buffer.alloc(0);
+        this.socket.removeAllListeners('data');
+        this.socket.pipe(upstream);
+        upstream.pipe(this.socket);
+        this.socket.once('close', () => upstream.destroy());
+        this.socket.resume();
+        settle();
+      });
+    });
+  }
+
+  /** Send a last line and close; nothing more is read. */
+  #finish(last: string): void {
+    this.#state = 'done';
+    this.#buffer = Buffer.alloc(0);
+    if (this.socket.writable) this.socket.end(last);
+    else this.socket.destroy();
+  }
+}
+
+/** Start the door; resolves once it listens. `port` 0 picks a free port (see `address`). */
+export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
+  const limits: GateTcpLimits = { ...GATE_TCP_LIMITS, ...options.limits };
+  const target = gateTarget(options.config.resource, options.config.upstream);
+  const { gate, logger, metrics } = options;
+  const sockets = new Set<Socket>();
+  const perSource = new Map<string, number>();
+
+  const server = createServer((socket) => {
+    const source = socket.remoteAddress ?? 'unknown';
+    socket.on('error', (error) => logger.debug({ err: error, source }, 'gate: connection error'));
+    const open = (perSource.get(source) ?? 0) + 1;
+    if (open > limits.connectionsPerSource) {
+      metrics?.connectionsRefused.inc({ door: 'gate' });
+      socket.end('0:too many connections from your address\n');
+      return;
+    }
+    perSource.set(source, open);
+    sockets.add(socket);
+    metrics?.connections.inc({ door: 'gate' });
+    socket.once('close', () => {
+      metrics?.connections.dec({ door: 'gate' });
+      sockets.delete(socket);
+      const left = (perSource.get(source) ?? 1) - 1;
+      if (left === 0) perSource.delete(source);
+      else perSource.set(source, left);
+    });
+    new GateSession(socket, source, gate, target, limits, logger);
+  });
+  server.maxConnections = limits.maxConnections;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  logger.info({ port: address.port, target: target.kind }, 'gate: TCP door listening');
+
+  return {
+    name: 'gate',
+    address: { host: address.address, port: address.port },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The Stratum v1 front door (TCP, default port 3333): sockets in front of the coordinator
+ * (src/stratum/coordinator.ts), which speaks the protocol and keeps the built-in chain. This file
+ * only binds bytes to sessions and enforces the per-connection limits: a connection whose unread
+ * answers pile up past a bound is dropped (a slow agent never stalls the others), one that sends
+ * an over-long line is closed, and a dead one is forgotten at once.
+ * @module
+ */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { Counter, Gauge } from 'prom-client';
+import { silentLogger, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { InputError } from '../schemes/bits.js';
+import { Chain } from '../stratum/chain.js';
+import { Coordinator, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
+
+/** The `stratum` section of the configuration. */
+export interface StratumSettings {
+  readonly port: number;
+  /** Share difficulty (fractional allowed): share target = diff1 / difficulty. */
+  readonly share_difficulty: number;
+  /** nBits of the built-in chain's blocks, as 8 hex characters. */
+  readonly block_bits: string;
+  /** A fresh job (new ntime) this often, in milliseconds. */
+  readonly job_interval_ms: number;
+  /** Blocks of the built-in chain kept. */
+  readonly history: number;
+  readonly max_line_bytes: number;
+  readonly max_connections: number;
+}
+
+export interface StratumOptions {
+  readonly config: { readonly stratum: StratumSettings; readonly server: { readonly host: string } };
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  /** Port to bind instead of stratum.port; 0 picks a free one (tests). */
+  readonly listenPort?: number;
+}
+
+export interface StratumDoor {
+  readonly name: 'stratum';
+  readonly address: { readonly host: string; readonly port: number };
+  readonly coordinator: Coordinator;
+  readonly chain: Chain;
+  close(): Promise<void>;
+}
+
+/** Answers queued to an agent that does not read them, in bytes, before it is dropped. */
+export const MAX_PENDING_WRITE_BYTES = 1 << 20;
+const EXTRANONCE1_BYTES = 4;
+
+export function parseBlockBits(hex: string): number {
+  if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new InputError('block_bits must be 8 hex characters');
+  return parseInt(hex, 16);
+}
+
+function shareCounter(metrics: Metrics): (outcome: string) => void {
+  const shares = new Counter({
+    name: 'powerplant_stratum_shares_total',
+    help: 'Stratum submits by outcome: accepted, or the error (jobNotFound, duplicate, lowDifficulty, ...)',
+    labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
+  return (outcome) => shares.inc({ outcome });
+}
+
+function watchCoordinator(metrics: Metrics, coordinator: Coordinator): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'powerplant_stratum_chain_height',
+    help: 'Height of the built-in chain',
+    registers,
+    collect() {
+      this.set(coordinator.chain.height);
+    },
+  });
+  new Gauge({
+    name: 'powerplant_stratum_agents',
+    help: 'Stratum agents connected',
+    registers,
+    collect() {
+      this.set(coordinator.agents().length);
+    },
+  });
+  new Gauge({
+    name: 'powerplant_stratum_hash_rate',
+    help: 'Hashes per second of all agents, estimated from their accepted shares',
+    registers,
+    collect() {
+      this.set(coordinator.agents().reduce((sum, agent) => sum + agent.hashRate, 0));
+    },
+  });
+}
+
+export async function startStratum(options: StratumOptions): Promise<StratumDoor> {
+  const config = options.config.stratum;
+  const { metrics } = options;
+  const logger = options.logger ?? silentLogger;
+  const log = logger.child({ door: 'stratum' });
+  const chain = new Chain({
+    bits: parseBlockBits(config.block_bits),
+    history: config.history,
+    extranonceBytes: EXTRANONCE1_BYTES + EXTRANONCE2_SIZE,
+  });
+  const coordinator = new Coordinator({
+    chain,
+    shareDifficulty: config.share_difficulty,
+    jobIntervalMs: config.job_interval_ms,
+    maxLineBytes: config.max_line_bytes,
+    logger,
+    onShare: metrics === undefined ? undefined : shareCounter(metrics),
+  });
+  if (metrics !== undefined) watchCoordinator(metrics, coordinator);
+  const sockets = new Set<Socket>();
+
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    metrics?.connections.inc({ door: 'stratum' });
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const session = coordinator.connect({
+      send(line) {
+        socket.write(line + '\n');
+        if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+          log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
+          session.drop('write buffer full');
+        }
+      },
+      close() {
+        socket.destroy();
+      },
+    });
+    socket.on('data', (chunk: Buffer) => session.receive(chunk));
+    socket.on('error', (error) => log.debug({ err: error }, 'agent connection error'));
+    socket.once('close', () => {
+      session.disconnect();
+      sockets.delete(socket);
+      metrics?.connections.dec({ door: 'stratum' });
+    });
+  });
+  server.maxConnections = config.max_connections;
+  server.on('drop', () => metrics?.connectionsRefused.inc({ door: 'stratum' }));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listenPort ?? config.port, options.config.server.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  const address = { host: bound.address, port: bound.port };
+  log.info({ ...address, blockBits: config.block_bits, shareDifficulty: config.share_difficulty }, 'Stratum door listening');
+
+  return {
+    name: 'stratum',
+    address,
+    coordinator,
+    chain,
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      coordinator.close();
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * What the TCP mining clients (`powerplant miner`, `powerplant agent`) share: opening a
+ * connection that an AbortSignal can cancel, and the reconnect loop with exponential backoff.
+ * @module
+ */
+import { connect, type Socket } from 'node:net';
+import type { Logger } from '../log.js';
+
+export function openTcp(host: string, port: number, signal: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, signal });
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Wait `ms`, or less if `signal` aborts first (never rejects). */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface ReconnectOptions {
+  readonly stop: AbortSignal;
+  /** First pause before reconnecting (default 1 s), doubled after each failure up to `maxBackoffMs` (30 s). */
+  readonly backoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly log: Logger;
+  /** Errors that end the loop instead of a retry. */
+  readonly isFatal?: (error: unknown) => boolean;
+}
+
+/**
+ * Run `connection` again and again until `stop` aborts. It resolves true when the connection got
+ * going (the backoff starts over) and false or throws when it failed early (the backoff doubles).
+ */
+export async function reconnecting(connection: () => Promise<boolean>, options: ReconnectOptions): Promise<void> {
+  const initial = options.backoffMs ?? 1000;
+  let backoff = initial;
+  while (!options.stop.aborted) {
+    let healthy: boolean;
+    try {
+      healthy = await connection();
+    } catch (error) {
+      if (options.isFatal?.(error) === true) throw error;
+      options.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'connection failed');
+      healthy = false;
+    }
+    if (options.stop.aborted) return;
+    backoff = healthy ? initial : Math.min(backoff * 2, options.maxBackoffMs ?? 30_000);
+    options.log.info({ retryInMs: backoff }, 'reconnecting');
+    await pause(backoff, options.stop);
+  }
+}

@@ -1,0 +1,294 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { hashValue, targetFromBits } from '../../src/schemes/bitcoin.js';
+import { trialValue } from '../../src/schemes/bitmessage.js';
+import { KERNELS, nonceSpace, type KernelName, type SearchTask, type TextTask } from '../../src/schemes/search.js';
+import type { Backend } from '../../src/engine/backend.js';
+import { referenceBackend } from '../../src/engine/reference.js';
+import { loadNativeBackend, nativeAddonPath, nativeKernelVariants } from '../../src/engine/native.js';
+
+const text = (value: string): Uint8Array => new TextEncoder().encode(value);
+const hex = (value: string): Uint8Array => Uint8Array.from(Buffer.from(value, 'hex'));
+const U64 = 1n << 64n;
+
+/** Deterministic pseudo-random numbers (xorshift32), so a failure replays exactly. */
+function generator(seed: number): { int(max: number): number; bytes(length: number): Uint8Array; u64(): bigint } {
+  let state = seed >>> 0 || 1;
+  const next = (): number => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+  return {
+    int: (max) => next() % max,
+    bytes: (length) => Uint8Array.from({ length }, () => next() & 0xff),
+    u64: () => (BigInt(next()) << 32n) | BigInt(next()),
+  };
+}
+
+const kernels = nativeKernelVariants();
+const skip = kernels === null && process.env.CI !== 'true' && 'native addon not built (run `npx node-gyp rebuild`)';
+
+/** One backend per variant of `kernel` this CPU runs, scalar included. */
+function variantBackends(kernel: KernelName): [string, Backend][] {
+  assert.ok(kernels !== null, 'the native addon must load (CI builds it)');
+  return kernels.available[kernel].map((variant) => {
+    const backend = loadNativeBackend({ [kernel]: variant });
+    assert.ok(backend !== null);
+    return [variant, backend];
+  });
+}
+
+/** Every variant finds what the JS reference finds on the range, attempts included. */
+function assertAllAgree(task: SearchTask, start: bigint, count: number, label: string): void {
+  const expected = referenceBackend.scan(task, start, count);
+  for (const [variant, backend] of variantBackends(task.kernel)) {
+    assert.deepEqual(backend.scan(task, start, count), expected, `${label} ${variant} [${start}, +${count})`);
+  }
+}
+
+/** Every variant finds exactly `nonce` as the first pass of the range. */
+function assertFinds(task: SearchTask, start: bigint, count: number, nonce: bigint, label: string): void {
+  for (const [variant, backend] of variantBackends(task.kernel)) {
+    const found = backend.scan(task, start, count);
+    assert.deepEqual(found, { nonce, attempts: Number(nonce - start) + 1 }, `${label} ${variant}`);
+  }
+}
+
+/** A NIP-13 event split around the digits of its nonce tag. */
+function nostrTask(event: { pubkey: string; created_at: number; kind: number; tags: string[][]; content: string }, nonce: string, zeroBits: number): TextTask {
+  const serialized = JSON.stringify([0, event.pubkey, event.created_at, event.kind, event.tags, event.content]);
+  const at = serialized.indexOf(`"nonce","${nonce}"`) + '"nonce","'.length;
+  return {
+    kernel: 'sha256-text',
+    prefix: text(serialized.slice(0, at)),
+    suffix: text(serialized.slice(at + nonce.length)),
+    width: nonce.length,
+    zeroBits,
+  };
+}
+
+describe('native addon', { skip }, () => {
+  it('lists its variants, scalar last, the selected one among them', () => {
+    assert.ok(kernels !== null);
+    for (const kernel of KERNELS) {
+      const available: readonly string[] = kernels.available[kernel];
+      assert.equal(available.at(-1), 'scalar', kernel);
+      assert.ok(available.includes(kernels.selected[kernel]), kernel);
+      const backend = loadNativeBackend();
+      assert.equal(backend?.name, 'native');
+    }
+    assert.throws(() => loadNativeBackend({ 'blake2b-nano': 'no-such-variant' }), RangeError);
+  });
+
+  it('honours POWERPLANT_KERNEL=scalar and POWERPLANT_NO_NATIVE=1', () => {
+    const script = `import { nativeKernelVariants } from ${JSON.stringify(new URL('../../src/engine/native.js', import.meta.url).href)};
+      process.stdout.write(JSON.stringify(nativeKernelVariants()?.selected ?? null));`;
+    const selected = (env: Record<string, string>): unknown =>
+      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
+    assert.deepEqual(selected({ POWERPLANT_KERNEL: 'scalar' }), Object.fromEntries(KERNELS.map((kernel) => [kernel, 'scalar'])));
+    assert.equal(selected({ POWERPLANT_NO_NATIVE: '1' }), null);
+  });
+
+  it('rejects what C cannot check instead of crashing', () => {
+    const backend = loadNativeBackend();
+    assert.ok(backend !== null);
+    const nano: SearchTask = { kernel: 'blake2b-nano', root: new Uint8Array(32), threshold: 1n };
+    assert.throws(() => backend.scan({ ...nano, root: new Uint8Array(31) }, 0n, 1), RangeError);
+    assert.throws(() => backend.scan({ ...nano, threshold: U64 }, 0n, 1), RangeError);
+    assert.throws(() => backend.scan(nano, U64 - 1n, 2), RangeError);
+    const header: SearchTask = { kernel: 'sha256d-header', header: new Uint8Array(79), target: 1n };
+    assert.throws(() => backend.scan(header, 0n, 1), RangeError);
+    const textTask: SearchTask = { kernel: 'sha1-text', prefix: text('a'), suffix: text(''), width: 2, zeroBits: 1 };
+    assert.throws(() => backend.scan(textTask, 99n, 2), RangeError);
+    assert.throws(() => backend.scan({ ...textTask, zeroBits: 161 }, 0n, 1), RangeError);
+  });
+
+  it('the addon itself throws on wrong lengths, ranges and types', () => {
+    const path = nativeAddonPath();
+    assert.ok(path !== null);
+    const addon = createRequire(import.meta.url)(path) as Record<string, (...args: unknown[]) => unknown>;
+    const bytes = (length: number): Uint8Array => new Uint8Array(length);
+    assert.throws(() => addon.sha256dHeader(undefined, bytes(79), bytes(32), 0n, 1), RangeError);
+    assert.throws(() => addon.sha256dHeader(undefined, bytes(80), bytes(31), 0n, 1), RangeError);
+    assert.throws(() => addon.sha256dHeader(undefined, bytes(80), bytes(32), 0xffffffffn, 2), RangeError);
+    assert.throws(() => addon.sha512dBitmessage(undefined, bytes(64), -1n, 0n, 1), RangeError);
+    assert.throws(() => addon.blake2bNano(undefined, new Uint16Array(16), 0n, 0n, 1), TypeError);
+    assert.throws(() => addon.blake2bNano(undefined, bytes(32), 0n, 0n, 0.5), RangeError);
+    assert.throws(() => addon.blake2bNano('avx-1024', bytes(32), 0n, 0n, 1), RangeError);
+    assert.throws(() => addon.sha256Text(undefined, bytes(3), bytes(0), 20, 1, 0n, 1), RangeError);
+    assert.throws(() => addon.sha1Text(undefined, bytes(3), bytes(0), 2, 1, 99n, 2), RangeError);
+    assert.throws(() => addon.sha1Text(undefined, bytes(3), bytes(0), 2, 1, 0n), TypeError);
+    assert.deepEqual(addon.sha1Text(undefined, bytes(0), bytes(0), 1, 0, 3n, 7), { nonce: 3n, attempts: 1 });
+  });
+
+  it('finds the NIP-13 vectors (sha256-text)', () => {
+    const first = nostrTask(
+      {
+        pubkey: 'a48380f4cfcc1ad5378294fcac36439770f9c878dd880ffa94bb74ea54a6f243',
+        created_at: 1651794653,
+        kind: 1,
+        tags: [['nonce', '776797', '20']],
+        content: "It's just me mining my own business",
+      },
+      '776797',
+      21,
+    );
+    assertFinds(first, 776797n - 603n, 700, 776797n, 'NIP-13 example');
+    assertAllAgree(first, 776797n - 203n, 213, 'NIP-13 example');
+    const robot = nostrTask(
+      {
+        pubkey: '6cad545430904b84a8101c5783b65043f19ae29d2da1076b8fc3e64892736f03',
+        created_at: 1663382309,
+        kind: 1,
+        tags: [['nonce', '3634431872961']],
+        content:
+          'I am a robot beep boop! This note took 7976213 seconds to mine 44 bits after 3634431872962 tries!\n\nThis was generated with https://github.com/jb55/nostril',
+      },
+      '3634431872961',
+      44,
+    );
+    assertFinds(robot, 3634431872961n - 5001n, 5100, 3634431872961n, 'nostril 44 bits');
+    assertAllAgree({ ...robot, zeroBits: 6 }, 3634431872961n - 17n, 300, 'nostril at 6 bits');
+  });
+
+  it('finds the Bitcoin headers (sha256d-header), target compared inclusively', () => {
+    const headers = [
+      '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c',
+      '0100000081cd02ab7e569e8bcd9317e2fe99f2de44d49ab2b8851ba4a308000000000000e320b6c2fffc8d750423db8b1eb942ae710e951ed797f7affc8892b0f1fc122bc7f5d74df2b9441a42a14695',
+      '0100000050120119172a610421a6c3011dd330d9df07b63616c2cc1f1cd00200000000006657a9252aacd5c0b2940996ecff952228c3067cc38d4885efb5a4ac4247e9f337221b4d4c86041b0f2b5710',
+    ].map(hex);
+    for (const header of headers) {
+      const nonce = BigInt(Buffer.from(header).readUInt32LE(76));
+      const task: SearchTask = { kernel: 'sha256d-header', header, target: targetFromBits(Buffer.from(header).readUInt32LE(72)) };
+      assertFinds(task, nonce - 3001n, 3050, nonce, `header ${nonce}`);
+      const exact = hashValue(header);
+      assertFinds({ ...task, target: exact }, nonce, 1, nonce, 'target equal to the hash');
+      for (const [, backend] of variantBackends('sha256d-header')) {
+        assert.deepEqual(backend.scan({ ...task, target: exact - 1n }, nonce, 1), { nonce: null, attempts: 1 });
+      }
+    }
+    const genesis = Buffer.from(headers[0]);
+    assert.equal(genesis.readUInt32LE(76), 0x7c2bac1d);
+  });
+
+  it('finds the Bitmessage vectors (sha512d-bitmessage)', () => {
+    const task: SearchTask = {
+      kernel: 'sha512d-bitmessage',
+      initialHash: hex('bd227de52173a50ecd54893f71de52511f62b17facf2ce6670a2489f81b73b0aa4effc81b935f628fc5383c46990ed72249d1bcfbffcff928c539044723c5e87'),
+      target: 3979158916983n,
+    };
+    assertFinds(task, 1n, 1_400_000, 1302572n, 'first vector from 1');
+    const second: SearchTask = {
+      kernel: 'sha512d-bitmessage',
+      initialHash: hex('8ff2d685db89a0af2e3dbfd3f700ae96ef4d9a1eac72fd778bbb368c7510cddda349e03207e1c4965bd95c6f7265e8f1a481a08afab3874eaafb9ade09a10880'),
+      target: 297422593171n,
+    };
+    assertFinds(second, 21997550n - 10_001n, 10_010, 21997550n, 'second vector');
+    assert.equal(trialValue(second.initialHash, 21997550n), 120283692955n);
+    assertFinds({ ...second, target: 120283692955n }, 21997550n, 1, 21997550n, 'target equal to the trial value');
+    for (const [, backend] of variantBackends('sha512d-bitmessage')) {
+      assert.deepEqual(backend.scan({ ...second, target: 120283692954n }, 21997550n, 1), { nonce: null, attempts: 1 });
+    }
+  });
+
+  it('finds the Nano vectors (blake2b-nano), threshold compared inclusively', () => {
+    const vectors: [string, string, string][] = [
+      ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2b3d689bbcb21dca', 'fffffff93c41ec94'],
+      ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2bf29ef00786a6bc', 'ffffffd21c3933f4'],
+      ['E89208DD038FBB269987689621D52292AE9C35941A7484756ECCED92A65093BA', '62f05417dd3fb691', 'fffffff4000d3dac'],
+      ['3F93C5CD2E314FA16702189041E68E68C07B27961BF37F0B7705145BEFBA3AA3', '205452237a9b01f4', 'ffffffff287741bf'],
+      ['E2D8BD730E1512568378EC61A2367431F8AC35E66C46508CD0F9F3BCD94DE29B', '0000000000000000', 'fffffe969af69900'],
+      ['3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32', 'bb6737f2daf01a2c', '74bbaa4490886de7'],
+    ];
+    for (const [root, work, value] of vectors) {
+      const nonce = BigInt(`0x${work}`);
+      const task: SearchTask = { kernel: 'blake2b-nano', root: hex(root), threshold: BigInt(`0x${value}`) };
+      assertFinds(task, nonce, 1, nonce, `${work} at its own value`);
+      for (const [, backend] of variantBackends('blake2b-nano')) {
+        assert.deepEqual(backend.scan({ ...task, threshold: task.threshold + 1n }, nonce, 1), { nonce: null, attempts: 1 });
+      }
+      if (value.startsWith('fffff')) {
+        const start = nonce > 4001n ? nonce - 4001n : 0n;
+        assertFinds(task, start, Number(nonce - start) + 7, nonce, `${work} in a range`);
+      }
+    }
+  });
+
+  it('agrees with the JS reference on random text tasks, across block boundaries', () => {
+    const random = generator(13);
+    for (let round = 0; round < 120; round++) {
+      const width = 1 + random.int(19);
+      const space = 10n ** BigInt(width);
+      const count = Number(space < 600n ? space : BigInt(1 + random.int(600)));
+      const room = space - BigInt(count);
+      // Starts anywhere, including the very end of the nonce space (so digits carry to the top).
+      const start = random.int(4) === 0 ? room : (room < 1_000_000n ? BigInt(random.int(Number(room) + 1)) : random.u64() % room);
+      for (const kernel of ['sha256-text', 'sha1-text'] as const) {
+        const task: SearchTask = {
+          kernel,
+          prefix: random.bytes(random.int(201)),
+          suffix: random.bytes(random.int(201)),
+          width,
+          zeroBits: random.int(5) === 0 ? 40 : random.int(10),
+        };
+        assertAllAgree(task, start, count, `${kernel} prefix ${task.prefix.length} suffix ${task.suffix.length} width ${width}`);
+      }
+    }
+  });
+
+  it('agrees with the JS reference on random headers, Bitmessage hashes and Nano roots', () => {
+    const random = generator(29);
+    for (let round = 0; round < 25; round++) {
+      const count = 1 + random.int(1500);
+      const tasks: SearchTask[] = [
+        { kernel: 'sha256d-header', header: random.bytes(80), target: ((1n << 256n) - 1n) >> BigInt(5 + random.int(6)) },
+        { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> BigInt(5 + random.int(6)) },
+        { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> BigInt(5 + random.int(6))) },
+      ];
+      for (const task of tasks) {
+        const room = nonceSpace(task) - BigInt(count);
+        const start = random.int(5) === 0 ? room : random.u64() % room;
+        assertAllAgree(task, start, count, task.kernel);
+        assertAllAgree(impossible(task), start, Math.min(count, 300), `${task.kernel} with no solution`);
+      }
+    }
+  });
+
+  it('SIMD and scalar agree on long native-only scans', () => {
+    const random = generator(71);
+    const tasks: SearchTask[] = [
+      { kernel: 'sha256-text', prefix: random.bytes(90), suffix: random.bytes(30), width: 12, zeroBits: 17 },
+      { kernel: 'sha1-text', prefix: random.bytes(40), suffix: random.bytes(0), width: 11, zeroBits: 17 },
+      { kernel: 'sha256d-header', header: random.bytes(80), target: (1n << 240n) - 1n },
+      { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> 17n },
+      { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> 17n) },
+    ];
+    for (const task of tasks) {
+      const backends = variantBackends(task.kernel);
+      for (const start of [999_999_937n, 12_345n]) {
+        const results = backends.map(([, backend]) => backend.scan(task, start, 400_003));
+        for (const result of results) assert.deepEqual(result, results[0], task.kernel);
+      }
+    }
+  });
+});
+
+/** The task made (all but) unsolvable, so a scan must report attempts == count. */
+function impossible(task: SearchTask): SearchTask {
+  switch (task.kernel) {
+    case 'sha256d-header':
+    case 'sha512d-bitmessage':
+      return { ...task, target: 0n };
+    case 'blake2b-nano':
+      return { ...task, threshold: U64 - 1n };
+    case 'sha256-text':
+    case 'sha1-text':
+      return { ...task, zeroBits: 64 };
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Start a real server for door tests: ephemeral port on 127.0.0.1, other doors off, silent logs,
+ * and (unless asked otherwise) the in-thread reference engine so results do not depend on which
+ * kernels this machine built.
+ * @module
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createInlineEngine } from '../../src/engine/inline.js';
+import { referenceBackend } from '../../src/engine/reference.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'powerplant-server-'));
+let files = 0;
+
+/** A config from TOML text layered over the defaults, with every port safe for tests. */
+export function testConfig(toml = '', env: Record<string, string> = {}): Config {
+  const file = join(dir, `config-${++files}.toml`);
+  writeFileSync(file, toml);
+  return loadConfig({
+    file,
+    env,
+    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1 },
+  });
+}
+
+export function startTestServer(toml = '', options: { env?: Record<string, string>; engine?: Engine } = {}): Promise<RunningServer> {
+  return startServer(testConfig(toml, options.env), { engine: options.engine ?? createInlineEngine(referenceBackend) });
+}
+
+export const httpUrl = (server: RunningServer, path = '/'): string =>
+  `http://127.0.0.1:${server.addresses.http.port}${path}`;
+
+export const wsUrl = (server: RunningServer): string => `ws://127.0.0.1:${server.addresses.http.port}/`;
+
+/** Poll until a condition holds (at most `ms`). */
+export async function until(condition: () => boolean, ms = 5000, label = 'condition'): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { test } from 'node:test';
+import { createInlineEngine } from '../../src/engine/inline.js';
+import { referenceBackend } from '../../src/engine/reference.js';
+import { createMetrics } from '../../src/metrics.js';
+import { startStratum, type StratumSettings } from '../../src/protocols/stratum.js';
+import { sha256d } from '../../src/schemes/bitcoin.js';
+import { StratumAgent } from '../../src/stratum/agent.js';
+
+const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
+
+function settings(overrides: Partial<StratumSettings> = {}) {
+  const stratum: StratumSettings = {
+    port: 3333,
+    share_difficulty: 1e-9, // about one hash in four is a share
+    block_bits: '207fffff', // about one hash in two is a block
+    job_interval_ms: 60_000,
+    history: 100,
+    max_line_bytes: 1024,
+    max_connections: 10,
+    ...overrides,
+  };
+  return { stratum, server: { host: '127.0.0.1' } };
+}
+
+test('two agents find blocks in a row on a low-difficulty chain, with no duplicates', async () => {
+  const metrics = createMetrics();
+  const door = await startStratum({ config: settings(), listenPort: 0, metrics });
+  const engine = createInlineEngine(referenceBackend, 64);
+  const agents = ['alice', 'bob'].map(
+    (user) => new StratumAgent({ host: '127.0.0.1', port: door.address.port, user, engine, maxShares: 12, backoffMs: 50 }),
+  );
+  try {
+    const summaries = await Promise.all(agents.map((agent) => agent.run(AbortSignal.timeout(20_000))));
+    for (const summary of summaries) assert.ok(summary.accepted >= 12, `accepted ${summary.accepted}`);
+    const blocks = door.chain.blocks();
+    assert.ok(door.chain.height >= 5, `height ${door.chain.height}`);
+    assert.deepEqual(
+      blocks.map((block) => block.height),
+      blocks.map((_, i) => i),
+    );
+    assert.equal(new Set(blocks.map((block) => block.hash)).size, blocks.length);
+    for (let i = 1; i < blocks.length; i++) {
+      assert.deepEqual(Buffer.from(blocks[i].header.subarray(4, 36)), sha256d(blocks[i - 1].header), 'each block links to the one before');
+    }
+    const finders = new Set(blocks.slice(1).map((block) => block.foundBy));
+    assert.ok([...finders].every((name) => name === 'alice' || name === 'bob'));
+    const scraped = await metrics.registry.metrics();
+    assert.match(scraped, new RegExp(`powerplant_stratum_chain_height ${door.chain.height}\n`));
+    assert.match(scraped, /powerplant_stratum_shares_total\{outcome="accepted"\} \d+/);
+  } finally {
+    await door.close();
+  }
+});
+
+test('a raw client sending garbage and an over-long line is closed; an agent alongside keeps mining', async () => {
+  const door = await startStratum({ config: settings({ max_line_bytes: 256 }), listenPort: 0 });
+  try {
+    const raw = connect({ host: '127.0.0.1', port: door.address.port });
+    const received: string[] = [];
+    raw.on('data', (chunk: Buffer) => received.push(chunk.toString()));
+    const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+    await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+    raw.write('garbage\n{"id":1,"method":"mining.submit","params":[]}\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answers = received.join('').trim().split('\n').map((line) => JSON.parse(line) as { id: unknown; error: unknown[] });
+    assert.equal(answers.length, 2);
+    assert.equal(answers[0].error[0], 20);
+    assert.deepEqual(answers[1], { id: 1, result: null, error: [25, 'not subscribed', null] });
+
+    const engine = createInlineEngine(referenceBackend, 64);
+    const agent = new StratumAgent({ host: '127.0.0.1', port: door.address.port, user: 'carol', engine, maxShares: 3, backoffMs: 50 });
+    const mining = agent.run(AbortSignal.timeout(20_000));
+    raw.write('x'.repeat(1000));
+    await closed;
+    const summary = await mining;
+    assert.ok(summary.accepted >= 3);
+    assert.equal(summary.connections, 1);
+    assert.equal(door.coordinator.agents().length, 1, 'the closed client is forgotten');
+  } finally {
+    await door.close();
+  }
+});
+
+test('`powerplant agent` mines shares for the coordinator and exits with a summary', async () => {
+  const door = await startStratum({ config: settings(), listenPort: 0 });
+  try {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'agent', '--url', `stratum+tcp://127.0.0.1:${door.address.port}`, '--user', 'dave', '--engine', 'js', '--threads', '1', '--max-shares', '3', '--log-level', 'warn'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0);
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { accepted: number };
+    assert.ok(summary.accepted >= 3);
+    assert.ok(door.chain.height >= 1);
+  } finally {
+    await door.close();
+  }
+});
+
+test('connections past stratum.max_connections are refused; the others are served', async () => {
+  const door = await startStratum({ config: settings({ max_connections: 1 }), listenPort: 0 });
+  try {
+    const first = connect({ host: '127.0.0.1', port: door.address.port });
+    await new Promise<void>((resolve) => first.once('connect', () => resolve()));
+    const second = connect({ host: '127.0.0.1', port: door.address.port });
+    second.on('error', () => {});
+    await new Promise<void>((resolve) => second.once('close', () => resolve()));
+    first.write('{"id":1,"method":"mining.subscribe","params":[]}\n');
+    const answer = await new Promise<string>((resolve) => first.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    assert.match(answer, /^\{"id":1,"result":\[\[\["mining.set_difficulty"/);
+    first.destroy();
+  } finally {
+    await door.close();
+  }
+});
+
+test('an agent follows a difficulty change mid-search: no low-difficulty shares after it', async () => {
+  const metrics = createMetrics();
+  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), listenPort: 0, metrics });
+  try {
+    const engine = createInlineEngine(referenceBackend, 64);
+    const agent = new StratumAgent({ host: '127.0.0.1', port: door.address.port, user: 'erin', engine, maxShares: 12, backoffMs: 50 });
+    const mining = agent.run(AbortSignal.timeout(20_000));
+    while ((door.coordinator.agents()[0]?.accepted ?? 0) < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    door.coordinator.setShareDifficulty(4e-9);
+    const summary = await mining;
+    assert.ok(summary.accepted >= 12);
+    assert.equal(door.coordinator.shareDifficulty, 4e-9);
+    const scraped = await metrics.registry.metrics();
+    assert.doesNotMatch(scraped, /outcome="lowDifficulty"/);
+  } finally {
+    await door.close();
+  }
+});

@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { CLI, runCli } from './helpers/cli.js';
+import { httpUrl, startTestServer } from './helpers/server.js';
+
+const QUIET_DOORS = ['--port', '0', '--metanoia-port', '0', '--stratum-port', '0', '--gate-port', '0', '--log-level', 'silent'];
+
+describe('server', () => {
+  it('answers /healthz and /metrics', async () => {
+    const server = await startTestServer();
+    try {
+      const health = await fetch(httpUrl(server, '/healthz'));
+      assert.equal(health.status, 200);
+      const body = (await health.json()) as { status: string; engine: { backend: string }; jobs: { active: number } };
+      assert.equal(body.status, 'ok');
+      assert.equal(body.engine.backend, 'js');
+      assert.equal(body.jobs.active, 0);
+
+      await fetch(httpUrl(server, '/pow'), { method: 'POST', body: JSON.stringify({ hash: '00'.repeat(32), difficulty: 'ff00000000000000' }) });
+      const metrics = await fetch(httpUrl(server, '/metrics'));
+      assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
+      const text = await metrics.text();
+      for (const line of [
+        'powerplant_jobs_total{scheme="nano",outcome="solved"} 1',
+        'powerplant_queue_depth 0',
+        'powerplant_active_jobs 0',
+        'powerplant_cache_misses_total{scheme="nano"} 1',
+        'powerplant_wins_total{source="engine"} 1',
+        'powerplant_connections{door="nostr-ws"} 0',
+      ]) {
+        assert.ok(text.includes(line), `metrics include ${line}`);
+      }
+      assert.match(text, /^powerplant_engine_hash_rate \d/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('runs two servers side by side with separate metrics', async () => {
+    const [a, b] = await Promise.all([startTestServer(), startTestServer()]);
+    try {
+      assert.notEqual(a.addresses.http.port, b.addresses.http.port);
+      assert.notEqual(a.metrics.registry, b.metrics.registry);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('powerplant serve', () => {
+  it('refuses an invalid config with exit code 2 and the key', async () => {
+    const result = await runCli(['serve', '--port', '70000'], { timeoutMs: 20_000 });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'powerplant: config: server.port must be an integer between 0 and 65535\n');
+  });
+
+  it('shuts down on SIGTERM within the bound: jobs in flight fail with a shutdown error, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'powerplant-serve-'));
+    const config = join(dir, 'serve.toml');
+    writeFileSync(config, '[server]\nshutdown_timeout_ms = 300\n');
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--threads', '1', ...QUIET_DOORS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /^powerplant listening http:\/\/127\.0\.0\.1:(\d+) /m.exec(stdout);
+          if (match) resolve(Number(match[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+      });
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string };
+      assert.equal(health.status, 'ok');
+
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      await new Promise((resolve) => ws.once('open', resolve));
+      const answer = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+      const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+      const pubkey = 'ab'.repeat(32);
+      ws.send(JSON.stringify({ id: 'late', event: { created_at: 1, kind: 1, tags: [], content: 'x', pubkey }, target_pow: 80 }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const stopping = performance.now();
+      child.kill('SIGTERM');
+      assert.deepEqual(JSON.parse(await answer), { error: 'the server is shutting down', id: 'late' });
+      assert.equal(await closed, 1001);
+      assert.equal(await exited, 0);
+      assert.ok(performance.now() - stopping < 4000, 'exits within the shutdown bound');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

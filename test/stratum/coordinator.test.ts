@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseJson, stringifyJson, type JsonValue } from '../../src/protocols/json-stream.js';
+import { hashValue, shareTarget } from '../../src/schemes/bitcoin.js';
+import { Chain } from '../../src/stratum/chain.js';
+import { Coordinator, type Session } from '../../src/stratum/coordinator.js';
+import { buildHeader, hex32, parseNotify, type StratumJob } from '../../src/stratum/job.js';
+
+const EASY_BITS = 0x207fffff; // about every other hash is a block
+const HARD_BITS = 0x1d00ffff; // no block by chance in these tests
+
+interface Agent {
+  readonly session: Session;
+  readonly received: { [key: string]: JsonValue }[];
+  closed: string | null;
+  send(message: JsonValue): void;
+}
+
+function setup(bits: number, shareDifficulty: number, maxLineBytes = 4096, jobIntervalMs = 0) {
+  const chain = new Chain({ bits, history: 3, extranonceBytes: 8 });
+  const coordinator = new Coordinator({ chain, shareDifficulty, jobIntervalMs, maxLineBytes });
+  const connect = (): Agent => {
+    const agent: Agent = {
+      received: [],
+      closed: null,
+      session: coordinator.connect({
+        send: (line) => agent.received.push(parseJson(line) as { [key: string]: JsonValue }),
+        close: (reason) => {
+          agent.closed = reason;
+        },
+      }),
+      send: (message) => agent.session.receive(Buffer.from(stringifyJson(message) + '\n')),
+    };
+    return agent;
+  };
+  return { chain, coordinator, connect };
+}
+
+/** Subscribe and authorize; returns the extranonce1 and the first job. */
+function join(agent: Agent, user = 'alice'): { extranonce1: string; job: StratumJob } {
+  agent.send({ id: 1n, method: 'mining.subscribe', params: ['test/1'] });
+  agent.send({ id: 2n, method: 'mining.authorize', params: [user, 'x'] });
+  const subscribe = agent.received.find((message) => message.id === 1n)!;
+  const [, extranonce1] = subscribe.result as [JsonValue, string, bigint];
+  return { extranonce1, job: lastJob(agent) };
+}
+
+function lastJob(agent: Agent): StratumJob {
+  const notify = agent.received.filter((message) => message.method === 'mining.notify').at(-1);
+  assert.ok(notify, 'a job was pushed');
+  return parseNotify(notify.params);
+}
+
+const reply = (agent: Agent, id: bigint) => agent.received.find((message) => message.id === id);
+
+/** The first nonce (counting from `from`) whose header meets `passes`, as submit params. */
+function findShare(job: StratumJob, extranonce1: string, passes: (value: bigint) => boolean, from = 0): string[] {
+  for (let nonce = from; ; nonce++) {
+    const fields = { extranonce1, extranonce2: '00000001', ntime: job.ntime, nonce: hex32(nonce) };
+    if (passes(hashValue(buildHeader(job, fields)))) return ['alice', job.jobId, fields.extranonce2, fields.ntime, fields.nonce];
+  }
+}
+
+test('subscribe gives each agent its own extranonce1; jobs follow subscribe + authorize', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 0.5);
+  const a = connect();
+  const b = connect();
+  const joinedA = join(a);
+  const joinedB = join(b);
+  assert.match(joinedA.extranonce1, /^[0-9a-f]{8}$/);
+  assert.notEqual(joinedA.extranonce1, joinedB.extranonce1);
+  const subscribe = reply(a, 1n)!;
+  assert.deepEqual(subscribe.result, [
+    [
+      ['mining.set_difficulty', joinedA.extranonce1],
+      ['mining.notify', joinedA.extranonce1],
+    ],
+    joinedA.extranonce1,
+    4n,
+  ]);
+  assert.equal(subscribe.error, null);
+  assert.equal(reply(a, 2n)!.result, true);
+  // Order: the authorize reply, then set_difficulty, then notify.
+  assert.deepEqual(
+    a.received.map((message) => message.method ?? `reply ${message.id}`),
+    ['reply 1', 'reply 2', 'mining.set_difficulty', 'mining.notify'],
+  );
+  assert.deepEqual(a.received[2].params, [0.5]);
+  assert.equal(lastJob(a).cleanJobs, true);
+  assert.equal(coordinator.agents().length, 2);
+  coordinator.close();
+});
+
+test('every submit error code: 25, 24, 21, 20, 22, 23', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9);
+  const agent = connect();
+  agent.send({ id: 10n, method: 'mining.submit', params: ['alice', '1', '00000000', '00000000', '00000000'] });
+  assert.deepEqual(reply(agent, 10n)!.error, [25n, 'not subscribed', null]);
+
+  agent.send({ id: 11n, method: 'mining.subscribe', params: [] });
+  agent.send({ id: 12n, method: 'mining.submit', params: ['alice', '1', '00000000', '00000000', '00000000'] });
+  assert.deepEqual(reply(agent, 12n)!.error, [24n, 'unauthorized worker', null]);
+
+  agent.send({ id: 13n, method: 'mining.authorize', params: ['alice', 'x'] });
+  const job = lastJob(agent);
+  const extranonce1 = (reply(agent, 11n)!.result as string[])[1];
+  agent.send({ id: 14n, method: 'mining.submit', params: ['bob', job.jobId, '00000000', job.ntime, '00000000'] });
+  assert.equal((reply(agent, 14n)!.error as JsonValue[])[0], 24n);
+  agent.send({ id: 15n, method: 'mining.submit', params: ['alice', 'nope', '00000000', job.ntime, '00000000'] });
+  assert.deepEqual(reply(agent, 15n)!.error, [21n, 'job not found (stale)', null]);
+  agent.send({ id: 16n, method: 'mining.submit', params: ['alice', job.jobId, '0000', job.ntime, '00000000'] });
+  assert.deepEqual(reply(agent, 16n)!.error, [20n, 'extranonce2 must be 8 hex characters', null]);
+  agent.send({ id: 17n, method: 'mining.submit', params: ['alice', job.jobId, '00000000', '00000000', '00000000'] });
+  assert.deepEqual(reply(agent, 17n)!.error, [20n, 'ntime out of range', null]);
+  agent.send({ id: 18n, method: 'mining.submit', params: ['alice', job.jobId, '00000000', job.ntime, 'xyz'] });
+  assert.deepEqual(reply(agent, 18n)!.error, [20n, 'nonce must be 8 hex characters', null]);
+
+  const share = findShare(job, extranonce1, (value) => value <= shareTarget(1e-9));
+  agent.send({ id: 19n, method: 'mining.submit', params: share });
+  assert.deepEqual(reply(agent, 19n), { id: 19n, result: true, error: null });
+  agent.send({ id: 20n, method: 'mining.submit', params: share });
+  assert.deepEqual(reply(agent, 20n)!.error, [22n, 'duplicate share', null]);
+
+  const weak = findShare(job, extranonce1, (value) => value > shareTarget(1e-9));
+  agent.send({ id: 21n, method: 'mining.submit', params: weak });
+  assert.deepEqual(reply(agent, 21n)!.error, [23n, 'low difficulty share', null]);
+
+  const [stats] = coordinator.agents();
+  assert.equal(stats.accepted, 1);
+  assert.equal(stats.rejected, 9);
+  assert.ok(stats.hashRate > 0);
+  coordinator.close();
+});
+
+test('a block moves the chain, pushes a clean job to everyone and makes old jobs stale', () => {
+  const { connect, coordinator, chain } = setup(EASY_BITS, 1e-9);
+  const a = connect();
+  const b = connect();
+  const joinedA = join(a);
+  join(b);
+  const genesis = chain.tip.hash;
+  const share = findShare(joinedA.job, joinedA.extranonce1, (value) => value <= chain.target);
+  a.send({ id: 30n, method: 'mining.submit', params: share });
+  assert.equal(reply(a, 30n)!.result, true);
+  assert.equal(chain.height, 1);
+  assert.equal(chain.tip.foundBy, 'alice');
+  assert.notEqual(chain.tip.hash, genesis);
+  for (const agent of [a, b]) {
+    const job = lastJob(agent);
+    assert.equal(job.cleanJobs, true);
+    assert.notEqual(job.jobId, joinedA.job.jobId);
+  }
+  // The reply to the finder comes before its new job.
+  const replyIndex = a.received.findIndex((message) => message.id === 30n);
+  assert.equal(a.received[replyIndex + 1].method, 'mining.notify');
+  // The same share again: its job is gone.
+  a.send({ id: 31n, method: 'mining.submit', params: share });
+  assert.equal((reply(a, 31n)!.error as JsonValue[])[0], 21n);
+  assert.equal(coordinator.agents().find((stats) => stats.extranonce1 === joinedA.extranonce1)!.blocks, 1);
+  coordinator.close();
+});
+
+test('the chain keeps a bounded history of linked blocks', () => {
+  const { connect, coordinator, chain } = setup(EASY_BITS, 1e-9);
+  const agent = connect();
+  const { extranonce1 } = join(agent);
+  for (let id = 100n; id < 105n; id++) {
+    const share = findShare(lastJob(agent), extranonce1, (value) => value <= chain.target);
+    agent.send({ id, method: 'mining.submit', params: share });
+    assert.equal(reply(agent, id)!.result, true);
+  }
+  assert.equal(chain.height, 5);
+  const kept = chain.blocks();
+  assert.deepEqual(kept.map((block) => block.height), [3, 4, 5]);
+  const hashes = new Set(kept.map((block) => block.hash));
+  assert.equal(hashes.size, 3);
+  coordinator.close();
+});
+
+test('garbage gets error 20, an over-long line closes that connection only', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1, 256);
+  const good = connect();
+  const bad = connect();
+  join(good);
+  bad.session.receive(Buffer.from('this is not json\n{"id":5,"method":"mining.frobnicate","params":[]}\n[1,2]\n'));
+  assert.equal(bad.received.length, 3);
+  assert.deepEqual(bad.received[0].error && (bad.received[0].error as JsonValue[])[0], 20n);
+  assert.equal(bad.received[0].id, null);
+  assert.deepEqual(bad.received[1], { id: 5n, result: null, error: [20n, 'unsupported method "mining.frobnicate"', null] });
+  assert.equal((bad.received[2].error as JsonValue[])[0], 20n);
+  bad.send({ id: 6n, method: 'mining.extranonce.subscribe', params: [] });
+  assert.deepEqual(reply(bad, 6n), { id: 6n, result: false, error: null });
+  assert.equal(bad.closed, null);
+  bad.session.receive(Buffer.alloc(300, 0x61));
+  assert.equal(bad.closed, 'line too long');
+  assert.equal(coordinator.agents().length, 1);
+  assert.equal(good.closed, null);
+  good.send({ id: 7n, method: 'mining.authorize', params: ['carol', ''] });
+  assert.equal(reply(good, 7n)!.result, true);
+  coordinator.close();
+});
+
+test('a difficulty change reaches every agent with a fresh job, and shares are checked at the job\'s difficulty', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9);
+  const agent = connect();
+  const { extranonce1, job: oldJob } = join(agent);
+  coordinator.setShareDifficulty(1000);
+  const methods = agent.received.slice(-2).map((message) => message.method);
+  assert.deepEqual(methods, ['mining.set_difficulty', 'mining.notify']);
+  assert.deepEqual(agent.received.at(-2)!.params, [1000n]); // integers parse exact, as BigInt
+  const newJob = lastJob(agent);
+  assert.equal(newJob.cleanJobs, false);
+  // A share easy enough for the old job's difficulty, not the new one.
+  const easy = findShare(oldJob, extranonce1, (value) => value <= shareTarget(1e-9) && value > shareTarget(1000));
+  agent.send({ id: 40n, method: 'mining.submit', params: easy });
+  assert.equal(reply(agent, 40n)!.result, true);
+  const onNew = findShare(newJob, extranonce1, (value) => value <= shareTarget(1e-9) && value > shareTarget(1000));
+  agent.send({ id: 41n, method: 'mining.submit', params: onNew });
+  assert.equal((reply(agent, 41n)!.error as JsonValue[])[0], 23n);
+  coordinator.close();
+});
+
+test('the timer pushes fresh jobs on the same tip; older timer jobs stay valid', async () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9, 4096, 20);
+  const agent = connect();
+  const { extranonce1, job: first } = join(agent);
+  await new Promise((resolve) => setTimeout(resolve, 70));
+  const jobs = agent.received.filter((message) => message.method === 'mining.notify').map((message) => parseNotify(message.params));
+  assert.ok(jobs.length >= 2, `${jobs.length} jobs`);
+  const later = jobs.at(-1)!;
+  assert.equal(later.cleanJobs, false);
+  assert.notEqual(later.jobId, first.jobId);
+  assert.equal(later.prevhash, first.prevhash);
+  assert.ok(parseInt(later.ntime, 16) >= parseInt(first.ntime, 16));
+  const share = findShare(first, extranonce1, (value) => value <= shareTarget(1e-9));
+  agent.send({ id: 50n, method: 'mining.submit', params: share });
+  assert.equal(reply(agent, 50n)!.result, true);
+  coordinator.close();
+});
