@@ -121,6 +121,16 @@ const schema = z.strictObject({
     .strictObject({
       /** redis:// URL; empty runs in memory. */
       redis: z.string({ error: 'must be a string' }).default(''),
+      /** Put before every Redis key and channel, so several clusters can share one Redis. */
+      prefix: z.string({ error: 'must be a string' }).default('powerplant:'),
+      /** A claimed nonce range's lease, renewed by its holder while it searches; a dead worker's range is re-searched after it. */
+      lease_ms: integer(50, HOUR_MS).default(10000),
+      /** Nonces per range this server's own engine claims of the jobs it owns. */
+      range_size: decimal.default('16777216'),
+      /** Invalid results after which a worker's results are ignored and it gets no more ranges. */
+      max_invalid: integer(1, 1_000_000).default(3),
+      /** How long a verified solution stays in the shared result cache. */
+      result_ttl_s: integer(1, 30 * 86400).default(3600),
     })
     .prefault({}),
   log: z

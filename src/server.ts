@@ -22,6 +22,8 @@ import { countGateEvents } from './gate/metrics.js';
 import { gateHttpPlugin } from './protocols/gate-http.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
 import { createEngineSource } from './sources/engine.js';
+import { clusterFromConfig } from './cluster/cluster.js';
+import { createClusterSource } from './sources/cluster.js';
 import { createUpstreamSource } from './sources/upstream.js';
 
 export interface Address {
@@ -71,8 +73,13 @@ function addressOf(app: FastifyInstance): Address {
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger = deps.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
+  // Built before the gate (no connection yet), so the gate's stores can live in Redis.
+  const cluster = clusterFromConfig(config.cluster, { logger, metrics });
   // Before anything starts, so that a bad gate secret stops the server cleanly.
-  const gate = gateFromConfig(config.gate, { onEvent: countGateEvents(metrics.registry) });
+  const gate = gateFromConfig(config.gate, {
+    onEvent: countGateEvents(metrics.registry),
+    ...(cluster === undefined ? {} : { spent: cluster.spent, rate: cluster.rate }),
+  });
   const engine =
     deps.engine ??
     (await createEngine({
@@ -91,7 +98,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     metrics,
     logger,
   });
-  broker.addSource(createEngineSource(engine, { logger }));
+  const engineSource = createEngineSource(engine, { logger });
+  // In a cluster the local engine runs through the cluster source: it searches the jobs this
+  // server owns (with the workers), and every job while Redis is down.
+  broker.addSource(cluster === undefined ? engineSource : createClusterSource({ cluster, local: engineSource, engine }));
+  await cluster?.connect();
   if (config.nano.upstreams.length > 0) {
     broker.addSource(
       createUpstreamSource({
@@ -108,7 +119,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
 
   const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
   app.get('/healthz', async () => ({
-    status: 'ok',
+    status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
+    ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
     engine: { backend: engine.backend, threads: engine.threads },
     jobs: broker.stats(),
   }));
@@ -125,6 +137,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     await Promise.allSettled([nostrWs.close(), ...doors.map((door) => door.close())]);
     await app.close();
     if (ownsEngine) await engine.close();
+    await cluster?.close();
   };
   try {
     await app.listen({ host: config.server.host, port: config.server.port });

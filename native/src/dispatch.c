@@ -19,7 +19,7 @@ enum {
 /* Fastest first; the scalar row needs nothing and ends every table. */
 static const pp_variant sha256_text_variants[] = {
 #if defined(__x86_64__)
-    VARIANT("sha-ni-x4", PP_CPU_SHA_NI, text, pp_sha256_text_shani),
+    VARIANT("sha-ni-x2", PP_CPU_SHA_NI, text, pp_sha256_text_shani),
 #endif
     VARIANT("scalar", 0, text, pp_sha256_text_scalar), END_OF_TABLE};
 static const pp_variant sha1_text_variants[] = {

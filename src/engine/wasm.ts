@@ -28,9 +28,11 @@ export function wasmDirectory(): string {
   return join(packageRoot(), 'wasm');
 }
 
-/** The path of the WebAssembly build this runtime should load. */
+/** The path of the WebAssembly build to load: SIMD128 where it validates, unless
+ * POWERPLANT_NO_WASM_SIMD=1 asks for the scalar build (to compare, or to rule SIMD out). */
 export function wasmPath(): string {
-  return join(wasmDirectory(), supportsSimd128() ? WASM_SIMD_FILE : WASM_SCALAR_FILE);
+  const simd = supportsSimd128() && process.env.POWERPLANT_NO_WASM_SIMD !== '1';
+  return join(wasmDirectory(), simd ? WASM_SIMD_FILE : WASM_SCALAR_FILE);
 }
 
 /** A fresh instance (its own memory) of the module, compiled once per thread. */

@@ -147,17 +147,19 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     });
 
     function handle(text: string): void {
-      let message: JsonValue;
+      let parsed: JsonValue;
       try {
-        message = parseJson(text);
+        parsed = parseJson(text);
       } catch (error) {
         reject(error instanceof JsonSyntaxError ? error.message : 'bad JSON');
         return;
       }
-      if (!isMessage(message)) return reject('a message must be a JSON object');
+      // The splitter only passes objects; the guard gives the type.
+      if (!isMessage(parsed)) return reject('a message must be a JSON object');
+      const message = parsed;
       const run = (work: (message: Message) => Promise<void> | void) => async () => {
         try {
-          await work(message as Message);
+          await work(message);
         } catch (error) {
           if (error instanceof InputError) reject(error.message);
           else {

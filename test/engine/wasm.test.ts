@@ -54,6 +54,12 @@ describe('wasm: the committed modules', () => {
     }
   });
 
+  it('POWERPLANT_NO_WASM_SIMD=1 selects the scalar build', () => {
+    const script = `import('${new URL('../../src/engine/wasm.js', import.meta.url).href}').then((m) => console.log(m.wasmPath()))`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, POWERPLANT_NO_WASM_SIMD: '1' } });
+    assert.equal(child.stdout.trim(), join(wasmDirectory(), WASM_SCALAR_FILE));
+  });
+
   it('keeps the calling code free of Node APIs, for browsers', () => {
     const compiled = readFileSync(new URL('../../src/engine/wasm-kernels.js', import.meta.url), 'utf8');
     assert.doesNotMatch(compiled, /from '(node:|fs|path|url)/);
@@ -269,8 +275,10 @@ for (const [variant, module] of Object.entries(modules)) {
 
 describe('wasm: the build is reproducible', () => {
   const clang = spawnSync('clang', ['--version'], { encoding: 'utf8' });
+  const linker = spawnSync('wasm-ld', ['--version'], { encoding: 'utf8' });
   // Other clang releases emit different (equally valid) code; compare only with the committing one.
-  const skip = clang.status !== 0 || !/clang version 14\./.test(clang.stdout) ? 'clang 14 is not installed' : false;
+  const toolchain = clang.status === 0 && /clang version 14\./.test(clang.stdout) && linker.status === 0;
+  const skip = toolchain ? false : 'clang 14 and wasm-ld are not installed';
   it('scripts/build-wasm.sh rebuilds the committed bytes', { skip }, () => {
     const out = mkdtempSync(join(tmpdir(), 'powerplant-wasm-'));
     try {

@@ -139,3 +139,34 @@ test('an agent follows a difficulty change mid-search: no low-difficulty shares 
     await door.close();
   }
 });
+
+test('an agent that does not read is dropped; one that reads keeps its connection', async () => {
+  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), listenPort: 0 });
+  try {
+    const join = async (read: boolean) => {
+      const socket = connect({ host: '127.0.0.1', port: door.address.port });
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.on('error', () => {});
+      socket.write('{"id":1,"method":"mining.subscribe","params":[]}\n{"id":2,"method":"mining.authorize","params":["w","x"]}\n');
+      if (read) socket.resume();
+      else socket.pause();
+      return socket;
+    };
+    const reader = await join(true);
+    const sleeper = await join(false);
+    while (door.coordinator.agents().length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Each round sends set_difficulty and a job to everyone (~18 MB per 200 rounds), until the
+    // sleeper's kernel buffers and then its 1 MiB write bound are full.
+    for (let round = 0; round < 1000 && door.coordinator.agents().length === 2; round++) {
+      for (let i = 0; i < 200; i++) door.coordinator.setShareDifficulty(1 + i);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The server dropped the sleeper (its paused socket will only notice when it reads).
+    assert.equal(door.coordinator.agents().length, 1);
+    assert.equal(reader.destroyed, false);
+    reader.destroy();
+    sleeper.destroy();
+  } finally {
+    await door.close();
+  }
+});

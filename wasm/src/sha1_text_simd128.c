@@ -9,7 +9,8 @@ static const pp_hash_x4 SHA1_X4 = {
     .compress = pp_sha1_compress,
     .round_group = PP_SHA1X4_ROUND_GROUP,
     .rounds_until = pp_sha1x4_rounds_until,
-    .finish_block = pp_sha1x4_finish_block,
+    .expand = 0, /* rounds_from expands as it goes */
+    .rounds_from = pp_sha1x4_rounds_from,
 };
 
 void pp_sha1_text_simd128(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,

@@ -37,10 +37,10 @@
     FIVE_ROUNDS((i) + 15);                                                                         \
   } while (0)
 
-void pp_sha1x4_rounds_until(u32x4 vars[5], const u32x4 w16[16], unsigned to) {
+void pp_sha1x4_rounds_until(u32x4 vars[5], const u32x4 w[16], unsigned to) {
   for (unsigned i = 0; i < to; i++) {
-    const u32x4 t = rotl32x4(vars[0], 5) + F_CHOOSE(vars[1], vars[2], vars[3]) + vars[4] +
-                    PP_SHA1_K[0] + w16[i];
+    const u32x4 t =
+        rotl32x4(vars[0], 5) + F_CHOOSE(vars[1], vars[2], vars[3]) + vars[4] + PP_SHA1_K[0] + w[i];
     vars[4] = vars[3];
     vars[3] = vars[2];
     vars[2] = rotl32x4(vars[1], 30);
@@ -49,7 +49,7 @@ void pp_sha1x4_rounds_until(u32x4 vars[5], const u32x4 w16[16], unsigned to) {
   }
 }
 
-void pp_sha1x4_finish_block(u32x4 state[5], const u32x4 vars[5], const u32x4 w16[16], unsigned from) {
+void pp_sha1x4_rounds_from(u32x4 state[5], const u32x4 vars[5], const u32x4 w16[16], unsigned from) {
   u32x4 w[16];
   for (int i = 0; i < 16; i++) w[i] = w16[i];
   u32x4 a = vars[0], b = vars[1], c = vars[2], d = vars[3], e = vars[4];

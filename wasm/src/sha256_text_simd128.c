@@ -9,7 +9,8 @@ static const pp_hash_x4 SHA256_X4 = {
     .compress = pp_sha256_compress,
     .round_group = PP_SHA256X4_ROUND_GROUP,
     .rounds_until = pp_sha256x4_rounds_until,
-    .finish_block = pp_sha256x4_finish_block,
+    .expand = pp_sha256x4_expand,
+    .rounds_from = pp_sha256x4_rounds_from,
 };
 
 void pp_sha256_text_simd128(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,

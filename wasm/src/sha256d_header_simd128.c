@@ -26,7 +26,7 @@ void pp_sha256d_header_simd128(const uint8_t header[80], const uint8_t target_le
   for (int i = 0; i < 8; i++) midstate[i] = PP_SHA256_IV[i];
   pp_sha256_compress(midstate, header);
 
-  u32x4 tail[16], mid[8], vars_at_nonce[8], iv[8];
+  u32x4 tail[PP_SHA256X4_SCHEDULE], mid[8], vars_at_nonce[8], iv[8];
   for (int i = 0; i < 16; i++) tail[i] = splat32x4(0);
   for (int i = 0; i < 3; i++) tail[i] = splat32x4(pp_load_be32(header + 64 + 4 * i));
   tail[4] = splat32x4(0x80000000u);
@@ -37,7 +37,7 @@ void pp_sha256d_header_simd128(const uint8_t header[80], const uint8_t target_le
   }
   pp_sha256x4_rounds_until(vars_at_nonce, tail, NONCE_WORD);
 
-  u32x4 outer[16];
+  u32x4 outer[PP_SHA256X4_SCHEDULE];
   for (int i = 8; i < 16; i++) outer[i] = splat32x4(0);
   outer[8] = splat32x4(0x80000000u);
   outer[15] = splat32x4(32 * 8);
@@ -48,9 +48,11 @@ void pp_sha256d_header_simd128(const uint8_t header[80], const uint8_t target_le
                                pp_bswap32(first + 3)};
     u32x4 inner[8], digest[8];
     for (int w = 0; w < 8; w++) inner[w] = mid[w];
-    pp_sha256x4_finish_block(inner, vars_at_nonce, tail, NONCE_WORD);
+    pp_sha256x4_expand(tail);
+    pp_sha256x4_rounds_from(inner, vars_at_nonce, tail, NONCE_WORD);
     for (int w = 0; w < 8; w++) outer[w] = inner[w], digest[w] = iv[w];
-    pp_sha256x4_finish_block(digest, iv, outer, 0);
+    pp_sha256x4_expand(outer);
+    pp_sha256x4_rounds_from(digest, iv, outer, 0);
 
     const uint64_t lanes = count - i < LANES ? count - i : LANES;
     for (unsigned lane = 0; lane < lanes; lane++) {

@@ -24,15 +24,16 @@ static inline void round_x4(u32x4 v[8], u32x4 w, uint32_t k) {
   v[0] = t1 + t2;
 }
 
-void pp_sha256x4_rounds_until(u32x4 vars[8], const u32x4 w16[16], unsigned to) {
-  for (unsigned i = 0; i < to; i++) round_x4(vars, w16[i], PP_SHA256_K[i]);
+void pp_sha256x4_rounds_until(u32x4 vars[8], const u32x4 w[16], unsigned to) {
+  for (unsigned i = 0; i < to; i++) round_x4(vars, w[i], PP_SHA256_K[i]);
 }
 
-void pp_sha256x4_finish_block(u32x4 state[8], const u32x4 vars[8], const u32x4 w16[16],
-                              unsigned from) {
-  u32x4 w[64], v[8];
-  for (int i = 0; i < 16; i++) w[i] = w16[i];
+void pp_sha256x4_expand(u32x4 w[64]) {
   for (int i = 16; i < 64; i++) w[i] = s1(w[i - 2]) + w[i - 7] + s0(w[i - 15]) + w[i - 16];
+}
+
+void pp_sha256x4_rounds_from(u32x4 state[8], const u32x4 vars[8], const u32x4 w[64], unsigned from) {
+  u32x4 v[8];
   for (int i = 0; i < 8; i++) v[i] = vars[i];
   for (unsigned i = from; i < 64; i++) round_x4(v, w[i], PP_SHA256_K[i]);
   for (int i = 0; i < 8; i++) state[i] += v[i];

@@ -19,13 +19,18 @@ void pp_text_scan_x4(const pp_hash_x4 *hash, const uint8_t *prefix, size_t prefi
   for (size_t b = 0; b < layout.prefix_blocks; b++)
     hash->compress(midstate, prefix + b * PP_TEXT_BLOCK);
 
-  /* Words of the varying blocks; those from first_digit_word to last_digit_word change per lane. */
-  u32x4 varying[32], final[32];
+  /* Message words of the varying blocks: the words from first_digit_word to last_digit_word are
+   * rewritten per lane, the others stay as loaded here. */
+  u32x4 varying[32];
   for (unsigned b = 0; b < layout.varying_blocks; b++) load_block(varying + 16 * b, layout.varying + 64 * b);
-  for (unsigned b = 0; b < layout.final_blocks; b++) load_block(final + 16 * b, layout.final + 64 * b);
   const unsigned first_digit_word = layout.digits_at / 4;
   const unsigned last_digit_word = (layout.digits_at + width - 1) / 4;
-
+  /* The final blocks never change: expand their schedules once. */
+  u32x4 final[2][PP_TEXT_X4_MAX_SCHEDULE];
+  for (unsigned b = 0; b < layout.final_blocks; b++) {
+    load_block(final[b], layout.final + 64 * b);
+    if (hash->expand) hash->expand(final[b]);
+  }
   /* The rounds before the first digit word, in whole groups, run once per call. */
   const unsigned skipped = first_digit_word / hash->round_group * hash->round_group;
   u32x4 mid[8], vars_at_digits[8];
@@ -39,18 +44,22 @@ void pp_text_scan_x4(const pp_hash_x4 *hash, const uint8_t *prefix, size_t prefi
       for (unsigned w = first_digit_word; w <= last_digit_word; w++)
         varying[w][lane] = pp_load_be32(layout.varying + 4 * w);
     }
-    u32x4 state[8];
+    u32x4 state[8], schedule[PP_TEXT_X4_MAX_SCHEDULE];
     for (unsigned w = 0; w < words; w++) state[w] = mid[w];
-    hash->finish_block(state, vars_at_digits, varying, skipped);
-    for (unsigned b = 1; b < layout.varying_blocks; b++)
-      hash->finish_block(state, state, varying + 16 * b, 0);
-    for (size_t b = 0; b < layout.direct_blocks; b++) {
-      u32x4 w16[16];
-      load_block(w16, layout.direct + b * PP_TEXT_BLOCK);
-      hash->finish_block(state, state, w16, 0);
+    for (unsigned b = 0; b < layout.varying_blocks; b++) {
+      for (int w = 0; w < 16; w++) schedule[w] = varying[16 * b + w];
+      if (hash->expand) hash->expand(schedule);
+      if (b == 0)
+        hash->rounds_from(state, vars_at_digits, schedule, skipped);
+      else
+        hash->rounds_from(state, state, schedule, 0);
     }
-    for (unsigned b = 0; b < layout.final_blocks; b++)
-      hash->finish_block(state, state, final + 16 * b, 0);
+    for (size_t b = 0; b < layout.direct_blocks; b++) {
+      load_block(schedule, layout.direct + b * PP_TEXT_BLOCK);
+      if (hash->expand) hash->expand(schedule);
+      hash->rounds_from(state, state, schedule, 0);
+    }
+    for (unsigned b = 0; b < layout.final_blocks; b++) hash->rounds_from(state, state, final[b], 0);
 
     const uint64_t lanes = count - i < LANES ? count - i : LANES;
     for (unsigned lane = 0; lane < lanes; lane++) {

@@ -1,6 +1,6 @@
 /*
  * SHA-256 kernels on the x86 SHA extensions (SHA-NI): NIP-13 / hashcash-SHA-256 text and Bitcoin
- * sha256d headers. SHA256_LANES nonces are hashed side by side so that the latency of one lane's
+ * sha256d headers. Several nonces are hashed side by side so that the latency of one lane's
  * sha256rnds2 chain is hidden behind the others'; lanes hold consecutive nonces and are checked in
  * order, so the first passing nonce is the one returned, as in the scalar kernels.
  *
@@ -14,18 +14,13 @@
 #include "../scalar/common.h"
 #include "../scalar/sha256.h"
 #include "../scalar/text_layout.h"
-#include "decimal_lanes.h"
+#include "text_lanes.h"
 
 #define SHANI_INLINE static inline __attribute__((target("sha,sse4.1"), always_inline))
-/* Nonces in flight per kernel, measured best on Zen 4: the text kernel's lanes carry more state
- * (decimal digits), so fewer of them avoid register spills. */
-#ifndef TEXT_LANES
+/* Nonces in flight per kernel: the fastest counts measured on Zen 4 (2 to 6 tried; more lanes
+ * spill registers). The variant names in dispatch.c say them. */
 #define TEXT_LANES 2
-#endif
-#ifndef HEADER_LANES
 #define HEADER_LANES 4
-#endif
-#define MAX_LANES 4
 
 typedef struct {
   __m128i abef, cdgh;
@@ -123,10 +118,7 @@ SHANI_INLINE void shani_compress_shared(shani_state s[TEXT_LANES], const uint8_t
 /* The digest bits that must be zero, as a mask in the SHA-NI layout. */
 static shani_state __attribute__((target("sha,sse4.1"))) zero_bits_mask(unsigned zero_bits) {
   uint32_t mask[8];
-  for (unsigned i = 0; i < 8; i++) {
-    const unsigned bits = zero_bits > 32 * i ? zero_bits - 32 * i : 0;
-    mask[i] = bits >= 32 ? 0xffffffffu : bits == 0 ? 0 : ~(0xffffffffu >> bits);
-  }
+  pp_zero_bits_mask(mask, 8, zero_bits);
   return shani_pack_words(mask);
 }
 

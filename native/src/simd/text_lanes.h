@@ -1,19 +1,19 @@
 /*
- * Consecutive decimal nonces for the multi-lane text kernels, without touching bytes per attempt.
+ * Shared by the multi-lane text kernels (SHA-256 and SHA-1): consecutive decimal nonces without
+ * touching bytes per attempt, and the mask of digest bits a passing hash must have zero.
  *
- * The varying blocks (those holding the digits) are kept as raw 16-byte quads for two "decades":
- * the one holding the current nonce with its last digit '0', and the next one. A lane's block is
- * its decade's quads plus the last digit added to one byte, so every attempt costs a few register
- * adds, and the byte odometer runs once per ten nonces. (Writing digit bytes and then loading the
- * block as vectors for every attempt would stall on store-to-load forwarding.)
+ * Decimal lanes: the varying blocks (those holding the digits) are kept as raw 16-byte quads for
+ * two "decades", the one holding the current nonce with its last digit '0' and the next one. A
+ * lane's block is its decade's quads plus the last digit added to one byte, so an attempt costs a
+ * few register adds and the byte odometer runs once per ten nonces. (Writing digit bytes and then
+ * loading the block as vectors for every attempt would stall on store-to-load forwarding.)
  *
  * The kernel applies its own byte order (SHA-256 and SHA-1 place words differently) to the quads.
  */
-#ifndef PP_SIMD_DECIMAL_LANES_H
-#define PP_SIMD_DECIMAL_LANES_H
+#ifndef PP_SIMD_TEXT_LANES_H
+#define PP_SIMD_TEXT_LANES_H
 
 #include <emmintrin.h>
-#include <string.h>
 
 #include "../scalar/text_layout.h"
 
@@ -21,11 +21,12 @@
 
 typedef struct {
   pp_text_layout layout;               /* its digits hold the next decade */
-  __m128i decade[2][PP_VARYING_QUADS]; /* raw varying quads: current decade, next decade */
+  __m128i decade[2][PP_VARYING_QUADS]; /* raw varying quads of two decades: current and next */
+  unsigned current;                    /* which of the two is the current decade */
   __m128i last_digit[10];              /* d at the last digit's byte, zero elsewhere */
-  unsigned last_digit_quad;
-  unsigned quads;   /* quads in the varying blocks */
-  unsigned nonce_digit; /* last digit of the current nonce */
+  unsigned last_digit_quad;            /* the quad holding the last digit */
+  unsigned quads;                      /* quads in the varying blocks */
+  unsigned nonce_digit;                /* last digit of the current nonce */
 } pp_decimal_lanes;
 
 /* Add 10 to the digits of the layout; past the largest nonce the digits wrap, and no lane that
@@ -61,6 +62,7 @@ static inline void pp_decimal_lanes_init(pp_decimal_lanes *lanes, const uint8_t 
     bytes[last_digit_at % 16] = (uint8_t)d;
     lanes->last_digit[d] = _mm_loadu_si128((const __m128i *)bytes);
   }
+  lanes->current = 0;
   pp_decimal_lanes_load(lanes, lanes->decade[0]);
   pp_decimal_lanes_next_decade(&lanes->layout);
   pp_decimal_lanes_load(lanes, lanes->decade[1]);
@@ -70,7 +72,7 @@ static inline void pp_decimal_lanes_init(pp_decimal_lanes *lanes, const uint8_t 
 static inline void pp_decimal_lanes_block(const pp_decimal_lanes *lanes, unsigned offset,
                                           unsigned block, __m128i quads[4]) {
   unsigned digit = lanes->nonce_digit + offset;
-  const __m128i *decade = lanes->decade[digit >= 10] + 4 * block;
+  const __m128i *decade = lanes->decade[lanes->current ^ (digit >= 10)] + 4 * block;
   if (digit >= 10) digit -= 10;
   for (unsigned q = 0; q < 4; q++) quads[q] = decade[q];
   if (lanes->last_digit_quad / 4 == block)
@@ -83,9 +85,17 @@ static inline void pp_decimal_lanes_advance(pp_decimal_lanes *lanes, unsigned st
   lanes->nonce_digit += step;
   if (lanes->nonce_digit < 10) return;
   lanes->nonce_digit -= 10;
-  memcpy(lanes->decade[0], lanes->decade[1], sizeof lanes->decade[0]);
   pp_decimal_lanes_next_decade(&lanes->layout);
-  pp_decimal_lanes_load(lanes, lanes->decade[1]);
+  pp_decimal_lanes_load(lanes, lanes->decade[lanes->current]); /* the decade just left */
+  lanes->current ^= 1;
+}
+
+/* The digest words' bits that must be zero for `zero_bits` leading zero bits (big-endian). */
+static inline void pp_zero_bits_mask(uint32_t *mask, unsigned words, unsigned zero_bits) {
+  for (unsigned i = 0; i < words; i++) {
+    const unsigned bits = zero_bits > 32 * i ? zero_bits - 32 * i : 0;
+    mask[i] = bits >= 32 ? 0xffffffffu : bits == 0 ? 0 : ~(0xffffffffu >> bits);
+  }
 }
 
 #endif
