@@ -120,7 +120,10 @@ const schema = z.strictObject({
   cluster: z
     .strictObject({
       /** redis:// URL; empty runs in memory. */
-      redis: z.string({ error: 'must be a string' }).default(''),
+      redis: z
+        .string({ error: 'must be a string' })
+        .regex(/^(|rediss?:\/\/\S+)$/, 'must be empty or a redis:// (rediss://) URL')
+        .default(''),
       /** Put before every Redis key and channel, so several clusters can share one Redis. */
       prefix: z.string({ error: 'must be a string' }).default('powerplant:'),
       /** A claimed nonce range's lease, renewed by its holder while it searches; a dead worker's range is re-searched after it. */

@@ -109,8 +109,9 @@ export class JobBoard {
     const raw = await this.redis.hgetall(this.keys.job(id));
     const parsed = RecordSchema.safeParse(raw);
     if (!parsed.success) return undefined;
+    const { scheme, task, base, size, lease, owner, maxInvalid } = parsed.data;
     try {
-      return { ...parsed.data, task: decodeTask(parsed.data.task), leaseMs: parsed.data.lease };
+      return { scheme, task: decodeTask(task), base, size, leaseMs: lease, owner, maxInvalid };
     } catch {
       return undefined;
     }

@@ -116,7 +116,7 @@ export class RedisLink extends EventEmitter<RedisLinkEvents> {
     const up = !this.#closed && this.#subscribed && this.commands.status === 'ready' && this.subscriber.status === 'ready';
     if (up === this.#up) return;
     this.#up = up;
-    this.#log[up ? 'info' : 'warn']({ url: redactUrl(this.url) }, up ? 'redis connected' : 'redis unreachable; serving locally');
+    if (!this.#closed) this.#log[up ? 'info' : 'warn']({ url: redactUrl(this.url) }, up ? 'redis connected' : 'redis unreachable; reconnecting');
     this.emit(up ? 'up' : 'down');
   }
 }

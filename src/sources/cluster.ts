@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import { cacheFamily } from '../broker/cache.js';
 import type { NonceRange, Source, SourceJob } from '../broker/types.js';
-import { parseReport, type WorkerReport } from '../cluster/board.js';
+import { parseReport, type JobRecord, type WorkerReport } from '../cluster/board.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { decodeValue, encodeValue } from '../cluster/codec.js';
 import { clusterJobId } from '../cluster/keys.js';
@@ -120,14 +120,15 @@ export function createClusterSource(options: ClusterSourceOptions): ClusterSourc
   }
 
   async function own(t: Tracked): Promise<void> {
-    if (t.mode !== 'starting' || t.job.signal.aborted) return claims.release(t.id, serverId);
+    // The previous owner saves its result before it lets go: look once more before searching again.
+    if (t.mode !== 'starting' || t.job.signal.aborted || (await fromCache(t))) return claims.release(t.id, serverId);
     const space = nonceSpace(t.job.task);
     const block = t.job.claim(space < MAX_CLUSTER_BLOCK ? space : MAX_CLUSTER_BLOCK);
     if (block === null) return claims.release(t.id, serverId);
     t.block = block;
     t.mode = 'owner';
     owned.set(t.id, t);
-    const record = {
+    const record: JobRecord = {
       scheme: t.job.scheme.name,
       task: t.job.task,
       base: block.start,
@@ -137,6 +138,8 @@ export function createClusterSource(options: ClusterSourceOptions): ClusterSourc
       maxInvalid: settings.maxInvalid,
     };
     await board.post(t.id, record, settings.leaseMs);
+    // Every client left while the job was being posted: end() has run already.
+    if (t.mode !== 'owner') return board.takeDown(t.id);
     log.debug({ job: t.job.id, cluster: t.id }, 'job offered to the cluster');
     t.timer = setInterval(() => void keepAlive(t), Math.max(10, settings.leaseMs / 3));
     void searchOwn(t, record);
@@ -153,7 +156,7 @@ export function createClusterSource(options: ClusterSourceOptions): ClusterSourc
   }
 
   /** This server's engine takes leased ranges like any worker, until the job is over. */
-  async function searchOwn(t: Tracked, record: Parameters<typeof searchLeases>[0]['record']): Promise<void> {
+  async function searchOwn(t: Tracked, record: JobRecord): Promise<void> {
     const signal = t.stop.signal;
     try {
       while (t.mode === 'owner' && !signal.aborted) {
@@ -208,6 +211,7 @@ export function createClusterSource(options: ClusterSourceOptions): ClusterSourc
   }
 
   function follow(t: Tracked): void {
+    if (t.mode !== 'starting' || t.job.signal.aborted) return;
     t.mode = 'follower';
     following.set(t.id, t);
     log.debug({ job: t.job.id, cluster: t.id }, 'job owned by another server; waiting for its result');
@@ -274,7 +278,8 @@ export function createClusterSource(options: ClusterSourceOptions): ClusterSourc
     run(job: SourceJob) {
       const key = `${job.scheme.name}|${job.scheme.key(job.input)}`;
       const t: Tracked = { job, id: clusterJobId(key), family: cacheFamily(job.scheme, job.input), mode: 'starting', stop: new AbortController() };
-      job.signal.addEventListener('abort', () => void end(t), { once: true });
+      // The job aborts inside the report that solved it; end() runs once `accepted` has noted the solution.
+      job.signal.addEventListener('abort', () => queueMicrotask(() => void end(t)), { once: true });
       void begin(t);
     },
   };

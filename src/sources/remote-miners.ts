@@ -37,7 +37,14 @@ export class RemoteMiners implements Source {
   run(job: SourceJob): void {
     if (job.signal.aborted) return;
     this.open.push(job);
-    job.signal.addEventListener('abort', () => this.open.splice(this.open.indexOf(job), 1), { once: true });
+    job.signal.addEventListener(
+      'abort',
+      () => {
+        const index = this.open.indexOf(job);
+        if (index !== -1) this.open.splice(index, 1);
+      },
+      { once: true },
+    );
     for (const wake of [...this.waiting]) wake();
   }
 

@@ -170,3 +170,23 @@ test('an agent that does not read is dropped; one that reads keeps its connectio
     await door.close();
   }
 });
+
+test('an agent reconnects with backoff when the coordinator restarts', async () => {
+  const first = await startStratum({ config: settings(), listenPort: 0 });
+  const port = first.address.port;
+  const engine = createInlineEngine(referenceBackend, 64);
+  const agent = new StratumAgent({ host: '127.0.0.1', port, user: 'fay', engine, maxShares: 1000, backoffMs: 20, maxBackoffMs: 100 });
+  const mining = agent.run(AbortSignal.timeout(20_000));
+  while ((first.coordinator.agents()[0]?.accepted ?? 0) < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  await first.close();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const second = await startStratum({ config: settings(), listenPort: port });
+  try {
+    while ((second.coordinator.agents()[0]?.accepted ?? 0) < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(agent.summary().connections >= 2);
+  } finally {
+    await second.close();
+  }
+  const stopped = await Promise.race([mining, new Promise((resolve) => setTimeout(() => resolve('still running'), 10))]);
+  assert.equal(stopped, 'still running', 'it keeps trying after the coordinator went away');
+});

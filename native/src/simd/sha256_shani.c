@@ -14,6 +14,7 @@
 #include "../scalar/common.h"
 #include "../scalar/sha256.h"
 #include "../scalar/text_layout.h"
+#include "sha256_target.h"
 #include "text_lanes.h"
 
 #define SHANI_INLINE static inline __attribute__((target("sha,sse4.1"), always_inline))
@@ -98,8 +99,7 @@ shani_first_pairs(shani_state s, const __m128i w[4], int pairs) {
 }
 
 /* A whole compression per text lane, for the tail blocks after the first. */
-static void __attribute__((target("sha,sse4.1"), noinline))
-shani_compress_text(shani_state s[TEXT_LANES], __m128i w[TEXT_LANES][4]) {
+SHANI_INLINE void shani_compress_text(shani_state s[TEXT_LANES], __m128i w[TEXT_LANES][4]) {
   shani_state feed[TEXT_LANES];
   for (int l = 0; l < TEXT_LANES; l++) feed[l] = s[l];
   shani_compress_from(s, w, feed, TEXT_LANES, 0);
@@ -202,15 +202,6 @@ __attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani(
   }
 }
 
-/* hash <= target, both read as little-endian 256-bit integers; hash given as FIPS words. */
-static int hash_le_at_most(const uint32_t hash[8], const uint8_t target_le[32]) {
-  for (int i = 31; i >= 0; i--) {
-    const uint8_t byte = (uint8_t)(hash[i / 4] >> (24 - 8 * (i % 4)));
-    if (byte != target_le[i]) return byte < target_le[i];
-  }
-  return 1;
-}
-
 __attribute__((target("sha,sse4.1"))) void pp_sha256d_header_shani(const uint8_t header[80],
                                                                    const uint8_t target_le[32],
                                                                    uint64_t start, uint64_t count,
@@ -268,7 +259,7 @@ __attribute__((target("sha,sse4.1"))) void pp_sha256d_header_shani(const uint8_t
         shani_unpack(s[l], &lo, &hi);
         _mm_storeu_si128((__m128i *)hash, lo);
         _mm_storeu_si128((__m128i *)(hash + 4), hi);
-        if (!hash_le_at_most(hash, target_le)) continue;
+        if (!pp_hash_le_at_most(hash, target_le)) continue;
       }
       pp_result_found(out, start + done + l, done + l + 1);
       return;

@@ -1,7 +1,7 @@
 /*
- * Bitmessage double SHA-512 with AVX2: four consecutive nonces, one per 64-bit lane. Both hashes are
- * one block each (72-byte and 64-byte messages); only the first digest word of the second hash is
- * needed, so the compiler drops the work that feeds nothing else after full unrolling.
+ * Bitmessage double SHA-512 with AVX2: four consecutive nonces, one per 64-bit lane. Both hashes
+ * are one block each (72-byte and 64-byte messages); only the first digest word of the second hash
+ * is needed, so the compiler drops the work that feeds nothing else after full unrolling.
  */
 #include "../kernels.h"
 
@@ -35,11 +35,11 @@ AVX2_INLINE __m256i small_sigma0(__m256i w) {
 AVX2_INLINE __m256i small_sigma1(__m256i w) {
   return xor3(rotr(w, 19), rotr(w, 61), _mm256_srli_epi64(w, 6));
 }
-AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
-  return _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g));
-}
 AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
   return _mm256_or_si256(_mm256_and_si256(a, b), _mm256_and_si256(c, _mm256_or_si256(a, b)));
+}
+AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
+  return _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g));
 }
 
 #define SHA512_ROUND(a, b, c, d, e, f, g, h, t)                                                    \
@@ -47,16 +47,14 @@ AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
     if ((t) >= 16)                                                                                 \
       w[(t) & 15] = add(add(small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),                   \
                         add(small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));                       \
-    const __m256i t1 = add(add(h, big_sigma1(e)),                                                  \
-                           add(choose(e, f, g), add(w[(t) & 15], _mm256_set1_epi64x(              \
-                                                                     (long long)PP_SHA512_K[t])))); \
+    const __m256i t1 = add(add(h, big_sigma1(e)), add(choose(e, f, g), add(w[(t) & 15], k[t])));   \
     d = add(d, t1);                                                                                \
     h = add(t1, add(big_sigma0(a), majority(a, b, c)));                                            \
   } while (0)
 
 /* One compression of four lanes from state s (feed-forward included); w is the message, used as
- * the schedule ring. */
-AVX2_INLINE void sha512_compress(__m256i s[8], __m256i w[16]) {
+ * the schedule ring; k holds the round constants, one per lane. */
+AVX2_INLINE void sha512_compress(__m256i s[8], __m256i w[16], const __m256i k[80]) {
   __m256i a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
 #pragma GCC unroll 10
   for (int t = 0; t < 80; t += 8) {
@@ -86,6 +84,9 @@ __attribute__((target("avx2"))) void pp_sha512d_bitmessage_avx2(const uint8_t in
   for (int i = 0; i < 8; i++)
     initial_words[i] = _mm256_set1_epi64x((long long)pp_load_be64(initial_hash + 8 * i));
   const __m256i pad_first = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+  /* Broadcast once per call, so that each round adds them straight from memory. */
+  __m256i k[80];
+  for (int t = 0; t < 80; t++) k[t] = _mm256_set1_epi64x((long long)PP_SHA512_K[t]);
 
   for (uint64_t done = 0; done < count; done += LANES) {
     const uint64_t n = start + done;
@@ -99,7 +100,7 @@ __attribute__((target("avx2"))) void pp_sha512d_bitmessage_avx2(const uint8_t in
     w[15] = _mm256_set1_epi64x(576);
     __m256i s[8];
     for (int i = 0; i < 8; i++) s[i] = _mm256_set1_epi64x((long long)PP_SHA512_IV[i]);
-    sha512_compress(s, w);
+    sha512_compress(s, w, k);
 
     /* The 64-byte digest: words 0..7, pad, bit length 512. */
     for (int i = 0; i < 8; i++) {
@@ -109,7 +110,7 @@ __attribute__((target("avx2"))) void pp_sha512d_bitmessage_avx2(const uint8_t in
     w[8] = pad_first;
     for (int i = 9; i < 15; i++) w[i] = _mm256_setzero_si256();
     w[15] = _mm256_set1_epi64x(512);
-    sha512_compress(s, w);
+    sha512_compress(s, w, k);
 
     uint64_t trial[LANES];
     _mm256_storeu_si256((__m256i *)trial, s[0]);

@@ -1,0 +1,62 @@
+/*
+ * Shared by the AVX2 text kernels (SHA-256 and SHA-1 use the same big-endian words): eight
+ * consecutive decimal nonces, one per 32-bit lane, built from text_lanes.h's two decades.
+ */
+#ifndef PP_SIMD_TEXT_LANES_AVX2_H
+#define PP_SIMD_TEXT_LANES_AVX2_H
+
+#include <immintrin.h>
+
+#include "../scalar/common.h"
+#include "text_lanes.h"
+
+#define PP_AVX2_INLINE static inline __attribute__((target("avx2"), always_inline))
+#define PP_AVX2_LANES 8
+
+/* 0, 1, .., 7: each lane's offset from the group's first nonce. */
+PP_AVX2_INLINE __m256i pp_avx2_lane_offsets(void) {
+  return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+/* Message words of varying block `block` for nonces n..n+7, n being the lanes' current nonce:
+ * lanes past a decade boundary take the next decade's words, and every lane adds its last digit
+ * to the byte that holds it. */
+PP_AVX2_INLINE void pp_avx2_varying_words(const pp_decimal_lanes *lanes, unsigned block,
+                                           __m256i w[16]) {
+  const uint8_t *current = (const uint8_t *)lanes->decade[lanes->current] + PP_TEXT_BLOCK * block;
+  const uint8_t *next = (const uint8_t *)lanes->decade[lanes->current ^ 1] + PP_TEXT_BLOCK * block;
+  const __m256i digit =
+      _mm256_add_epi32(pp_avx2_lane_offsets(), _mm256_set1_epi32((int)lanes->nonce_digit));
+  const __m256i in_next = _mm256_cmpgt_epi32(digit, _mm256_set1_epi32(9));
+  for (int i = 0; i < 16; i++)
+    w[i] = _mm256_blendv_epi8(_mm256_set1_epi32((int)pp_load_be32(current + 4 * i)),
+                              _mm256_set1_epi32((int)pp_load_be32(next + 4 * i)), in_next);
+  const unsigned last_digit_at = lanes->layout.digits_at + lanes->layout.width - 1;
+  if (last_digit_at / PP_TEXT_BLOCK == block) {
+    const unsigned at = last_digit_at % PP_TEXT_BLOCK;
+    const __m256i last_digit =
+        _mm256_sub_epi32(digit, _mm256_and_si256(in_next, _mm256_set1_epi32(10)));
+    const __m128i shift = _mm_cvtsi32_si128((int)(8 * (3 - at % 4)));
+    w[at / 4] = _mm256_add_epi32(w[at / 4], _mm256_sll_epi32(last_digit, shift));
+  }
+}
+
+/* Bit l set when lane l's value is zero. */
+PP_AVX2_INLINE unsigned pp_avx2_zero_lanes(__m256i value) {
+  return (unsigned)_mm256_movemask_ps(
+      _mm256_castsi256_ps(_mm256_cmpeq_epi32(value, _mm256_setzero_si256())));
+}
+
+/* Report the first lane set in `passing` that lies inside the range; 1 when there was one. */
+static inline int pp_avx2_first_lane(unsigned passing, uint64_t start, uint64_t done,
+                                     uint64_t count, pp_result *out) {
+  for (unsigned l = 0; l < PP_AVX2_LANES && done + l < count; l++) {
+    if (passing & (1u << l)) {
+      pp_result_found(out, start + done + l, done + l + 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+#endif
