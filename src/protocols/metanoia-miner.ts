@@ -37,9 +37,7 @@ const MAX_ANSWER_BYTES = 1 << 16;
 type Answer = { readonly [key: string]: JsonValue };
 
 /** The server refuses this miner (403): reconnecting would not help. */
-export class MinerRefusedError extends Error {
-  override readonly name = 'MinerRefusedError';
-}
+export class MinerRefusedError extends InputError {}
 
 export class MetanoiaMiner {
   private pushed = 0;

@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
 import { Chain } from '../stratum/chain.js';
-import { Coordinator, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
+import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
 
 /** The `stratum` section of the configuration. */
 export interface StratumSettings {
@@ -47,7 +47,6 @@ export interface StratumDoor {
 
 /** Answers queued to an agent that does not read them, in bytes, before it is dropped. */
 export const MAX_PENDING_WRITE_BYTES = 1 << 20;
-const EXTRANONCE1_BYTES = 4;
 
 export function parseBlockBits(hex: string): number {
   if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new InputError('block_bits must be 8 hex characters');
@@ -100,7 +99,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
   const chain = new Chain({
     bits: parseBlockBits(config.block_bits),
     history: config.history,
-    extranonceBytes: EXTRANONCE1_BYTES + EXTRANONCE2_SIZE,
+    extranonceBytes: EXTRANONCE1_SIZE + EXTRANONCE2_SIZE,
   });
   const coordinator = new Coordinator({
     chain,

@@ -41,6 +41,8 @@ export interface AgentSummary {
 const MAX_LINE_BYTES = 1 << 20;
 const HEADER_NONCES = 1n << 32n;
 const MAX_EXTRANONCE2_SIZE = 16;
+/** The reply given to requests still waiting when the connection closes: neither accepted nor rejected. */
+const CONNECTION_CLOSED: JsonValue = [20n, 'connection closed', null];
 
 interface Subscription {
   readonly extranonce1: string;
@@ -158,7 +160,7 @@ export class StratumAgent {
     const closed = new Promise<void>((resolve) => {
       socket.once('close', () => {
         search?.abort();
-        for (const resolvePending of pending.values()) resolvePending({ result: null, error: [20, 'connection closed', null] });
+        for (const resolvePending of pending.values()) resolvePending({ result: null, error: CONNECTION_CLOSED });
         pending.clear();
         resolve();
       });
@@ -224,6 +226,7 @@ export class StratumAgent {
   }
 
   private counted(accepted: boolean, error: JsonValue): void {
+    if (error === CONNECTION_CLOSED) return;
     if (accepted) this.accepted += 1;
     else {
       this.rejected += 1;

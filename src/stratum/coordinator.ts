@@ -61,7 +61,6 @@ export interface CoordinatorOptions {
 }
 
 export interface AgentStats {
-  readonly id: string;
   readonly extranonce1: string;
   readonly workers: readonly string[];
   readonly difficulty: number;
@@ -72,9 +71,10 @@ export interface AgentStats {
   readonly hashRate: number;
 }
 
-/** Bytes of extranonce2 each agent varies (after its 4-byte extranonce1). */
+/** Bytes of the extranonce1 the coordinator gives each agent (a 32-bit counter). */
+export const EXTRANONCE1_SIZE = 4;
+/** Bytes of extranonce2 each agent varies. */
 export const EXTRANONCE2_SIZE = 4;
-const EXTRANONCE1_SIZE = 4;
 /** Jobs of the current tip that stay valid for submits (older timer jobs become stale). */
 const KEPT_JOBS = 8;
 /** Shares remembered per job for duplicate detection. */
@@ -82,11 +82,13 @@ const MAX_SHARES_PER_JOB = 1_000_000;
 /** ntime may run this far ahead of the job's (seconds), as Bitcoin allows two hours. */
 const MAX_NTIME_DRIFT = 7200;
 const MAX_WORKER_NAME = 128;
+/** Workers one connection may authorize (a proxy may carry a few). */
+const MAX_WORKERS = 16;
 const HEX8 = /^[0-9a-fA-F]{8}$/;
 
 interface Job {
   readonly stratum: StratumJob;
-  readonly height: number;
+  /** extranonce1:extranonce2:ntime:nonce of the shares accepted on it. */
   readonly shares: Set<string>;
 }
 
@@ -124,6 +126,11 @@ export class Coordinator {
   /** The job agents work on now. */
   get currentJob(): StratumJob {
     return this.current.stratum;
+  }
+
+  /** @internal */
+  latestJob(): Job {
+    return this.current;
   }
 
   connect(transport: Transport): Session {
@@ -205,7 +212,6 @@ export class Coordinator {
         ntime: template.ntime,
         cleanJobs,
       },
-      height: template.height,
       shares: new Set(),
     };
     this.jobs.set(job.stratum.jobId, job);
@@ -277,7 +283,6 @@ export class Session {
   stats(): AgentStats {
     const seconds = Math.max((performance.now() - this.connectedAt) / 1000, 1e-3);
     return {
-      id: this.extranonce1,
       extranonce1: this.extranonce1,
       workers: [...this.workers],
       difficulty: this.difficulty,
@@ -357,6 +362,9 @@ export class Session {
         if (typeof user !== 'string' || user.length === 0 || user.length > MAX_WORKER_NAME) {
           throw new StratumError(STRATUM_ERRORS.other, `user must be a string of 1 to ${MAX_WORKER_NAME} characters`);
         }
+        if (!this.workers.has(user) && this.workers.size >= MAX_WORKERS) {
+          throw new StratumError(STRATUM_ERRORS.other, `at most ${MAX_WORKERS} workers per connection`);
+        }
         const wasReady = this.ready;
         this.workers.add(user);
         this.sendWorkIfReady(wasReady);
@@ -377,8 +385,7 @@ export class Session {
     if (wasReady || !this.ready) return;
     this.afterReply.push(() => {
       this.pushDifficulty(this.coordinator.shareDifficulty);
-      const job = this.coordinator.job(this.coordinator.currentJob.jobId);
-      if (job !== undefined) this.pushJob(job);
+      this.pushJob(this.coordinator.latestJob());
     });
   }
 
