@@ -68,6 +68,9 @@ void pp_sha1_text_avx2(const uint8_t *prefix, size_t prefix_len, const uint8_t *
                        uint64_t count, pp_result *out);
 void pp_sha256d_header_shani(const uint8_t header[80], const uint8_t target_le[32], uint64_t start,
                              uint64_t count, pp_result *out);
+/* The SHA-NI header kernel built with AVX's three-operand encodings for its non-SHA instructions. */
+void pp_sha256d_header_shani_avx(const uint8_t header[80], const uint8_t target_le[32],
+                                 uint64_t start, uint64_t count, pp_result *out);
 void pp_sha256d_header_avx2(const uint8_t header[80], const uint8_t target_le[32], uint64_t start,
                             uint64_t count, pp_result *out);
 void pp_sha512d_bitmessage_avx2(const uint8_t initial_hash[64], uint64_t target, uint64_t start,

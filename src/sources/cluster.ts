@@ -50,12 +50,6 @@ export interface ClusterSourceOptions {
   readonly engine: Engine;
 }
 
-export interface ClusterSource extends Source {
-  /** Jobs this server owns in the cluster now, and jobs it waits on another server for. */
-  readonly owned: number;
-  readonly following: number;
-}
-
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const timer = setTimeout(done, ms);
@@ -67,7 +61,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-export function createClusterSource(options: ClusterSourceOptions): ClusterSource {
+export function createClusterSource(options: ClusterSourceOptions): Source {
   const { cluster, local, engine } = options;
   const { link, board, leases, claims, results, settings, serverId } = cluster;
   const log: Logger = cluster.logger.child({ component: 'cluster-source' });
@@ -269,12 +263,6 @@ export function createClusterSource(options: ClusterSourceOptions): ClusterSourc
   return {
     name: 'cluster',
     accepts: (scheme: SchemeName) => local.accepts(scheme),
-    get owned() {
-      return owned.size;
-    },
-    get following() {
-      return following.size;
-    },
     run(job: SourceJob) {
       const key = `${job.scheme.name}|${job.scheme.key(job.input)}`;
       const t: Tracked = { job, id: clusterJobId(key), family: cacheFamily(job.scheme, job.input), mode: 'starting', stop: new AbortController() };

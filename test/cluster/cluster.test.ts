@@ -175,7 +175,8 @@ job_timeout_ms = 20000
     await until(() => offers.includes(id), 1000, 'the offer');
     assert.equal(offers.filter((offer) => offer === id).length, 1, 'one server offered the job, once');
     const searched = engines.map((engine, i) => engine.searches - searchesBefore[i]!);
-    assert.equal(searched.filter((count) => count > 0).length, 1, `only the owner's engine searched (${searched})`);
+    // The owner's engine may or may not have started on a range before the workers won; the other's never did.
+    assert.ok(searched.filter((count) => count > 0).length <= 1, `only the owner's engine searched (${searched})`);
     assert.ok(events.some((event) => event.type === 'claim' && event.job === id));
     // A third request, later, is answered from the shared cache without a search.
     const offersBefore = offers.length;

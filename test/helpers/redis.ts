@@ -54,6 +54,10 @@ export class TestRedis {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
+    // A test process that dies leaves no redis-server behind.
+    const orphaned = (): void => void child.kill('SIGKILL');
+    process.once('exit', orphaned);
+    child.once('exit', () => process.off('exit', orphaned));
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);

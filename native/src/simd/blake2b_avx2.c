@@ -19,6 +19,7 @@
 #include "../scalar/common.h"
 
 #define AVX2_INLINE static inline __attribute__((target("avx2"), always_inline))
+#define LANES 4
 
 AVX2_INLINE __m256i rotr32(__m256i x) { return _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1)); }
 AVX2_INLINE __m256i rotr24(__m256i x) {
@@ -47,21 +48,6 @@ AVX2_INLINE __m256i rotr63(__m256i x) {
     b = rotr63(_mm256_xor_si256(b, c));                                                            \
   } while (0)
 
-#ifndef GROUPS
-#define GROUPS 2
-#endif
-#define LANES (4 * GROUPS)
-
-/* Message word i of group g: word 0 is the group's nonces, the others are the same everywhere. */
-#define MSG(g, i) ((i) == 0 ? nonces[g] : m[i])
-
-/* One G step on the same four words of every group, message words by index. */
-#define G_GROUPS(a, b, c, d, x, y)                                                                 \
-  do {                                                                                             \
-    for (int g_ = 0; g_ < GROUPS; g_++)                                                            \
-      G_LANES(v[g_][a], v[g_][b], v[g_][c], v[g_][d], MSG(g_, x), MSG(g_, y));                     \
-  } while (0)
-
 __attribute__((target("avx2"))) void pp_blake2b_nano_avx2(const uint8_t root[32],
                                                           uint64_t threshold, uint64_t start,
                                                           uint64_t count, pp_result *out) {
@@ -80,44 +66,37 @@ __attribute__((target("avx2"))) void pp_blake2b_nano_avx2(const uint8_t root[32]
   PP_BLAKE2B_G(init[2], init[6], init[10], init[14], root_words[3], 0);
   PP_BLAKE2B_G(init[3], init[7], init[11], init[15], 0, 0);
 
-  /* Words 1..4 are the root; 5..15 are zero, so their additions fold away once unrolled. */
   __m256i m[16];
-  m[0] = _mm256_setzero_si256(); /* unused: MSG() reads the nonces instead */
   for (int i = 0; i < 4; i++) m[1 + i] = _mm256_set1_epi64x((long long)root_words[i]);
   for (int i = 5; i < 16; i++) m[i] = _mm256_setzero_si256();
   const __m256i h0_lanes = _mm256_set1_epi64x((long long)h0);
-  const __m256i lane_offsets = _mm256_set_epi64x(3, 2, 1, 0);
 
   for (uint64_t done = 0; done < count; done += LANES) {
     const uint64_t n = start + done;
-    __m256i nonces[GROUPS], v[GROUPS][16];
-    for (int g = 0; g < GROUPS; g++) {
-      nonces[g] = _mm256_add_epi64(_mm256_set1_epi64x((long long)(n + 4 * g)), lane_offsets);
-      for (int i = 0; i < 16; i++) v[g][i] = _mm256_set1_epi64x((long long)init[i]);
-    }
-    /* Round 0: column 0 (the only one with the nonce), then the diagonals. */
-    G_GROUPS(0, 4, 8, 12, 0, 1);
-    G_GROUPS(0, 5, 10, 15, 8, 9);
-    G_GROUPS(1, 6, 11, 12, 10, 11);
-    G_GROUPS(2, 7, 8, 13, 12, 13);
-    G_GROUPS(3, 4, 9, 14, 14, 15);
+    m[0] = _mm256_set_epi64x((long long)(n + 3), (long long)(n + 2), (long long)(n + 1),
+                             (long long)n);
+    __m256i v[16];
+    for (int i = 0; i < 16; i++) v[i] = _mm256_set1_epi64x((long long)init[i]);
+    G_LANES(v[0], v[4], v[8], v[12], m[0], m[1]);
+    G_LANES(v[0], v[5], v[10], v[15], m[8], m[9]);
+    G_LANES(v[1], v[6], v[11], v[12], m[10], m[11]);
+    G_LANES(v[2], v[7], v[8], v[13], m[12], m[13]);
+    G_LANES(v[3], v[4], v[9], v[14], m[14], m[15]);
 #pragma GCC unroll 11
     for (int r = 1; r < 12; r++) {
       const uint8_t *s = PP_BLAKE2B_SIGMA[r];
-      G_GROUPS(0, 4, 8, 12, s[0], s[1]);
-      G_GROUPS(1, 5, 9, 13, s[2], s[3]);
-      G_GROUPS(2, 6, 10, 14, s[4], s[5]);
-      G_GROUPS(3, 7, 11, 15, s[6], s[7]);
-      G_GROUPS(0, 5, 10, 15, s[8], s[9]);
-      G_GROUPS(1, 6, 11, 12, s[10], s[11]);
-      G_GROUPS(2, 7, 8, 13, s[12], s[13]);
-      G_GROUPS(3, 4, 9, 14, s[14], s[15]);
+      G_LANES(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
+      G_LANES(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
+      G_LANES(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);
+      G_LANES(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);
+      G_LANES(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);
+      G_LANES(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);
+      G_LANES(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
+      G_LANES(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
     }
-    /* Only the first 8 output bytes count: h0 ^ v0 ^ v8 (the rest of the feed-forward is dead). */
     uint64_t value[LANES];
-    for (int g = 0; g < GROUPS; g++)
-      _mm256_storeu_si256((__m256i *)(value + 4 * g),
-                          _mm256_xor_si256(h0_lanes, _mm256_xor_si256(v[g][0], v[g][8])));
+    _mm256_storeu_si256((__m256i *)value,
+                        _mm256_xor_si256(h0_lanes, _mm256_xor_si256(v[0], v[8])));
     for (uint64_t l = 0; l < LANES && done + l < count; l++) {
       if (value[l] >= threshold) {
         pp_result_found(out, n + l, done + l + 1);

@@ -21,7 +21,9 @@
 /* Nonces in flight per kernel: the fastest counts measured on Zen 4 (2 to 6 tried; more lanes
  * spill registers). The variant names in dispatch.c say them. */
 #define TEXT_LANES 2
+#ifndef HEADER_LANES
 #define HEADER_LANES 4
+#endif
 
 typedef struct {
   __m128i abef, cdgh;
@@ -51,18 +53,19 @@ SHANI_INLINE __m128i load_be_quad(const uint8_t *bytes) {
 }
 
 /*
- * Round pairs `from`..31 of one compression per lane (each sha256rnds2 is one pair), then the
- * feed-forward of `feed`, the state before round 0. Pairs before `from` use only message words
- * that are the same for every nonce: shani_first_pairs ran them once per call and s[] holds their
- * result. w[lane] is the block as four quads and serves as the message-schedule ring. `from` must
- * be a compile-time constant so that the skipped rounds vanish from the unrolled code.
+ * Round pairs `from`..`to`-1 of one compression per lane (each sha256rnds2 is one pair). Pairs
+ * before `from` use only message words that are the same for every nonce: shani_first_pairs ran
+ * them once per call and s[] holds their result. w[lane] is the block as four quads and serves as
+ * the message-schedule ring. `from` and `to` must be compile-time constants so that the skipped
+ * rounds vanish from the unrolled code. After an odd `to` the halves sit in each other's variables
+ * (the new ABEF in .cdgh), as after an odd number of pairs in shani_first_pairs.
  */
-SHANI_INLINE void shani_compress_from(shani_state s[], __m128i w[][4], const shani_state feed[],
-                                      int lanes, int from) {
+SHANI_INLINE void shani_round_pairs(shani_state s[], __m128i w[][4], int lanes, int from, int to) {
 #pragma GCC unroll 16
   for (int q = 0; q < 16; q++) {
+    if (2 * q >= to) break;
     const __m128i k = _mm_loadu_si128((const __m128i *)&PP_SHA256_K[4 * q]);
-#pragma GCC unroll 4
+#pragma GCC unroll 6
     for (int l = 0; l < lanes; l++) {
       __m128i *ring = w[l];
       if (q >= 4)
@@ -72,10 +75,16 @@ SHANI_INLINE void shani_compress_from(shani_state s[], __m128i w[][4], const sha
             ring[(q + 3) & 3]);
       const __m128i wk = _mm_add_epi32(ring[q & 3], k);
       if (2 * q >= from) s[l].cdgh = _mm_sha256rnds2_epu32(s[l].cdgh, s[l].abef, wk);
-      if (2 * q + 1 >= from)
+      if (2 * q + 1 >= from && 2 * q + 1 < to)
         s[l].abef = _mm_sha256rnds2_epu32(s[l].abef, s[l].cdgh, _mm_shuffle_epi32(wk, 0x0E));
     }
   }
+}
+
+/* Round pairs `from`..31, then the feed-forward of `feed`, the state before round 0. */
+SHANI_INLINE void shani_compress_from(shani_state s[], __m128i w[][4], const shani_state feed[],
+                                      int lanes, int from) {
+  shani_round_pairs(s, w, lanes, from, 32);
   for (int l = 0; l < lanes; l++) {
     s[l].abef = _mm_add_epi32(s[l].abef, feed[l].abef);
     s[l].cdgh = _mm_add_epi32(s[l].cdgh, feed[l].cdgh);
@@ -85,8 +94,7 @@ SHANI_INLINE void shani_compress_from(shani_state s[], __m128i w[][4], const sha
 /* The first `pairs` round pairs of one compression (pairs < 8: message quads 0..3 only). After an
  * odd number of pairs the two halves sit in each other's variables, exactly as
  * shani_compress_from expects them when it resumes. */
-static shani_state __attribute__((target("sha,sse4.1")))
-shani_first_pairs(shani_state s, const __m128i w[4], int pairs) {
+SHANI_INLINE shani_state shani_first_pairs(shani_state s, const __m128i w[4], int pairs) {
   for (int pair = 0; pair < pairs; pair++) {
     const __m128i wk = _mm_add_epi32(
         w[pair / 2], _mm_loadu_si128((const __m128i *)&PP_SHA256_K[4 * (pair / 2)]));
@@ -202,32 +210,56 @@ __attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani(
   }
 }
 
-__attribute__((target("sha,sse4.1"))) void pp_sha256d_header_shani(const uint8_t header[80],
-                                                                   const uint8_t target_le[32],
-                                                                   uint64_t start, uint64_t count,
-                                                                   pp_result *out) {
-  uint32_t first_block_state[8];
-  for (int i = 0; i < 8; i++) first_block_state[i] = PP_SHA256_IV[i];
-  pp_sha256_compress(first_block_state, header);
-  const shani_state midstate = shani_pack_words(first_block_state);
+/* The exact test for a lane whose top hash word ties the target's: the whole sha256d again, in
+ * scalar code (a tie is about one attempt in 2^32). */
+static int header_at_most_target(const uint32_t midstate[8], const uint32_t tail[16],
+                                 const uint8_t target_le[32]) {
+  uint32_t inner[8], outer[16] = {0}, hash[8];
+  for (int i = 0; i < 8; i++) inner[i] = midstate[i];
+  pp_sha256_compress_words(inner, tail);
+  for (int i = 0; i < 8; i++) {
+    outer[i] = inner[i];
+    hash[i] = PP_SHA256_IV[i];
+  }
+  outer[8] = 0x80000000u;
+  outer[15] = 32 * 8;
+  pp_sha256_compress_words(hash, outer);
+  return pp_hash_le_at_most(hash, target_le);
+}
+
+/*
+ * The header search, shared by the SSE and the AVX builds below (the AVX one gets three-operand
+ * VEX forms of the non-SHA instructions, which saves register copies).
+ *
+ * Only the top 32 bits of the little-endian hash, the byte-swap of digest word H7, decide almost
+ * every attempt. H7 = IV7 + h after round 63 = IV7 + e after round 60 (h, g, f take e's value in
+ * the three rounds after), and that e is F of the state after round pair 30: the last pair of the
+ * second hash (rounds 62, 63) is never computed. A tie with the target's top word is settled by
+ * header_at_most_target.
+ */
+SHANI_INLINE void header_scan(const uint8_t header[80], const uint8_t target_le[32],
+                              uint64_t start, uint64_t count, pp_result *out) {
+  uint32_t midstate_words[8];
+  for (int i = 0; i < 8; i++) midstate_words[i] = PP_SHA256_IV[i];
+  pp_sha256_compress(midstate_words, header);
+  const shani_state midstate = shani_pack_words(midstate_words);
   const shani_state iv = shani_pack_words(PP_SHA256_IV);
-  const uint32_t w0 = pp_load_be32(header + 64), w1 = pp_load_be32(header + 68),
-                 w2 = pp_load_be32(header + 72);
-  /* Message words after the data: the 0x80 pad byte, zeros, then the bit length. */
+  /* Block 2 of the header: bytes 64..75, the nonce, the 0x80 pad byte, zeros, the bit length. */
+  uint32_t tail[16] = {0};
+  for (int i = 0; i < 3; i++) tail[i] = pp_load_be32(header + 64 + 4 * i);
+  tail[4] = 0x80000000u;
+  tail[15] = 80 * 8;
   const __m128i pad_first = _mm_set_epi32(0, 0, 0, (int)0x80000000u);
   const __m128i bits_80_bytes = _mm_set_epi32(640, 0, 0, 0);
   const __m128i bits_32_bytes = _mm_set_epi32(256, 0, 0, 0);
-  /* The top 32 bits of the little-endian target decide almost every attempt. */
   const uint32_t target_top = pp_load_le32(target_le + 28);
 
   /* Round pair 0 reads W0 and W1 only, which no nonce changes. */
-  const __m128i constant_quads[4] = {_mm_set_epi32(0, (int)w2, (int)w1, (int)w0)};
+  const __m128i constant_quads[4] = {
+      _mm_set_epi32(0, (int)tail[2], (int)tail[1], (int)tail[0])};
   const shani_state after_pair0 = shani_first_pairs(midstate, constant_quads, 1);
-  shani_state feed_midstate[HEADER_LANES], feed_iv[HEADER_LANES];
-  for (int l = 0; l < HEADER_LANES; l++) {
-    feed_midstate[l] = midstate;
-    feed_iv[l] = iv;
-  }
+  shani_state feed_midstate[HEADER_LANES];
+  for (int l = 0; l < HEADER_LANES; l++) feed_midstate[l] = midstate;
 
   for (uint64_t done = 0; done < count; done += HEADER_LANES) {
     shani_state s[HEADER_LANES];
@@ -235,7 +267,7 @@ __attribute__((target("sha,sse4.1"))) void pp_sha256d_header_shani(const uint8_t
     for (int l = 0; l < HEADER_LANES; l++) {
       const uint32_t nonce = (uint32_t)(start + done + l);
       s[l] = after_pair0;
-      w[l][0] = _mm_set_epi32((int)pp_bswap32(nonce), (int)w2, (int)w1, (int)w0);
+      w[l][0] = _mm_set_epi32((int)pp_bswap32(nonce), (int)tail[2], (int)tail[1], (int)tail[0]);
       w[l][1] = pad_first;
       w[l][2] = _mm_setzero_si128();
       w[l][3] = bits_80_bytes;
@@ -247,25 +279,37 @@ __attribute__((target("sha,sse4.1"))) void pp_sha256d_header_shani(const uint8_t
       w[l][3] = bits_32_bytes;
       s[l] = iv;
     }
-    shani_compress_from(s, w, feed_iv, HEADER_LANES, 0);
+    shani_round_pairs(s, w, HEADER_LANES, 0, 31);
 
     for (uint64_t l = 0; l < HEADER_LANES && done + l < count; l++) {
-      /* H7 sits in dword 0 of CDGH; its byte-swap is the top word of the little-endian hash. */
-      const uint32_t top = pp_bswap32((uint32_t)_mm_cvtsi128_si32(s[l].cdgh));
+      /* After 31 pairs the new ABEF sits in .cdgh, with F in dword 0. */
+      const uint32_t h7 = (uint32_t)_mm_cvtsi128_si32(s[l].cdgh) + PP_SHA256_IV[7];
+      const uint32_t top = pp_bswap32(h7);
       if (top > target_top) continue;
       if (top == target_top) {
-        uint32_t hash[8];
-        __m128i lo, hi;
-        shani_unpack(s[l], &lo, &hi);
-        _mm_storeu_si128((__m128i *)hash, lo);
-        _mm_storeu_si128((__m128i *)(hash + 4), hi);
-        if (!pp_hash_le_at_most(hash, target_le)) continue;
+        tail[3] = pp_bswap32((uint32_t)(start + done + l));
+        if (!header_at_most_target(midstate_words, tail, target_le)) continue;
       }
       pp_result_found(out, start + done + l, done + l + 1);
       return;
     }
   }
   pp_result_none(out, count);
+}
+
+__attribute__((target("sha,sse4.1"))) void pp_sha256d_header_shani(const uint8_t header[80],
+                                                                   const uint8_t target_le[32],
+                                                                   uint64_t start, uint64_t count,
+                                                                   pp_result *out) {
+  header_scan(header, target_le, start, count, out);
+}
+
+__attribute__((target("sha,avx2"))) void pp_sha256d_header_shani_avx(const uint8_t header[80],
+                                                                     const uint8_t target_le[32],
+                                                                     uint64_t start,
+                                                                     uint64_t count,
+                                                                     pp_result *out) {
+  header_scan(header, target_le, start, count, out);
 }
 
 #endif
