@@ -16,6 +16,8 @@ export interface LeasedSearch {
   /** Who holds the leases (a worker id); counted against when its results are invalid. */
   readonly holder: string;
   readonly rangeSize: bigint;
+  /** Return 'paused' after this many ranges (a worker moves on to the next job); no limit when left out. */
+  readonly maxRanges?: number;
   /** Stop searching (the job is over, or the holder shuts down). */
   readonly signal: AbortSignal;
   /** Hand the current range back when stopped, for another holder to take at once. */
@@ -28,11 +30,12 @@ export interface LeasedSearch {
   onFinish?(lease: Lease): void;
 }
 
-export type SearchEnd = 'found' | 'none' | 'gone' | 'banned' | 'stopped';
+export type SearchEnd = 'found' | 'none' | 'gone' | 'banned' | 'stopped' | 'paused';
 
 export async function searchLeases(search: LeasedSearch): Promise<SearchEnd> {
   const { leases, engine, record, signal } = search;
-  while (!signal.aborted) {
+  for (let ranges = 0; !signal.aborted; ranges++) {
+    if (ranges === search.maxRanges) return 'paused';
     const lease = await leases.claim(search.jobId, search.holder, search.rangeSize);
     if (typeof lease === 'string') return lease;
     search.onClaim?.(lease);

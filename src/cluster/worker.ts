@@ -13,7 +13,7 @@ import { JobBoard } from './board.js';
 import { RedisLink } from './connection.js';
 import { clusterKeys, DEFAULT_PREFIX } from './keys.js';
 import { LeaseBook, type Lease } from './leases.js';
-import { searchLeases } from './search.js';
+import { searchLeases, type SearchEnd } from './search.js';
 
 /** Nonces per claimed range: about 0.4 s of one native Nano thread, far less than a lease. */
 export const DEFAULT_WORKER_RANGE = 1n << 24n;
@@ -119,6 +119,11 @@ export class ClusterWorker {
     while (!this.#stop.signal.aborted) {
       let worked = false;
       this.#offered = false;
+      // While Redis is away the link says so once; the worker waits for it quietly.
+      if (!this.link.up) {
+        await this.#idle();
+        continue;
+      }
       try {
         for (const job of await this.#board.openJobs()) {
           if (this.#stop.signal.aborted) break;
@@ -130,15 +135,15 @@ export class ClusterWorker {
           worked ||= end !== 'gone' && end !== 'none';
         }
       } catch (error) {
-        this.#log.warn({ err: error }, 'cluster unreachable; retrying');
+        this.#log.warn({ err: error }, 'cluster call failed; retrying');
       }
       if (!worked) await this.#idle();
     }
     return 'closed';
   }
 
-  /** Search one job until it has no range left for us. */
-  async #work(jobId: string): Promise<string> {
+  /** Search one range of a job. */
+  async #work(jobId: string): Promise<SearchEnd> {
     const record = await this.#board.read(jobId);
     if (record === undefined) {
       // Its owner died and the record expired: the announcement is stale.
@@ -155,6 +160,8 @@ export class ClusterWorker {
         record,
         holder: this.id,
         rangeSize: this.#rangeSize,
+        // One range per job per pass: several open jobs share the worker.
+        maxRanges: 1,
         signal: AbortSignal.any([this.#stop.signal, job.signal]),
         releaseOnStop: () => this.#graceful && !job.signal.aborted,
         onClaim: (lease) => {

@@ -86,7 +86,8 @@ export function createClusterSource(options: ClusterSourceOptions): Source {
   /** Search the job on this server alone: Redis is down, or the cluster part failed. */
   function goLocal(t: Tracked, reason: unknown): void {
     if (t.mode === 'local' || t.mode === 'done' || t.job.signal.aborted) return;
-    log.warn({ job: t.job.id, reason: reason instanceof Error ? reason.message : reason }, 'job continues on the local engine');
+    // A job that never reached the cluster is routine while Redis is down; one that leaves it is news.
+    log[t.mode === 'starting' ? 'debug' : 'warn']({ job: t.job.id, reason: reason instanceof Error ? reason.message : reason }, 'job continues on the local engine');
     stopClusterWork(t);
     t.mode = 'local';
     if (t.block !== undefined) t.job.release(t.block);

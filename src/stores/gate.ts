@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ClusterKeys } from '../cluster/keys.js';
-import { OVERFLOW_KEY, RATE_WINDOW_MS, type RateCounter } from '../gate/rate.js';
+import { RATE_WINDOW_MS, type RateCounter } from '../gate/rate.js';
 import type { SpentStore } from '../gate/spent.js';
 
 /** A spent mark is one SET NX PX: atomic, so two servers redeeming one stamp cannot both win. */
@@ -36,14 +36,12 @@ export class RedisRateCounter implements RateCounter {
   async hit(key: string): Promise<number> {
     const now = this.now();
     const window = Math.floor(now / this.windowMs);
-    // A key Redis cannot hold as-is (the memory store's overflow bucket) gets a printable name.
-    const name = key === OVERFLOW_KEY ? 'overflow' : key;
-    const current = this.keys.rate(name, window);
+    const current = this.keys.rate(key, window);
     const replies = await this.redis
       .multi()
       .incr(current)
       .pexpire(current, 2 * this.windowMs)
-      .get(this.keys.rate(name, window - 1))
+      .get(this.keys.rate(key, window - 1))
       .exec();
     if (replies === null) throw new Error('rate count transaction was discarded');
     const [[countError, count], , [previousError, previous]] = replies as [[Error | null, unknown], unknown, [Error | null, unknown]];

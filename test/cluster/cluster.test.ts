@@ -1,7 +1,7 @@
 /**
  * Two servers and two workers on one real Redis: jobs solved with the workers' help, one search
  * per job across servers, one pass per gate solution across servers, a worker dying mid-job (and
- * the real `powerplant worker` process), and Redis itself dying and coming back.
+ * the real `powerplant worker` process), a worker that lies, and Redis itself dying and coming back.
  *
  * The servers' own engines are held back (they wait until told to search), so what solves a job
  * is known: the workers' native engines, or the local engine once Redis is gone.
@@ -14,14 +14,14 @@ import { Redis } from 'ioredis';
 import { validateWork } from 'nanocurrency';
 import { ClusterWorker, type WorkerEvent } from '../../src/cluster/worker.js';
 import { clusterJobId, clusterKeys } from '../../src/cluster/keys.js';
-import type { Engine, SearchOptions } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { nano } from '../../src/schemes/nano.js';
-import type { SearchTask } from '../../src/schemes/search.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { CLI } from '../helpers/cli.js';
+import { HeldEngine } from '../helpers/held-engine.js';
 import { redisSkip, TestRedis } from '../helpers/redis.js';
 import { httpUrl, testConfig, until } from '../helpers/server.js';
 import { mintStamp } from '../gate/stamps.js';
@@ -31,28 +31,6 @@ const HARD = 'fffff00000000000';
 /** About four thousand attempts: quick even for the servers' in-thread JS engine. */
 const EASY = 'fff0000000000000';
 const RANGE = 1n << 20n;
-
-/** A server engine that searches only when enabled; until then it waits to be aborted. */
-class HeldEngine implements Engine {
-  readonly backend = 'js';
-  readonly threads = 1;
-  enabled = false;
-  searches = 0;
-  readonly #inline = createInlineEngine(referenceBackend);
-
-  search(task: SearchTask, options: SearchOptions = {}) {
-    this.searches += 1;
-    if (this.enabled) return this.#inline.search(task, options);
-    return new Promise<never>((_resolve, reject) => {
-      const signal = options.signal;
-      if (signal === undefined) return;
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-  }
-
-  async close(): Promise<void> {}
-}
 
 const randomHash = (): string => randomBytes(32).toString('hex').toUpperCase();
 
@@ -285,7 +263,7 @@ job_timeout_ms = 20000
     const offersBefore = offers.length;
     const inFlight = workGenerate(a!, inFlightHash, EASY);
     await until(() => offers.length > offersBefore, 5000, 'the in-flight job to be offered');
-    for (const engine of engines) engine.enabled = true;
+    for (const engine of engines) engine.held = false;
     await redis.kill();
     const down = { status: 'degraded', redis: 'down' };
     assert.deepEqual(await healthOf(servers, down), [down, down]);

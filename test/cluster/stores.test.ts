@@ -116,7 +116,7 @@ describe('Redis stores', { skip: redisSkip() }, () => {
   test('claims are disjoint, an expired lease is reclaimed first, and the last finish says so', async () => {
     const board = new JobBoard(client, keys);
     const leases = new LeaseBook(client, keys);
-    await board.post('job2', { scheme: 'nano', task: nanoTask, base: 1000n, size: 30n, leaseMs: 150, owner: 'A', maxInvalid: 2 }, 5000);
+    await board.post('job2', { scheme: 'nano', task: nanoTask, base: 1000n, size: 30n, leaseMs: 400, owner: 'A', maxInvalid: 2 }, 5000);
     const record = await board.read('job2');
     assert.deepEqual(record?.task, nanoTask);
     assert.equal(record?.base, 1000n);
@@ -128,8 +128,8 @@ describe('Redis stores', { skip: redisSkip() }, () => {
     assert.equal(await leases.claim('job2', 'w2', 10n), 'none');
     // w1's first lease is kept alive; the others run out.
     const kept = claimed.find((lease) => (lease as Lease).start === 0n) as Lease;
-    const renewal = setInterval(() => void leases.renew(kept), 40);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const renewal = setInterval(() => void leases.renew(kept), 50);
+    await new Promise((resolve) => setTimeout(resolve, 600));
     clearInterval(renewal);
     const again = (await leases.claim('job2', 'w3', 10n)) as Lease;
     assert.equal(again.reclaimed, true);

@@ -21,9 +21,7 @@
 /* Nonces in flight per kernel: the fastest counts measured on Zen 4 (2 to 6 tried; more lanes
  * spill registers). The variant names in dispatch.c say them. */
 #define TEXT_LANES 2
-#ifndef HEADER_LANES
 #define HEADER_LANES 4
-#endif
 
 typedef struct {
   __m128i abef, cdgh;
@@ -65,18 +63,27 @@ SHANI_INLINE void shani_round_pairs(shani_state s[], __m128i w[][4], int lanes, 
   for (int q = 0; q < 16; q++) {
     if (2 * q >= to) break;
     const __m128i k = _mm_loadu_si128((const __m128i *)&PP_SHA256_K[4 * q]);
+    __m128i wk[6];
+#pragma GCC unroll 6
+    for (int l = 0; l < lanes; l++) {
+      wk[l] = _mm_add_epi32(w[l][q & 3], k);
+      if (2 * q >= from) s[l].cdgh = _mm_sha256rnds2_epu32(s[l].cdgh, s[l].abef, wk[l]);
+    }
+    /* The next quad's schedule, placed while this quad's rounds wait on each other. */
+    const int next = q + 1;
 #pragma GCC unroll 6
     for (int l = 0; l < lanes; l++) {
       __m128i *ring = w[l];
-      if (q >= 4)
-        ring[q & 3] = _mm_sha256msg2_epu32(
-            _mm_add_epi32(_mm_sha256msg1_epu32(ring[q & 3], ring[(q + 1) & 3]),
-                          _mm_alignr_epi8(ring[(q + 3) & 3], ring[(q + 2) & 3], 4)),
-            ring[(q + 3) & 3]);
-      const __m128i wk = _mm_add_epi32(ring[q & 3], k);
-      if (2 * q >= from) s[l].cdgh = _mm_sha256rnds2_epu32(s[l].cdgh, s[l].abef, wk);
+      if (next >= 4 && next < 16 && 2 * next < to)
+        ring[next & 3] = _mm_sha256msg2_epu32(
+            _mm_add_epi32(_mm_sha256msg1_epu32(ring[next & 3], ring[(next + 1) & 3]),
+                          _mm_alignr_epi8(ring[(next + 3) & 3], ring[(next + 2) & 3], 4)),
+            ring[(next + 3) & 3]);
+    }
+#pragma GCC unroll 6
+    for (int l = 0; l < lanes; l++) {
       if (2 * q + 1 >= from && 2 * q + 1 < to)
-        s[l].abef = _mm_sha256rnds2_epu32(s[l].abef, s[l].cdgh, _mm_shuffle_epi32(wk, 0x0E));
+        s[l].abef = _mm_sha256rnds2_epu32(s[l].abef, s[l].cdgh, _mm_shuffle_epi32(wk[l], 0x0E));
     }
   }
 }

@@ -1,10 +1,7 @@
 /*
  * Bitmessage double SHA-512 with AVX2: four consecutive nonces, one per 64-bit lane. Both hashes
- * are one block each (72-byte and 64-byte messages), and most of each block is the same for every
- * nonce, so each message-schedule word is split into the terms that depend on the nonce, computed
- * per attempt, and the sum of the others (with the round constant), computed once per call. Only
- * the first digest word of the second hash is needed, so the compiler drops the work that feeds
- * nothing else after full unrolling.
+ * are one block each (72-byte and 64-byte messages); only the first digest word of the second hash
+ * is needed, so the compiler drops the work that feeds nothing else after full unrolling.
  */
 #include "../kernels.h"
 
@@ -38,94 +35,27 @@ AVX2_INLINE __m256i small_sigma0(__m256i w) {
 AVX2_INLINE __m256i small_sigma1(__m256i w) {
   return xor3(rotr(w, 19), rotr(w, 61), _mm256_srli_epi64(w, 6));
 }
+AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
+  return _mm256_or_si256(_mm256_and_si256(a, b), _mm256_and_si256(c, _mm256_or_si256(a, b)));
+}
 AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
-  return _mm256_xor_si256(_mm256_and_si256(e, _mm256_xor_si256(f, g)), g);
+  return _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g));
 }
 
-/*
- * Which schedule words W_t depend on the nonce (1) in each block. Block 1 is nonce || initial hash
- * || padding: only W0 varies, and W_t for t >= 16 varies when one of W_{t-2}, W_{t-7}, W_{t-15},
- * W_{t-16} does, which leaves W17, W19 and W21 constant. Block 2 is the first digest (W0..W7) ||
- * padding (W8..W15), and every later word reaches back into the digest.
- */
-static const uint8_t FIRST_BLOCK_VARIES[80] = {
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-static const uint8_t SECOND_BLOCK_VARIES[80] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-
-/* The part of each schedule word that is the same for every nonce, broadcast to the lanes. */
-typedef struct {
-  __m256i part[80];   /* the whole word if it is constant, else the sum of its constant terms */
-  __m256i plus_k[80]; /* part + K_t: what a round adds when the word is constant */
-} split_schedule;
-
-/*
- * The schedule recurrence term by term: W_t = σ1(W_{t-2}) + W_{t-7} + σ0(W_{t-15}) + W_{t-16}.
- * SUM_TERMS adds the terms whose source word has varies[source] == want; `word(s)` reads word s.
- * With t constant and varies a static table, the tests fold away once the rounds are unrolled.
- */
-#define SUM_TERMS(sum, t, varies, want, word)                                                      \
-  do {                                                                                             \
-    if (varies[(t) - 2] == (want)) sum = add(sum, small_sigma1(word((t) - 2)));                    \
-    if (varies[(t) - 7] == (want)) sum = add(sum, word((t) - 7));                                  \
-    if (varies[(t) - 15] == (want)) sum = add(sum, small_sigma0(word((t) - 15)));                  \
-    if (varies[(t) - 16] == (want)) sum = add(sum, word((t) - 16));                                \
-  } while (0)
-
-/* Once per call: the constant parts of a block whose constant words are given in `block`. */
-AVX2_INLINE void split_schedule_init(split_schedule *split, const __m256i block[16],
-                                     const uint8_t varies[80]) {
-#define CONSTANT_WORD(s) (split->part[s])
-  for (int t = 0; t < 80; t++) {
-    __m256i part = _mm256_setzero_si256();
-    if (t < 16) {
-      if (!varies[t]) part = block[t];
-    } else {
-      SUM_TERMS(part, t, varies, 0, CONSTANT_WORD);
-    }
-    split->part[t] = part;
-    split->plus_k[t] = add(part, _mm256_set1_epi64x((long long)PP_SHA512_K[t]));
-  }
-#undef CONSTANT_WORD
-}
-
-/*
- * One round. Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)), and b ^ c is the previous round's a ^ b
- * (b and c are the previous a and b), so each round computes one XOR for it and passes it on in
- * ab[]. h + W_t + K_t does not wait for e, so it is added first.
- */
 #define SHA512_ROUND(a, b, c, d, e, f, g, h, t)                                                    \
   do {                                                                                             \
-    __m256i wk;                                                                                    \
-    if (!varies[t]) {                                                                              \
-      wk = split->plus_k[t];                                                                       \
-    } else if ((t) < 16) {                                                                         \
-      wk = add(w[(t) & 15], split->plus_k[t]);                                                     \
-    } else {                                                                                       \
-      __m256i sum = _mm256_setzero_si256();                                                        \
-      SUM_TERMS(sum, t, varies, 1, RING_WORD);                                                     \
-      w[(t) & 15] = add(sum, split->part[t]);                                                      \
-      wk = add(sum, split->plus_k[t]);                                                             \
-    }                                                                                              \
-    const __m256i t1 = add(add(add(h, wk), choose(e, f, g)), big_sigma1(e));                       \
+    if ((t) >= 16)                                                                                 \
+      w[(t) & 15] = add(add(small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),                   \
+                        add(small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));                       \
+    const __m256i t1 = add(add(h, big_sigma1(e)), add(choose(e, f, g), add(w[(t) & 15], k[t])));   \
     d = add(d, t1);                                                                                \
-    ab[((t) + 1) & 1] = _mm256_xor_si256(a, b);                                                    \
-    const __m256i majority = _mm256_xor_si256(b, _mm256_and_si256(ab[((t) + 1) & 1], ab[(t) & 1])); \
-    h = add(add(t1, majority), big_sigma0(a));                                                     \
+    h = add(t1, add(big_sigma0(a), majority(a, b, c)));                                            \
   } while (0)
-#define RING_WORD(s) (w[(s) & 15])
 
-/* One compression of four lanes from state s (feed-forward included). w holds the block's varying
- * words (the others are never read) and serves as the schedule ring. */
-AVX2_INLINE void sha512_compress(__m256i s[8], __m256i w[16], const split_schedule *split,
-                                 const uint8_t varies[80]) {
+/* One compression of four lanes from state s (feed-forward included); w is the message, used as
+ * the schedule ring; k holds the round constants, one per lane. */
+AVX2_INLINE void sha512_compress(__m256i s[8], __m256i w[16], const __m256i k[80]) {
   __m256i a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
-  __m256i ab[2];
-  ab[0] = _mm256_xor_si256(b, c);
 #pragma GCC unroll 10
   for (int t = 0; t < 80; t += 8) {
     SHA512_ROUND(a, b, c, d, e, f, g, h, t);
@@ -150,34 +80,37 @@ AVX2_INLINE void sha512_compress(__m256i s[8], __m256i w[16], const split_schedu
 __attribute__((target("avx2"))) void pp_sha512d_bitmessage_avx2(const uint8_t initial_hash[64],
                                                                 uint64_t target, uint64_t start,
                                                                 uint64_t count, pp_result *out) {
-  /* Block 1: nonce (BE64) || initial hash, 72 bytes: words 0..8, pad, bit length 576. Block 2:
-   * the 64-byte first digest: words 0..7, pad, bit length 512. Varying words are left zero. */
-  __m256i first_block[16], second_block[16];
-  for (int i = 0; i < 16; i++) first_block[i] = second_block[i] = _mm256_setzero_si256();
+  __m256i initial_words[8];
   for (int i = 0; i < 8; i++)
-    first_block[1 + i] = _mm256_set1_epi64x((long long)pp_load_be64(initial_hash + 8 * i));
-  first_block[9] = second_block[8] = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
-  first_block[15] = _mm256_set1_epi64x(72 * 8);
-  second_block[15] = _mm256_set1_epi64x(64 * 8);
-  split_schedule first, second;
-  split_schedule_init(&first, first_block, FIRST_BLOCK_VARIES);
-  split_schedule_init(&second, second_block, SECOND_BLOCK_VARIES);
-  __m256i iv[8];
-  for (int i = 0; i < 8; i++) iv[i] = _mm256_set1_epi64x((long long)PP_SHA512_IV[i]);
+    initial_words[i] = _mm256_set1_epi64x((long long)pp_load_be64(initial_hash + 8 * i));
+  const __m256i pad_first = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+  /* Broadcast once per call, so that each round adds them straight from memory. */
+  __m256i k[80];
+  for (int t = 0; t < 80; t++) k[t] = _mm256_set1_epi64x((long long)PP_SHA512_K[t]);
 
   for (uint64_t done = 0; done < count; done += LANES) {
     const uint64_t n = start + done;
-    __m256i w[16], s[8];
+    /* nonce (BE64) || initial hash, 72 bytes: words 0..8, pad, bit length 576. */
+    __m256i w[16];
     w[0] = _mm256_set_epi64x((long long)(n + 3), (long long)(n + 2), (long long)(n + 1),
                              (long long)n);
-    for (int i = 0; i < 8; i++) s[i] = iv[i];
-    sha512_compress(s, w, &first, FIRST_BLOCK_VARIES);
+    for (int i = 0; i < 8; i++) w[1 + i] = initial_words[i];
+    w[9] = pad_first;
+    for (int i = 10; i < 15; i++) w[i] = _mm256_setzero_si256();
+    w[15] = _mm256_set1_epi64x(576);
+    __m256i s[8];
+    for (int i = 0; i < 8; i++) s[i] = _mm256_set1_epi64x((long long)PP_SHA512_IV[i]);
+    sha512_compress(s, w, k);
 
+    /* The 64-byte digest: words 0..7, pad, bit length 512. */
     for (int i = 0; i < 8; i++) {
       w[i] = s[i];
-      s[i] = iv[i];
+      s[i] = _mm256_set1_epi64x((long long)PP_SHA512_IV[i]);
     }
-    sha512_compress(s, w, &second, SECOND_BLOCK_VARIES);
+    w[8] = pad_first;
+    for (int i = 9; i < 15; i++) w[i] = _mm256_setzero_si256();
+    w[15] = _mm256_set1_epi64x(512);
+    sha512_compress(s, w, k);
 
     uint64_t trial[LANES];
     _mm256_storeu_si256((__m256i *)trial, s[0]);
