@@ -34,6 +34,8 @@ static const pp_variant sha1_text_variants[] = {
     VARIANT("scalar", 0, text, pp_sha1_text_scalar), END_OF_TABLE};
 static const pp_variant sha256d_header_variants[] = {
 #if defined(__x86_64__)
+    /* The same SHA-NI kernel in VEX encodings (it needs AVX, which the AVX2 bit implies); the
+     * SSE build stays for SHA-NI CPUs without AVX (Goldmont and Tremont Atoms). */
     VARIANT("sha-ni-avx-x4", PP_CPU_SHA_NI | PP_CPU_AVX2, header, pp_sha256d_header_shani_avx),
     VARIANT("sha-ni-x4", PP_CPU_SHA_NI, header, pp_sha256d_header_shani),
     VARIANT("avx2-8way", PP_CPU_AVX2, header, pp_sha256d_header_avx2),

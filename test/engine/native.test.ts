@@ -168,8 +168,11 @@ describe('native addon', { skip }, () => {
       assertFinds(task, nonce - 3001n, 3050, nonce, `header ${nonce}`);
       const exact = hashValue(header);
       assertFinds({ ...task, target: exact }, nonce, 1, nonce, 'target equal to the hash');
+      // Ties on the hash's top 32 bits take the kernels' exact path, also in a lane other than the first.
+      assertFinds({ ...task, target: exact }, nonce - 2n, 4, nonce, 'target equal to the hash, third lane');
       for (const [, backend] of variantBackends('sha256d-header')) {
         assert.deepEqual(backend.scan({ ...task, target: exact - 1n }, nonce, 1), { nonce: null, attempts: 1 });
+        assert.deepEqual(backend.scan({ ...task, target: exact - 1n }, nonce - 2n, 7), { nonce: null, attempts: 7 });
       }
     }
     const genesis = Buffer.from(headers[0]);
