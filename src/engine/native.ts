@@ -10,8 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../paths.js';
 import { KERNELS, type KernelName, type SearchTask } from '../schemes/search.js';
 import type { Backend, ScanResult } from './backend.js';
 import { checkScan } from './wasm-kernels.js';
@@ -35,18 +34,9 @@ interface NativeAddon {
 
 const ADDON_FUNCTIONS = ['kernels', 'sha256Text', 'sha1Text', 'sha256dHeader', 'sha512dBitmessage', 'blake2bNano'] as const;
 
-/** The directory holding package.json, found by walking up from this file (src/ or dist/src/). */
-function packageRoot(): string | null {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return null;
-  }
-}
-
 /** Where node-gyp puts the addon. */
-export function nativeAddonPath(): string | null {
-  const root = packageRoot();
-  return root === null ? null : join(root, 'build', 'Release', 'powerplant.node');
+export function nativeAddonPath(): string {
+  return packagePath('build', 'Release', 'powerplant.node');
 }
 
 const isStringList = (value: unknown): value is readonly string[] =>
@@ -79,7 +69,7 @@ function loadAddon(): { readonly addon: NativeAddon; readonly kernels: NativeKer
   if (loaded !== undefined) return loaded;
   loaded = null;
   const path = nativeAddonPath();
-  if (path === null || !existsSync(path)) return null;
+  if (!existsSync(path)) return null;
   try {
     const addon: unknown = createRequire(import.meta.url)(path);
     if (!isNativeAddon(addon)) return null;

@@ -4,28 +4,17 @@
  * code lives in wasm-kernels.ts, shared with the browser.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packagePath } from '../paths.js';
 import type { Backend } from './backend.js';
 import { WASM_SCALAR_FILE, WASM_SIMD_FILE, supportsSimd128, wasmBackendFromModule } from './wasm-kernels.js';
-
-/** The directory holding package.json, found by walking up from this file (src/ or dist/src/). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the powerplant package root');
-    dir = parent;
-  }
-  return dir;
-}
 
 let compiled: WebAssembly.Module | undefined;
 
 /** The directory of the committed WebAssembly builds. */
 export function wasmDirectory(): string {
-  return join(packageRoot(), 'wasm');
+  return packagePath('wasm');
 }
 
 /** The path of the WebAssembly build to load: SIMD128 where it validates, unless

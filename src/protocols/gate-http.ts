@@ -10,6 +10,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { packageRoot } from '../paths.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,17 +29,6 @@ const VerifyBody = z.object({ challenge: z.string().max(256), solution: z.string
 
 /** Bytes a POST /verify body may have: a challenge, a stamp and JSON around them. */
 const VERIFY_BODY_LIMIT = 4096;
-
-/** The directory holding package.json, found by walking up from this file (src/ or dist/src/). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the powerplant package root');
-    dir = parent;
-  }
-  return dir;
-}
 
 /** Where each static file comes from: web/ for the widget, the compiled engine for its WASM calling code. */
 function staticFiles(): Record<string, { readonly path: string; readonly type: string }> {

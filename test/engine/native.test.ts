@@ -8,28 +8,8 @@ import { KERNELS, nonceSpace, type KernelName, type SearchTask, type TextTask } 
 import type { Backend } from '../../src/engine/backend.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { loadNativeBackend, nativeAddonPath, nativeKernelVariants } from '../../src/engine/native.js';
+import { U64, generator, hex, text } from '../helpers/random.js';
 
-const text = (value: string): Uint8Array => new TextEncoder().encode(value);
-const hex = (value: string): Uint8Array => Uint8Array.from(Buffer.from(value, 'hex'));
-const U64 = 1n << 64n;
-
-/** Deterministic pseudo-random numbers (xorshift32), so a failure replays exactly. */
-function generator(seed: number): { int(max: number): number; bytes(length: number): Uint8Array; u64(): bigint } {
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-  return {
-    int: (max) => next() % max,
-    bytes: (length) => Uint8Array.from({ length }, () => next() & 0xff),
-    u64: () => (BigInt(next()) << 32n) | BigInt(next()),
-  };
-}
 
 const kernels = nativeKernelVariants();
 const skip = kernels === null && process.env.CI !== 'true' && 'native addon not built (run `npx node-gyp rebuild`)';
@@ -110,7 +90,6 @@ describe('native addon', { skip }, () => {
 
   it('the addon itself throws on wrong lengths, ranges and types', () => {
     const path = nativeAddonPath();
-    assert.ok(path !== null);
     const addon = createRequire(import.meta.url)(path) as Record<string, (...args: unknown[]) => unknown>;
     const bytes = (length: number): Uint8Array => new Uint8Array(length);
     assert.throws(() => addon.sha256dHeader(undefined, bytes(79), bytes(32), 0n, 1), RangeError);

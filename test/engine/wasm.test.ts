@@ -10,28 +10,8 @@ import type { Backend } from '../../src/engine/backend.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { loadWasmBackend, wasmDirectory } from '../../src/engine/wasm.js';
 import { WASM_SCALAR_FILE, WASM_SIMD_FILE, wasmBackendFromModule } from '../../src/engine/wasm-kernels.js';
+import { U64, generator, hex, text } from '../helpers/random.js';
 
-const text = (value: string): Uint8Array => new TextEncoder().encode(value);
-const hex = (value: string): Uint8Array => Uint8Array.from(Buffer.from(value, 'hex'));
-const U64 = 1n << 64n;
-
-/** Deterministic pseudo-random numbers (xorshift32), so a failure replays exactly. */
-function generator(seed: number): { int(max: number): number; bytes(length: number): Uint8Array; u64(): bigint } {
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-  return {
-    int: (max) => next() % max,
-    bytes: (length) => Uint8Array.from({ length }, () => next() & 0xff),
-    u64: () => (BigInt(next()) << 32n) | BigInt(next()),
-  };
-}
 
 const modules = {
   'wasm-simd128': new WebAssembly.Module(readFileSync(join(wasmDirectory(), WASM_SIMD_FILE))),
