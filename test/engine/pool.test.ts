@@ -121,6 +121,25 @@ describe('pool: scheduling, cancellation and shutdown', () => {
     assert.equal(stats.rejectedCandidates, 0);
   });
 
+  it('replaces a thread that dies and searches its chunks again, in order', async () => {
+    const task: SearchTask = { kernel: 'sha256-text', prefix: text('crash'), suffix: text(']'), width: 10, zeroBits: 17 };
+    const expected = await reference.search(task);
+    const single = await createEngine({ threads: 1, backend: 'js' });
+    try {
+      const search = single.search(task);
+      // White-box: kill the thread mid-search as a crashing kernel would.
+      const { workers } = single as unknown as { workers: { worker: { terminate(): Promise<number> } }[] };
+      setTimeout(() => void workers[0].worker.terminate(), 30);
+      const found = await search;
+      assert.equal(found.nonce, expected.nonce);
+      // Every nonce below it scanned and counted once: the dead thread's chunks were scanned again.
+      assert.equal(found.attempts, expected.attempts);
+      assert.equal(single.stats().workerRestarts, 1);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('close() ends pending searches and stops every thread', async () => {
     const closing = await createEngine({ threads: 2, backend: 'js' });
     const pending = assert.rejects(closing.search(HARD), /closed/);
