@@ -8,6 +8,7 @@ import { getEventHash } from 'nostr-tools/pure';
 import { getPow } from 'nostr-tools/nip13';
 import { validateWork } from 'nanocurrency';
 import { requireTool, runCli } from './helpers/cli.js';
+import { GENESIS_HEADER, NIP13_EXAMPLE } from './helpers/vectors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'powerplant-cli-'));
 const file = (name: string, content: string): string => {
@@ -17,19 +18,10 @@ const file = (name: string, content: string): string => {
 };
 const hashcashMissing = requireTool(spawnSync('hashcash', ['-V']).error === undefined, 'hashcash');
 
-const NIP13_EXAMPLE = JSON.stringify({
-  id: '000006d8c378af1779d2feebc7603a125d99eca0ccf1085959b307f64e5dd358',
-  pubkey: 'a48380f4cfcc1ad5378294fcac36439770f9c878dd880ffa94bb74ea54a6f243',
-  created_at: 1651794653,
-  kind: 1,
-  tags: [['nonce', '776797', '20']],
-  content: "It's just me mining my own business",
-  sig: '284622fc0a3f4f1303455d5175f7ba962a3300d136085b9566801bc2e0699de0c7e31e44c81fb40ad9049173742e904713c3594a1da0fc5d2382a25c11aba977',
-});
+const NIP13_JSON = JSON.stringify(NIP13_EXAMPLE);
 const ROOT = '718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2';
 const SEED_HASH = 'vSJ95SFzpQ7NVIk/cd5SUR9isX+s8s5mcKJIn4G3Owqk7/yBuTX2KPxTg8RpkO1yJJ0bz7/8/5KMU5BEcjxehw==';
-const GENESIS =
-  '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c';
+const GENESIS = GENESIS_HEADER;
 
 test('solve nostr from stdin: nostr-tools recomputes the id and the pow', async () => {
   const event = { pubkey: 'a'.repeat(64), created_at: 1700000000, kind: 1, tags: [['p', 'b'.repeat(64)]], content: 'mined by the CLI' };
@@ -53,14 +45,14 @@ test('solve nostr --update-created-at moves created_at to now', async () => {
 });
 
 test('verify nostr: the NIP-13 example passes its committed target and fails 22 bits', async () => {
-  const path = file('nip13.json', NIP13_EXAMPLE);
+  const path = file('nip13.json', NIP13_JSON);
   const ok = await runCli(['verify', 'nostr', '--event', path]);
   assert.equal(ok.code, 0);
   assert.match(ok.stdout, /valid \(pow 21\)/);
   const harder = await runCli(['verify', 'nostr', '--event', path, '--difficulty', '22']);
   assert.equal(harder.code, 1);
   assert.match(harder.stdout, /id has 21 leading zero bits, 22 required/);
-  const tampered = await runCli(['verify', 'nostr', '--event', file('bad-id.json', NIP13_EXAMPLE.replace('my own', 'your own'))]);
+  const tampered = await runCli(['verify', 'nostr', '--event', file('bad-id.json', NIP13_JSON.replace('my own', 'your own'))]);
   assert.equal(tampered.code, 1);
   assert.match(tampered.stdout, /id does not match the event/);
 });

@@ -7,13 +7,14 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import type { Gate } from '../gate/gate.js';
 import { GateRefusal } from '../gate/refusal.js';
 import { InputError } from '../schemes/bits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Door } from '../server.js';
+import { listen } from './listen.js';
 
 export const GATE_TCP_LIMITS = {
   /** Bytes in one line, without its '\n'; longer lines get `0:line too long` and the connection closes. */
@@ -267,19 +268,12 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
   });
   server.maxConnections = limits.maxConnections;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, options.port, options.host ?? '0.0.0.0');
   logger.info({ port: address.port, target: target.kind }, 'gate: TCP door listening');
 
   return {
     name: 'gate',
-    address: { host: address.address, port: address.port },
+    address,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -11,7 +11,7 @@
  * alongside them.
  * @module
  */
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
 import { BrokerError, type Broker, type BrokerErrorCode } from '../broker/types.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -20,6 +20,7 @@ import { integer, InputError } from '../schemes/bits.js';
 import { bitmessage, parseInitialHash, parseNonce, parseTarget, trialValue } from '../schemes/bitmessage.js';
 import { RemoteMiners, type Assignment } from '../sources/remote-miners.js';
 import { JsonObjectSplitter, JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from './json-stream.js';
+import { listen } from './listen.js';
 
 /** The `metanoia` section of the configuration. */
 export interface MetanoiaSettings {
@@ -266,15 +267,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.listenPort ?? config.port, options.config.server.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address() as AddressInfo;
-  const address = { host: bound.address, port: bound.port };
+  const address = await listen(server, options.listenPort ?? config.port, options.config.server.host);
   log.info(address, 'Metanoia door listening');
 
   return {

@@ -6,13 +6,14 @@
  * an over-long line is closed, and a dead one is forgotten at once.
  * @module
  */
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
 import { Chain } from '../stratum/chain.js';
 import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
+import { listen } from './listen.js';
 
 /** The `stratum` section of the configuration. */
 export interface StratumSettings {
@@ -140,15 +141,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
   server.maxConnections = config.max_connections;
   server.on('drop', () => metrics?.connectionsRefused.inc({ door: 'stratum' }));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.listenPort ?? config.port, options.config.server.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address() as AddressInfo;
-  const address = { host: bound.address, port: bound.port };
+  const address = await listen(server, options.listenPort ?? config.port, options.config.server.host);
   log.info({ ...address, blockBits: config.block_bits, shareDifficulty: config.share_difficulty }, 'Stratum door listening');
 
   return {

@@ -5,6 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../log.js';
+import { pause } from '../pause.js';
 
 export function openTcp(host: string, port: number, signal: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -15,20 +16,6 @@ export function openTcp(host: string, port: number, signal: AbortSignal): Promis
       resolve(socket);
     });
     socket.once('error', reject);
-  });
-}
-
-/** Wait `ms`, or less if `signal` aborts first (never rejects). */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -21,6 +21,7 @@ import { decodeValue, encodeValue } from '../cluster/codec.js';
 import { clusterJobId } from '../cluster/keys.js';
 import { searchLeases } from '../cluster/search.js';
 import type { Engine } from '../engine/engine.js';
+import { pause } from '../pause.js';
 import type { SchemeName } from '../schemes/scheme.js';
 import { nonceSpace } from '../schemes/search.js';
 
@@ -49,17 +50,6 @@ export interface ClusterSourceOptions {
   /** The local engine, which also searches the leased ranges of the jobs this server owns. */
   readonly engine: Engine;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export function createClusterSource(options: ClusterSourceOptions): Source {
   const { cluster, local, engine } = options;
@@ -169,7 +159,7 @@ export function createClusterSource(options: ClusterSourceOptions): Source {
         });
         if (end !== 'none') return;
         // Every range is handed out: wait, then take over any whose holder's lease ran out.
-        await sleep(settings.leaseMs / 2, signal);
+        await pause(settings.leaseMs / 2, signal);
       }
     } catch (error) {
       if (t.mode === 'owner' && !signal.aborted) goLocal(t, error);

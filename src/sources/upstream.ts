@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Source, SourceJob } from '../broker/types.js';
 import { silentLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { pause } from '../pause.js';
 import { toHex } from '../schemes/bits.js';
 import { hex16, type NanoJob } from '../schemes/nano.js';
 
@@ -34,18 +35,6 @@ type Outcome = { readonly work: string } | { readonly failure: 'error' | 'timeou
 
 const isNanoJob = (input: unknown): input is NanoJob =>
   typeof input === 'object' && input !== null && (input as { root?: unknown }).root instanceof Uint8Array;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 async function post(url: string, body: unknown, signal: AbortSignal): Promise<unknown> {
   const response = await fetch(url, {
@@ -116,12 +105,12 @@ export function createUpstreamSource(options: UpstreamOptions): Source {
     if (!isNanoJob(job.input)) return;
     const hash = toHex(job.input.root).toUpperCase();
     const difficulty = hex16(job.input.threshold);
-    let pause = options.backoffMs;
+    let backoff = options.backoffMs;
     for (let attempt = 1; attempt <= options.maxAttempts && !job.signal.aborted; attempt++) {
       if (await round(job, hash, difficulty)) return;
       if (attempt < options.maxAttempts) {
-        await sleep(pause, job.signal);
-        pause = Math.min(pause * 2, MAX_BACKOFF_MS);
+        await pause(backoff, job.signal);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
   }

@@ -9,6 +9,7 @@ import type { Backend } from '../../src/engine/backend.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { loadNativeBackend, nativeAddonPath, nativeKernelVariants } from '../../src/engine/native.js';
 import { U64, generator, hex, text } from '../helpers/random.js';
+import { NANO_VECTORS } from '../helpers/vectors.js';
 
 
 const kernels = nativeKernelVariants();
@@ -179,15 +180,7 @@ describe('native addon', { skip }, () => {
   });
 
   it('finds the Nano vectors (blake2b-nano), threshold compared inclusively', () => {
-    const vectors: [string, string, string][] = [
-      ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2b3d689bbcb21dca', 'fffffff93c41ec94'],
-      ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2bf29ef00786a6bc', 'ffffffd21c3933f4'],
-      ['E89208DD038FBB269987689621D52292AE9C35941A7484756ECCED92A65093BA', '62f05417dd3fb691', 'fffffff4000d3dac'],
-      ['3F93C5CD2E314FA16702189041E68E68C07B27961BF37F0B7705145BEFBA3AA3', '205452237a9b01f4', 'ffffffff287741bf'],
-      ['E2D8BD730E1512568378EC61A2367431F8AC35E66C46508CD0F9F3BCD94DE29B', '0000000000000000', 'fffffe969af69900'],
-      ['3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32', 'bb6737f2daf01a2c', '74bbaa4490886de7'],
-    ];
-    for (const [root, work, value] of vectors) {
+    for (const [root, work, value] of NANO_VECTORS) {
       const nonce = BigInt(`0x${work}`);
       const task: SearchTask = { kernel: 'blake2b-nano', root: hex(root), threshold: BigInt(`0x${value}`) };
       assertFinds(task, nonce, 1, nonce, `${work} at its own value`);

@@ -11,6 +11,7 @@ import { referenceBackend } from '../../src/engine/reference.js';
 import { loadWasmBackend, wasmDirectory } from '../../src/engine/wasm.js';
 import { WASM_SCALAR_FILE, WASM_SIMD_FILE, wasmBackendFromModule } from '../../src/engine/wasm-kernels.js';
 import { U64, generator, hex, text } from '../helpers/random.js';
+import { NANO_VECTORS } from '../helpers/vectors.js';
 
 
 const modules = {
@@ -76,14 +77,7 @@ for (const [variant, module] of Object.entries(modules)) {
 
   describe(`wasm ${variant}: known answers`, () => {
     it('Nano work values (reference.md §2)', () => {
-      const vectors: [root: string, work: string, value: string][] = [
-        ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2b3d689bbcb21dca', 'fffffff93c41ec94'],
-        ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2bf29ef00786a6bc', 'ffffffd21c3933f4'],
-        ['E89208DD038FBB269987689621D52292AE9C35941A7484756ECCED92A65093BA', '62f05417dd3fb691', 'fffffff4000d3dac'],
-        ['3F93C5CD2E314FA16702189041E68E68C07B27961BF37F0B7705145BEFBA3AA3', '205452237a9b01f4', 'ffffffff287741bf'],
-        ['E2D8BD730E1512568378EC61A2367431F8AC35E66C46508CD0F9F3BCD94DE29B', '0000000000000000', 'fffffe969af69900'],
-        ['3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32', 'bb6737f2daf01a2c', '74bbaa4490886de7'],
-      ];
+      const vectors = NANO_VECTORS;
       for (const [root, work, value] of vectors) {
         const nonce = BigInt(`0x${work}`);
         const threshold = BigInt(`0x${value}`);

@@ -6,16 +6,7 @@ import { eventId, idDifficulty, nostr, parseEvent, verifyEvent, type NostrJob } 
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { InputError } from '../../src/schemes/bits.js';
-
-const NIP13_EXAMPLE = {
-  id: '000006d8c378af1779d2feebc7603a125d99eca0ccf1085959b307f64e5dd358',
-  pubkey: 'a48380f4cfcc1ad5378294fcac36439770f9c878dd880ffa94bb74ea54a6f243',
-  created_at: 1651794653,
-  kind: 1,
-  tags: [['nonce', '776797', '20']],
-  content: "It's just me mining my own business",
-  sig: '284622fc0a3f4f1303455d5175f7ba962a3300d136085b9566801bc2e0699de0c7e31e44c81fb40ad9049173742e904713c3594a1da0fc5d2382a25c11aba977',
-};
+import { NIP13_EXAMPLE } from '../helpers/vectors.js';
 
 test('NIP-13 example: id and 21 bits, committed target 20', () => {
   const event = parseEvent(NIP13_EXAMPLE);

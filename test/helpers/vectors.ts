@@ -1,0 +1,25 @@
+/** Known answers from the reference (shared/reference.md sections 1–4), shared by every test that pins them. */
+
+/** NIP-13's own example: 21 leading zero bits, committed target 20. */
+export const NIP13_EXAMPLE = {
+  id: '000006d8c378af1779d2feebc7603a125d99eca0ccf1085959b307f64e5dd358',
+  pubkey: 'a48380f4cfcc1ad5378294fcac36439770f9c878dd880ffa94bb74ea54a6f243',
+  created_at: 1651794653,
+  kind: 1,
+  tags: [['nonce', '776797', '20']],
+  content: "It's just me mining my own business",
+  sig: '284622fc0a3f4f1303455d5175f7ba962a3300d136085b9566801bc2e0699de0c7e31e44c81fb40ad9049173742e904713c3594a1da0fc5d2382a25c11aba977',
+};
+
+/** Nano work (root, work, value): send-valid, receive-only, three more valid, Banano-valid, invalid. */
+export const NANO_VECTORS: readonly (readonly [root: string, work: string, value: string])[] = [
+  ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2b3d689bbcb21dca', 'fffffff93c41ec94'],
+  ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2bf29ef00786a6bc', 'ffffffd21c3933f4'],
+  ['E89208DD038FBB269987689621D52292AE9C35941A7484756ECCED92A65093BA', '62f05417dd3fb691', 'fffffff4000d3dac'],
+  ['3F93C5CD2E314FA16702189041E68E68C07B27961BF37F0B7705145BEFBA3AA3', '205452237a9b01f4', 'ffffffff287741bf'],
+  ['E2D8BD730E1512568378EC61A2367431F8AC35E66C46508CD0F9F3BCD94DE29B', '0000000000000000', 'fffffe969af69900'],
+  ['3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32', 'bb6737f2daf01a2c', '74bbaa4490886de7'],
+];
+
+export const GENESIS_HEADER =
+  '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c';
