@@ -83,6 +83,8 @@ const schema = z.strictObject({
       range_size: decimal.default('16777216'),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       max_connections: integer(1, 1_000_000).default(1000),
+      /** do_pow, get_work and push_result one connection may have waiting at once. */
+      max_requests_per_connection: integer(1, 10_000).default(16),
     })
     .prefault({}),
   stratum: z

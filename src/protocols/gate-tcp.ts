@@ -25,7 +25,10 @@ export const GATE_TCP_LIMITS = {
   errorsPerConnection: 8,
   /** Unread input one connection may have buffered before reading from it pauses, in bytes. */
   maxBufferedBytes: 32 * 1024,
-  /** Idle time before a connection in the line protocol is closed, in ms. */
+  /**
+   * Time a connection in the line protocol may go without completing a line, in ms: bytes trickled
+   * without a newline do not extend it (slowloris).
+   */
   idleTimeoutMs: 30_000,
   /** Open connections from one address. */
   connectionsPerSource: 32,
@@ -84,6 +87,7 @@ class GateSession {
   #state: 'lines' | 'done' = 'lines';
   #puzzles = 0;
   #errors = 0;
+  readonly #idle: NodeJS.Timeout;
 
   constructor(
     private readonly socket: Socket,
@@ -93,7 +97,8 @@ class GateSession {
     private readonly limits: GateTcpLimits,
     private readonly logger: Logger,
   ) {
-    socket.setTimeout(limits.idleTimeoutMs, () => this.#finish('0:idle timeout\n'));
+    this.#idle = setTimeout(() => this.#finish('0:idle timeout\n'), limits.idleTimeoutMs);
+    socket.once('close', () => clearTimeout(this.#idle));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
   }
 
@@ -116,6 +121,7 @@ class GateSession {
           this.#finish('0:line too long\n');
           break;
         }
+        this.#idle.refresh();
         await this.#answer(line);
       }
     } finally {
@@ -214,7 +220,7 @@ class GateSession {
       upstream.once('connect', () => {
         connected = true;
         upstream.setTimeout(0);
-        this.socket.setTimeout(0);
+        clearTimeout(this.#idle);
         this.socket.write('4:connected\n');
         if (this.#buffer.length > 0) upstream.write(this.#buffer);
         this.#buffer = Buffer.alloc(0);
@@ -231,6 +237,7 @@ class GateSession {
   /** Send a last line and close; nothing more is read. */
   #finish(last: string): void {
     this.#state = 'done';
+    clearTimeout(this.#idle);
     this.#buffer = Buffer.alloc(0);
     if (this.socket.writable) this.socket.end(last);
     else this.socket.destroy();

@@ -32,6 +32,8 @@ export interface MetanoiaSettings {
   /** Longest message accepted, in bytes. */
   readonly max_message_bytes: number;
   readonly max_connections: number;
+  /** Requests (do_pow, get_work, push_result) one connection may have waiting at once. */
+  readonly max_requests_per_connection: number;
 }
 
 /** What the door is built from: the server's DoorContext fits. */
@@ -121,6 +123,8 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     let held: Assignment | null = null;
     let wrongResults = 0;
     let minerTurn = Promise.resolve();
+    /** Requests accepted and not yet answered: a bound, or one connection could pile up jobs and long-polls. */
+    let inFlight = 0;
 
     const send = (answer: JsonValue): void => {
       if (socket.destroyed) return;
@@ -158,16 +162,26 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       // The splitter only passes objects; the guard gives the type.
       if (!isMessage(parsed)) return reject('a message must be a JSON object');
       const message = parsed;
-      const run = (work: (message: Message) => Promise<void> | void) => async () => {
-        try {
-          await work(message);
-        } catch (error) {
-          if (error instanceof InputError) reject(error.message);
-          else {
-            log.error({ peer, err: error }, 'message failed');
-            send({ status: 500, error: 'internal error' });
-          }
+      /** Admit a request now (or refuse it at once when too many wait); the work runs when called. */
+      const run = (work: (message: Message) => Promise<void> | void) => {
+        if (inFlight >= config.max_requests_per_connection) {
+          reject(`too many requests in flight on this connection (limit ${config.max_requests_per_connection})`);
+          return async () => {};
         }
+        inFlight += 1;
+        return async () => {
+          try {
+            await work(message);
+          } catch (error) {
+            if (error instanceof InputError) reject(error.message);
+            else {
+              log.error({ peer, err: error }, 'message failed');
+              send({ status: 500, error: 'internal error' });
+            }
+          } finally {
+            inFlight -= 1;
+          }
+        };
       };
       switch (message.method) {
         case 'do_pow':

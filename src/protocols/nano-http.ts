@@ -77,13 +77,14 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
   const pending = new PendingWork();
 
   /** The threshold a request asks for: multiplier overrides difficulty; default from config. */
+  function requestedThreshold(body: Body): bigint {
+    if (body.multiplier !== undefined) return thresholdFromMultiplier(body.multiplier);
+    return body.difficulty !== undefined ? parseDifficulty(body.difficulty) : defaultThreshold;
+  }
+
+  /** The threshold to generate work for: capped, since the search costs us. */
   function threshold(body: Body): bigint {
-    const requested =
-      body.multiplier !== undefined
-        ? thresholdFromMultiplier(body.multiplier)
-        : body.difficulty !== undefined
-          ? parseDifficulty(body.difficulty)
-          : defaultThreshold;
+    const requested = requestedThreshold(body);
     if (multiplierOf(requested) > maxMultiplier) {
       throw new InputError(`difficulty ${hex16(requested)} is above the maximum (multiplier ${maxMultiplier})`);
     }
@@ -120,7 +121,7 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     const value = workValue(root, parseWork(body.work));
     const flag = (passes: boolean): string => (passes ? '1' : '0');
     const answer: Record<string, string> = {};
-    if (body.difficulty !== undefined || body.multiplier !== undefined) answer.valid = flag(value >= threshold(body));
+    if (body.difficulty !== undefined || body.multiplier !== undefined) answer.valid = flag(value >= requestedThreshold(body));
     answer.valid_all = flag(value >= NANO_SEND);
     answer.valid_receive = flag(value >= NANO_RECEIVE);
     answer.difficulty = hex16(value);
@@ -140,7 +141,7 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
   }
 
   function statusOf(error: unknown): number {
-    if (error instanceof InputError) return 400;
+    if (error instanceof InputError || error instanceof SyntaxError) return 400;
     if (error instanceof BrokerError) return STATUS[error.code];
     const status = (error as Partial<FastifyError>).statusCode;
     return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;

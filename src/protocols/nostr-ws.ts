@@ -21,6 +21,8 @@ const DOOR = 'nostr-ws';
 /** Messages up to this multiple of the limit get a JSON error; larger ones close the socket (1009). */
 const HARD_LIMIT_FACTOR = 2;
 const CLOSE_HANDSHAKE_MS = 1000;
+/** Answers queued to a client that does not read them, in bytes, before it is dropped. */
+const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 type RequestId = string | number;
 
@@ -109,7 +111,12 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
     const gone = new AbortController();
     let inFlight = 0;
     const send = (answer: Record<string, unknown>): void => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(answer));
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.send(JSON.stringify(answer));
+      if (ws.bufferedAmount > MAX_PENDING_WRITE_BYTES) {
+        log.warn('dropping a client that does not read its answers');
+        ws.terminate();
+      }
     };
     const error = (message: string, id?: RequestId): void => send(id === undefined ? { error: message } : { error: message, id });
 

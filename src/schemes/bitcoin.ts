@@ -111,6 +111,9 @@ export const bitcoin: Scheme<BitcoinJob, BitcoinSolution> = {
     if (!Buffer.from(header.subarray(0, 76)).equals(Buffer.from(job.header.subarray(0, 76)))) {
       return { valid: false, reason: 'header differs from the job (only the nonce may change)' };
     }
+    if (solution.hash !== blockHash(header) || solution.nonce !== Buffer.from(header).readUInt32LE(76)) {
+      return { valid: false, reason: "hash or nonce does not match the header's" };
+    }
     const value = hashValue(header);
     if (value > job.target) return { valid: false, reason: `block hash ${blockHash(header)} is above the target` };
     return { valid: true };

@@ -102,7 +102,8 @@ export interface StampCheck {
 export function checkStamp(stamp: string, check: StampCheck = {}): { valid: true; value: number; stamp: Stamp } | { valid: false; reason: string } {
   const fields = parseStamp(stamp);
   const value = stampValue(stamp, check.algorithm);
-  if (check.resource !== undefined && fields.resource !== check.resource) {
+  // Stock hashcash lower-cases resources when minting and compares them without case.
+  if (check.resource !== undefined && fields.resource.toLowerCase() !== check.resource.toLowerCase()) {
     return { valid: false, reason: `stamp is for resource '${fields.resource}', not '${check.resource}'` };
   }
   if (check.bits !== undefined && fields.bits < check.bits) {

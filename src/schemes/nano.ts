@@ -58,7 +58,10 @@ export function thresholdFromMultiplier(raw: unknown, base = NANO_SEND): bigint 
   if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier <= 0) {
     throw new InputError('multiplier must be a positive number');
   }
-  const span = BigInt(Math.floor(Number(TWO_64 - base) / multiplier));
+  const quotient = Number(TWO_64 - base) / multiplier;
+  // A tiny multiplier overflows to Infinity, which BigInt refuses.
+  if (!Number.isFinite(quotient)) throw new InputError('multiplier is too small');
+  const span = BigInt(Math.floor(quotient));
   if (span < 1n) throw new InputError('multiplier is too large');
   if (span >= TWO_64) throw new InputError('multiplier is too small');
   return TWO_64 - span;

@@ -163,6 +163,8 @@ export const nostr: Scheme<NostrJob, NostrSolution> = {
   },
   verify(job, solution) {
     if (!sameExceptNonce(job.event, solution.event)) return { valid: false, reason: 'event differs from the one requested' };
+    // verifyEvent skips a missing id; a solution is what the client gets, so it must carry one.
+    if (typeof solution.event.id !== 'string') return { valid: false, reason: 'event.id is missing' };
     const verdict = verifyEvent(solution.event, job.difficulty);
     if (!verdict.valid) return verdict;
     if (verdict.pow !== solution.pow) return { valid: false, reason: `claimed pow ${solution.pow} but the id has ${verdict.pow}` };

@@ -71,8 +71,13 @@ export class FallbackSpentStore implements SpentStore {
     private readonly available: () => boolean,
   ) {}
 
-  markSpent(id: string, ttlMs: number): Promise<boolean> {
-    return preferring(this.available, () => this.primary.markSpent(id, ttlMs), () => this.fallback.markSpent(id, ttlMs));
+  /**
+   * Every mark is kept in memory too, so what this server redeemed during an outage stays spent
+   * here once Redis is back (Redis never hears of those marks).
+   */
+  async markSpent(id: string, ttlMs: number): Promise<boolean> {
+    if (!(await this.fallback.markSpent(id, ttlMs))) return false;
+    return preferring(this.available, () => this.primary.markSpent(id, ttlMs), async () => true);
   }
 }
 

@@ -319,7 +319,8 @@ export class Session {
     try {
       request = parseRequest(line);
     } catch (error) {
-      this.reply(null, null, [STRATUM_ERRORS.other, error instanceof Error ? error.message : 'bad request', null]);
+      const id = error instanceof BadRequest ? error.id : null;
+      this.reply(id, null, [STRATUM_ERRORS.other, error instanceof Error ? error.message : 'bad request', null]);
       return;
     }
     try {
@@ -438,11 +439,21 @@ export class Session {
   }
 }
 
+/** A request that cannot be served, with its id when it had one: the miner matches the error by it. */
+class BadRequest extends InputError {
+  constructor(
+    message: string,
+    readonly id: JsonValue = null,
+  ) {
+    super(message);
+  }
+}
+
 function parseRequest(line: string): Request {
   const parsed = parseJson(line);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InputError('a request must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BadRequest('a request must be a JSON object');
   const { id = null, method, params = [] } = parsed;
-  if (typeof method !== 'string') throw new InputError('method must be a string');
-  if (!Array.isArray(params)) throw new InputError('params must be a list');
+  if (typeof method !== 'string') throw new BadRequest('method must be a string', id);
+  if (!Array.isArray(params)) throw new BadRequest('params must be a list', id);
   return { id, method, params };
 }

@@ -33,6 +33,17 @@ test('tasks and solutions survive the trip through text', () => {
   assert.deepEqual(decodeValue(encodeValue(solution)), solution);
 });
 
+test('a mark made in memory during an outage still counts on this server once Redis is back', async () => {
+  let up = false;
+  const shared = new MemorySpentStore(); // stands in for Redis
+  const store = new FallbackSpentStore(shared, new MemorySpentStore(), () => up);
+  assert.equal(await store.markSpent('outage', 10_000), true, 'redeemed during the outage');
+  up = true;
+  assert.equal(await store.markSpent('outage', 10_000), false, 'the same challenge again, after Redis is back');
+  assert.equal(await store.markSpent('fresh', 10_000), true);
+  assert.equal(await shared.markSpent('fresh', 10_000), false, 'marks still reach Redis');
+});
+
 test('memory stores: results expire, a job has one owner at a time', async () => {
   let now = 1000;
   const results = new MemoryResultStore(2, () => now);
@@ -81,9 +92,11 @@ describe('Redis stores', { skip: redisSkip() }, () => {
   test('the spent store falls back to memory while Redis is unavailable', async () => {
     let up = true;
     const store = new FallbackSpentStore(new RedisSpentStore(client, keys), new MemorySpentStore(), () => up);
-    assert.equal(await store.markSpent('c2', 10_000), true);
+    assert.equal(await store.markSpent('c0', 10_000), true);
+    assert.equal(await store.markSpent('c0', 10_000), false);
+    assert.equal(await new RedisSpentStore(client, keys).markSpent('c2', 10_000), true, 'redeemed on another server');
     up = false;
-    // Memory knows nothing of Redis's marks: the documented price of serving through an outage.
+    // Memory knows nothing of other servers' marks: the documented price of serving through an outage.
     assert.equal(await store.markSpent('c2', 10_000), true);
     assert.equal(await store.markSpent('c2', 10_000), false);
   });

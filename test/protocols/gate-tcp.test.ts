@@ -150,6 +150,16 @@ test('an over-long line, with or without its newline, is refused and the connect
   assert.equal(await b.rest(), '0:line too long\n');
 });
 
+test('a client trickling a line one byte at a time is closed at the idle timeout (slowloris)', async (t) => {
+  const port = await startDoor(t, undefined, { idleTimeoutMs: 300 });
+  const c = client(port);
+  const started = Date.now();
+  const trickle = setInterval(() => c.send('1'), 50);
+  t.after(() => clearInterval(trickle));
+  assert.equal(await c.rest(), '0:idle timeout\n');
+  assert.ok(Date.now() - started < 1500, `closed after ${Date.now() - started} ms`);
+});
+
 test('puzzle requests per connection and errors per connection are bounded', async (t) => {
   const port = await startDoor(t, undefined, { puzzlesPerConnection: 2, errorsPerConnection: 3 });
   const a = client(port);

@@ -73,7 +73,7 @@ class RawClient {
 }
 
 function settings(overrides: Partial<MetanoiaSettings> = {}) {
-  const metanoia: MetanoiaSettings = { port: 7040, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, ...overrides };
+  const metanoia: MetanoiaSettings = { port: 7040, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
   return { metanoia, server: { host: '127.0.0.1' } };
 }
 
@@ -234,6 +234,23 @@ test('every bad message gets a specific error and the connection stays open', as
     client.send('{"method":"get_work"}');
     assert.equal((await client.next()).status, 'NO_DATA', 'still served after all that');
     client.close();
+  });
+});
+
+test('requests in flight on one connection are bounded by metanoia.max_requests_per_connection', async () => {
+  await withDoor({ max_requests_per_connection: 2, long_poll_ms: 200 }, async (port) => {
+    const client = await RawClient.open(port);
+    // No miner and no engine: both jobs stay open, so the third request is one too many.
+    const hashes = [1, 2, 3].map((byte) => Buffer.alloc(64, byte).toString('base64'));
+    for (const hash of hashes) client.send(`{"method":"do_pow","target":${SEED_TARGET},"initialHash":"${hash}"}`);
+    assert.deepEqual(await client.next(), { status: 400n, error: 'too many requests in flight on this connection (limit 2)' });
+    client.close();
+    const miner = await RawClient.open(port);
+    miner.send('{"method":"get_work"}'.repeat(3));
+    assert.deepEqual(await miner.next(), { status: 400n, error: 'too many requests in flight on this connection (limit 2)' });
+    assert.equal((await miner.next()).status, 'NO_DATA');
+    assert.equal((await miner.next()).status, 'NO_DATA');
+    miner.close();
   });
 });
 

@@ -165,6 +165,24 @@ describe('Nano HTTP door without upstreams', () => {
     assert.deepEqual(big, { status: 413, body: { error: 'request body too large (limit 512 bytes)' } });
   });
 
+  it('refuses an absurd multiplier and bad JSON in any content type as client errors', async () => {
+    // So small that the threshold would fall below zero.
+    assert.deepEqual(await post(httpUrl(server), { action: 'work_generate', hash: ROOT, multiplier: 1e-300 }), {
+      status: 200,
+      body: { error: 'multiplier is too small' },
+    });
+    const badJson = await post(httpUrl(server, '/pow'), '{', { 'content-type': 'text/plain' });
+    assert.equal(badJson.status, 400);
+    assert.match(String(badJson.body.error), /^bad JSON: /);
+  });
+
+  it('node RPC work_validate checks a difficulty above the generation cap', async () => {
+    // ffffffff00000000 is multiplier 8, above this server's max_multiplier of 2: validating costs nothing.
+    const { status, body } = await post(httpUrl(server), { action: 'work_validate', hash: ROOT, work: SEND_WORK, difficulty: 'ffffffff00000000' });
+    assert.equal(status, 200);
+    assert.deepEqual(body, { valid: '0', valid_all: '1', valid_receive: '1', difficulty: 'fffffff93c41ec94', multiplier: body.multiplier });
+  });
+
   it('accepts JSON bodies sent without a JSON content type', async () => {
     const { status, body } = await post(httpUrl(server, '/pow'), { hash: ROOT, difficulty: EASY }, { 'content-type': 'text/plain' });
     assert.equal(status, 200);

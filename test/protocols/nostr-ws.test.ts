@@ -1,9 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { getEventHash } from 'nostr-tools/pure';
 import { getPow } from 'nostr-tools/nip13';
 import type { RunningServer } from '../../src/server.js';
+import { metricValue } from '../broker/helpers.js';
 import { startTestServer, until, wsUrl } from '../helpers/server.js';
 
 type Answer = Record<string, unknown>;
@@ -189,6 +191,28 @@ describe('Nostr WebSocket door limits', () => {
       await until(() => true, 10);
       const third = await Client.open(wsUrl(server));
       await Promise.all([second.close(), third.close()]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('drops a client that sends requests but never reads the answers', async () => {
+    const server = await startTestServer();
+    try {
+      let raw: Socket | undefined;
+      const ws = new WebSocket(wsUrl(server), { createConnection: () => (raw = connect(server.addresses.http.port, '127.0.0.1')) });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.on('error', () => {});
+      raw!.pause();
+      // Each bad request comes back as an error echoing its 60 kB id: far more than any socket buffer.
+      const request = JSON.stringify({ id: 'x'.repeat(60_000), event: 1 });
+      for (let i = 0; i < 400; i++) ws.send(request);
+      const deadline = performance.now() + 10_000;
+      while ((await metricValue(server.metrics.connections, { door: 'nostr-ws' })) !== 0) {
+        assert.ok(performance.now() < deadline, 'the connection is dropped');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      ws.terminate();
     } finally {
       await server.close();
     }

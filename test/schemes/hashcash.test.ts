@@ -32,6 +32,13 @@ test('checks refuse a wrong resource, too few claimed bits and an unreached clai
   assert.match((bogus as { reason: string }).reason, /it claims 40/);
 });
 
+test("resources compare without case, as stock hashcash does (hashcash -m lower-cases them)", () => {
+  // What `hashcash -mq -b 0 Bob@Example.org` writes; `hashcash -c -r Bob@Example.org` accepts it.
+  const stock = '1:0:261121:bob@example.org::c2FsdA==:1';
+  assert.equal(checkStamp(stock, { resource: 'Bob@Example.org' }).valid, true);
+  assert.equal(checkStamp('1:0:261121:Bob@Example.org::c2FsdA==:1', { resource: 'bob@example.org' }).valid, true);
+});
+
 test('malformed stamps are refused with specific messages', () => {
   const cases: [string, RegExp][] = [
     ['1:20:261121:bob', /7 ':'-separated fields, got 4/],

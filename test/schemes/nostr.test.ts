@@ -90,6 +90,9 @@ test('verify refuses an event that was changed after mining', async () => {
   assert.equal(nostr.verify(job, tampered).valid, false);
   const lying = { ...solution, pow: solution.pow + 1 };
   assert.equal(nostr.verify(job, lying).valid, false);
+  // A solution from elsewhere (a worker, the shared cache) must carry the id it claims, and the right one.
+  const { id: _id, ...withoutId } = solution.event;
+  assert.deepEqual(nostr.verify(job, { ...solution, event: withoutId as typeof solution.event }), { valid: false, reason: 'event.id is missing' });
 });
 
 test('bad events get specific messages', () => {

@@ -177,6 +177,16 @@ test('the chain keeps a bounded history of linked blocks', () => {
   coordinator.close();
 });
 
+test('a malformed request that has an id gets its error under that id', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1);
+  const agent = connect();
+  join(agent);
+  agent.session.receive(Buffer.from('{"id":8,"method":"mining.submit","params":{}}\n{"id":9,"method":7}\n'));
+  assert.deepEqual(reply(agent, 8n), { id: 8n, result: null, error: [20n, 'params must be a list', null] });
+  assert.deepEqual(reply(agent, 9n), { id: 9n, result: null, error: [20n, 'method must be a string', null] });
+  coordinator.close();
+});
+
 test('garbage gets error 20, an over-long line closes that connection only', () => {
   const { connect, coordinator } = setup(HARD_BITS, 1, 256);
   const good = connect();

@@ -19,7 +19,8 @@
 
 #define SHANI_INLINE static inline __attribute__((target("sha,sse4.1"), always_inline))
 /* Nonces in flight per kernel: the fastest counts measured on Zen 4 (2 to 6 tried; more lanes
- * spill registers). The variant names in dispatch.c say them. */
+ * spill registers). The variant names in dispatch.c say them. A VEX (AVX) build of the text kernel
+ * with 2 to 4 lanes measured no faster than this SSE one: its rounds leave nothing to copy. */
 #define TEXT_LANES 2
 #define HEADER_LANES 4
 
@@ -143,12 +144,12 @@ typedef struct {
   shani_state midstate;       /* after the prefix's whole blocks */
   shani_state first_pairs;    /* midstate plus the constant leading round pairs of the tail */
   shani_state mask;           /* digest bits that must be zero */
-  uint64_t start, count;
+  uint64_t count;             /* nonces in this segment, from the current one of `lanes` */
 } text_search;
 
-/* The search loop, with `from` constant leading round pairs of the first tail block skipped. */
-SHANI_INLINE void text_scan(text_search *search, int from, pp_result *out) {
-  const __m128i bswap32 = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+/* The search loop over one segment, with `from` constant leading round pairs of the first tail
+ * block skipped. Returns the attempts up to and including the first pass, or 0 for none. */
+SHANI_INLINE uint64_t text_scan(text_search *search, int from) {
   pp_decimal_lanes *lanes = &search->lanes;
   const pp_text_layout *layout = &lanes->layout;
   shani_state feed[TEXT_LANES];
@@ -160,14 +161,10 @@ SHANI_INLINE void text_scan(text_search *search, int from, pp_result *out) {
     for (unsigned l = 0; l < TEXT_LANES; l++) {
       s[l] = search->first_pairs;
       pp_decimal_lanes_block(lanes, l, 0, w[l]);
-      for (int i = 0; i < 4; i++) w[l][i] = _mm_shuffle_epi8(w[l][i], bswap32);
     }
     shani_compress_from(s, w, feed, TEXT_LANES, from);
     if (layout->varying_blocks == 2) {
-      for (unsigned l = 0; l < TEXT_LANES; l++) {
-        pp_decimal_lanes_block(lanes, l, 1, w[l]);
-        for (int i = 0; i < 4; i++) w[l][i] = _mm_shuffle_epi8(w[l][i], bswap32);
-      }
+      for (unsigned l = 0; l < TEXT_LANES; l++) pp_decimal_lanes_block(lanes, l, 1, w[l]);
       shani_compress_text(s, w);
     }
     for (size_t b = 0; b < layout->direct_blocks; b++)
@@ -178,44 +175,71 @@ SHANI_INLINE void text_scan(text_search *search, int from, pp_result *out) {
 
     for (uint64_t l = 0; l < TEXT_LANES && done + l < search->count; l++) {
       if (_mm_testz_si128(s[l].abef, search->mask.abef) &&
-          _mm_testz_si128(s[l].cdgh, search->mask.cdgh)) {
-        pp_result_found(out, search->start + done + l, done + l + 1);
-        return;
-      }
+          _mm_testz_si128(s[l].cdgh, search->mask.cdgh))
+        return done + l + 1;
     }
   }
-  pp_result_none(out, search->count);
+  return 0;
 }
 
+/*
+ * Lane l hashes nonce n + l; lanes past the end of a segment are hashed but never checked.
+ *
+ * The range is cut into segments aligned to 10^steady, inside which only the last `steady` digits
+ * change: the words before them are the same for every nonce of the segment, so the round pairs
+ * that read only those words run once per segment (shani_first_pairs), not per attempt. `steady`
+ * makes the changing digits start at a round pair's first byte (8 message bytes per pair), and is
+ * at least 4 so that setting up a segment (about a microsecond) stays far below scanning it.
+ */
 __attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani(
     const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix, size_t suffix_len,
     unsigned width, unsigned zero_bits, uint64_t start, uint64_t count, pp_result *out) {
-  /* Lane l hashes nonce n + l; lanes past the end of the range are hashed but never checked. */
-  text_search search = {.start = start, .count = count, .mask = zero_bits_mask(zero_bits)};
-  pp_decimal_lanes_init(&search.lanes, prefix, prefix_len, suffix, suffix_len, width, start);
-
+  /* The quads as big-endian message words, W[i] in dword i. */
+  const __m128i bswap32 = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  text_search search = {.mask = zero_bits_mask(zero_bits)};
   uint32_t midstate_words[8];
   for (int i = 0; i < 8; i++) midstate_words[i] = PP_SHA256_IV[i];
-  for (size_t b = 0; b < search.lanes.layout.prefix_blocks; b++)
+  for (size_t b = 0; b < prefix_len / PP_TEXT_BLOCK; b++)
     pp_sha256_compress(midstate_words, prefix + PP_TEXT_BLOCK * b);
   search.midstate = shani_pack_words(midstate_words);
 
-  /* Words of the first tail block before the one holding the first digit never change. */
-  const int from = (int)(search.lanes.layout.digits_at / 4) / 2;
-  __m128i first_block[4];
-  for (int i = 0; i < 4; i++) first_block[i] = load_be_quad(search.lanes.layout.varying + 16 * i);
-  search.first_pairs = shani_first_pairs(search.midstate, first_block, from);
+  const unsigned last_digit_at = (unsigned)(prefix_len % PP_TEXT_BLOCK) + width - 1;
+  unsigned steady = last_digit_at % 8 + 1;
+  if (steady < 4) steady += 8;
+  if (steady > width) steady = width;
+  uint64_t segment = 1;
+  for (unsigned i = 0; i < steady; i++) segment *= 10;
+  /* Pairs reading only bytes before the first changing digit; 7 at most, as block 0's quads
+   * 0..3 feed only pairs 0..7. */
+  const unsigned first_changing_at = last_digit_at + 1 - steady;
+  const int from = first_changing_at / 8 < 7 ? (int)(first_changing_at / 8) : 7;
 
-  switch (from) {
-    case 0: text_scan(&search, 0, out); break;
-    case 1: text_scan(&search, 1, out); break;
-    case 2: text_scan(&search, 2, out); break;
-    case 3: text_scan(&search, 3, out); break;
-    case 4: text_scan(&search, 4, out); break;
-    case 5: text_scan(&search, 5, out); break;
-    case 6: text_scan(&search, 6, out); break;
-    default: text_scan(&search, 7, out); break;
+  for (uint64_t done = 0; done < count;) {
+    const uint64_t at = start + done;
+    const uint64_t left = segment - at % segment;
+    search.count = count - done < left ? count - done : left;
+    pp_decimal_lanes_init_ordered(&search.lanes, prefix, prefix_len, suffix, suffix_len, width,
+                                  at, bswap32);
+    search.first_pairs = shani_first_pairs(search.midstate, search.lanes.decade[0], from);
+
+    uint64_t attempts;
+    switch (from) {
+      case 0: attempts = text_scan(&search, 0); break;
+      case 1: attempts = text_scan(&search, 1); break;
+      case 2: attempts = text_scan(&search, 2); break;
+      case 3: attempts = text_scan(&search, 3); break;
+      case 4: attempts = text_scan(&search, 4); break;
+      case 5: attempts = text_scan(&search, 5); break;
+      case 6: attempts = text_scan(&search, 6); break;
+      default: attempts = text_scan(&search, 7); break;
+    }
+    if (attempts != 0) {
+      pp_result_found(out, at + attempts - 1, done + attempts);
+      return;
+    }
+    done += search.count;
   }
+  pp_result_none(out, count);
 }
 
 /* The exact test for a lane whose top hash word ties the target's: the whole sha256d again, in

@@ -8,23 +8,31 @@
  * few register adds and the byte odometer runs once per ten nonces. (Writing digit bytes and then
  * loading the block as vectors for every attempt would stall on store-to-load forwarding.)
  *
- * The kernel applies its own byte order (SHA-256 and SHA-1 place words differently) to the quads.
+ * The quads are stored in the byte order the kernel asks for (SHA-256 and SHA-1 place words
+ * differently), so no attempt shuffles them: the shuffle runs once per decade, when a decade is
+ * loaded. That is exact because adding a digit never carries out of its byte ('0' + 9 = '9'), so
+ * a byte's value does not depend on where the shuffle puts it.
  */
 #ifndef PP_SIMD_TEXT_LANES_H
 #define PP_SIMD_TEXT_LANES_H
 
-#include <emmintrin.h>
+#include <tmmintrin.h>
 
 #include "../scalar/text_layout.h"
 
 #define PP_VARYING_QUADS (sizeof(((pp_text_layout *)0)->varying) / 16)
+/* Inlined into SSE4.1 and AVX2 kernels alike, which both include SSSE3's byte shuffle. */
+#define PP_TEXT_LANES_FN static inline __attribute__((target("ssse3")))
 
 typedef struct {
   pp_text_layout layout;               /* its digits hold the next decade */
-  __m128i decade[2][PP_VARYING_QUADS]; /* raw varying quads of two decades: current and next */
+  __m128i order;                       /* byte shuffle applied to every stored quad */
+  __m128i decade[2][PP_VARYING_QUADS]; /* varying quads of two decades: current and next */
   unsigned current;                    /* which of the two is the current decade */
-  __m128i last_digit[10];              /* d at the last digit's byte, zero elsewhere */
-  unsigned last_digit_quad;            /* the quad holding the last digit */
+  /* Per last digit d, what to add to each quad: d at the last digit's byte, zero elsewhere. One
+   * vector per quad (not one index) keeps the kernels' message arrays free of run-time indices,
+   * which would force them out of registers into memory. */
+  __m128i digit_add[10][PP_VARYING_QUADS];
   unsigned quads;                      /* quads in the varying blocks */
   unsigned nonce_digit;                /* last digit of the current nonce */
 } pp_decimal_lanes;
@@ -42,25 +50,30 @@ static inline void pp_decimal_lanes_next_decade(pp_text_layout *layout) {
   }
 }
 
-static inline void pp_decimal_lanes_load(const pp_decimal_lanes *lanes, __m128i *quads) {
+PP_TEXT_LANES_FN void pp_decimal_lanes_load(const pp_decimal_lanes *lanes, __m128i *quads) {
   for (unsigned q = 0; q < lanes->quads; q++)
-    quads[q] = _mm_loadu_si128((const __m128i *)(lanes->layout.varying + 16 * q));
+    quads[q] = _mm_shuffle_epi8(
+        _mm_loadu_si128((const __m128i *)(lanes->layout.varying + 16 * q)), lanes->order);
 }
 
-/* Lay out prefix || digits || suffix with `start` as the current nonce. */
-static inline void pp_decimal_lanes_init(pp_decimal_lanes *lanes, const uint8_t *prefix,
-                                         size_t prefix_len, const uint8_t *suffix,
-                                         size_t suffix_len, unsigned width, uint64_t start) {
+/* Lay out prefix || digits || suffix with `start` as the current nonce, the quads' bytes placed
+ * by `order` (quad byte i = raw byte order[i]). */
+PP_TEXT_LANES_FN void pp_decimal_lanes_init_ordered(pp_decimal_lanes *lanes, const uint8_t *prefix,
+                                                    size_t prefix_len, const uint8_t *suffix,
+                                                    size_t suffix_len, unsigned width,
+                                                    uint64_t start, __m128i order) {
+  lanes->order = order;
   pp_text_layout_init(&lanes->layout, prefix, prefix_len, suffix, suffix_len, width,
                       start - start % 10);
   lanes->quads = lanes->layout.varying_blocks * PP_TEXT_BLOCK / 16;
   lanes->nonce_digit = (unsigned)(start % 10);
   const unsigned last_digit_at = lanes->layout.digits_at + width - 1;
-  lanes->last_digit_quad = last_digit_at / 16;
   for (int d = 0; d < 10; d++) {
-    uint8_t bytes[16] = {0};
-    bytes[last_digit_at % 16] = (uint8_t)d;
-    lanes->last_digit[d] = _mm_loadu_si128((const __m128i *)bytes);
+    uint8_t bytes[PP_VARYING_QUADS * 16] = {0};
+    bytes[last_digit_at] = (uint8_t)d;
+    for (unsigned q = 0; q < PP_VARYING_QUADS; q++)
+      lanes->digit_add[d][q] =
+          _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(bytes + 16 * q)), order);
   }
   lanes->current = 0;
   pp_decimal_lanes_load(lanes, lanes->decade[0]);
@@ -68,20 +81,27 @@ static inline void pp_decimal_lanes_init(pp_decimal_lanes *lanes, const uint8_t 
   pp_decimal_lanes_load(lanes, lanes->decade[1]);
 }
 
-/* Raw quads of varying block `block` for the current nonce + offset (offset < 10). */
-static inline void pp_decimal_lanes_block(const pp_decimal_lanes *lanes, unsigned offset,
-                                          unsigned block, __m128i quads[4]) {
+/* The same with the quads as raw bytes, for kernels that read them as bytes. */
+PP_TEXT_LANES_FN void pp_decimal_lanes_init(pp_decimal_lanes *lanes, const uint8_t *prefix,
+                                            size_t prefix_len, const uint8_t *suffix,
+                                            size_t suffix_len, unsigned width, uint64_t start) {
+  const __m128i identity = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  pp_decimal_lanes_init_ordered(lanes, prefix, prefix_len, suffix, suffix_len, width, start,
+                                identity);
+}
+
+/* Quads of varying block `block` for the current nonce + offset (offset < 10). */
+PP_TEXT_LANES_FN void pp_decimal_lanes_block(const pp_decimal_lanes *lanes, unsigned offset,
+                                             unsigned block, __m128i quads[4]) {
   unsigned digit = lanes->nonce_digit + offset;
   const __m128i *decade = lanes->decade[lanes->current ^ (digit >= 10)] + 4 * block;
   if (digit >= 10) digit -= 10;
-  for (unsigned q = 0; q < 4; q++) quads[q] = decade[q];
-  if (lanes->last_digit_quad / 4 == block)
-    quads[lanes->last_digit_quad % 4] =
-        _mm_add_epi8(quads[lanes->last_digit_quad % 4], lanes->last_digit[digit]);
+  const __m128i *add = lanes->digit_add[digit] + 4 * block;
+  for (unsigned q = 0; q < 4; q++) quads[q] = _mm_add_epi8(decade[q], add[q]);
 }
 
 /* Move the current nonce forward by step (< 10). */
-static inline void pp_decimal_lanes_advance(pp_decimal_lanes *lanes, unsigned step) {
+PP_TEXT_LANES_FN void pp_decimal_lanes_advance(pp_decimal_lanes *lanes, unsigned step) {
   lanes->nonce_digit += step;
   if (lanes->nonce_digit < 10) return;
   lanes->nonce_digit -= 10;
