@@ -27,6 +27,8 @@ export interface Metrics {
   readonly connections: Gauge<'door'>;
   /** Connections refused (limit reached) by front door. */
   readonly connectionsRefused: Counter<'door'>;
+  /** Requests refused or connections dropped at a per-connection limit, by door and limit. */
+  readonly limitsHit: Counter<'door' | 'limit'>;
   /** Read the engine's figures at scrape time. */
   watchEngine(stats: () => EngineStats): void;
 }
@@ -49,6 +51,12 @@ export function createMetrics(): Metrics {
     upstreamFailures: new Counter({ name: 'powerplant_upstream_failures_total', help: 'Upstream work requests that failed', labelNames: ['upstream', 'reason'], registers }),
     connections: new Gauge({ name: 'powerplant_connections', help: 'Open connections by front door', labelNames: ['door'], registers }),
     connectionsRefused: new Counter({ name: 'powerplant_connections_refused_total', help: 'Connections refused at the limit', labelNames: ['door'], registers }),
+    limitsHit: new Counter({
+      name: 'powerplant_limits_hit_total',
+      help: 'Requests refused or connections dropped at a per-connection limit',
+      labelNames: ['door', 'limit'],
+      registers,
+    }),
     watchEngine(stats) {
       engineStats = stats;
     },

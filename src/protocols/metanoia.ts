@@ -130,6 +130,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       if (socket.destroyed) return;
       socket.write(stringifyJson(answer) + '\n');
       if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+        metrics?.limitsHit.inc({ door: 'metanoia', limit: 'write_buffer' });
         log.warn({ peer }, 'dropping a connection that does not read its answers');
         socket.destroy();
       }
@@ -165,6 +166,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       /** Admit a request now (or refuse it at once when too many wait); the work runs when called. */
       const run = (work: (message: Message) => Promise<void> | void) => {
         if (inFlight >= config.max_requests_per_connection) {
+          metrics?.limitsHit.inc({ door: 'metanoia', limit: 'requests_per_connection' });
           reject(`too many requests in flight on this connection (limit ${config.max_requests_per_connection})`);
           return async () => {};
         }

@@ -114,15 +114,34 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
       if (ws.readyState !== WebSocket.OPEN) return;
       ws.send(JSON.stringify(answer));
       if (ws.bufferedAmount > MAX_PENDING_WRITE_BYTES) {
+        metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
         log.warn('dropping a client that does not read its answers');
         ws.terminate();
       }
     };
     const error = (message: string, id?: RequestId): void => send(id === undefined ? { error: message } : { error: message, id });
+    // A client that vanished without closing (a phone out of coverage) would hold its slot and its jobs forever.
+    let answeredPing = true;
+    ws.on('pong', () => {
+      answeredPing = true;
+    });
+    const heartbeat = setInterval(() => {
+      if (!answeredPing) {
+        metrics.limitsHit.inc({ door: DOOR, limit: 'ping' });
+        log.debug('dropping a client that does not answer pings');
+        ws.terminate();
+        return;
+      }
+      answeredPing = false;
+      ws.ping();
+    }, config.server.ping_interval_ms);
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      if (bytes.length > limit) return error(`message too large: ${bytes.length} bytes, the limit is ${limit}`);
+      if (bytes.length > limit) {
+        metrics.limitsHit.inc({ door: DOOR, limit: 'message_bytes' });
+        return error(`message too large: ${bytes.length} bytes, the limit is ${limit}`);
+      }
       if (isBinary) return error('binary messages are not accepted; send JSON text');
       let request: NostrRequest;
       try {
@@ -132,6 +151,7 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
         throw failure;
       }
       if (inFlight >= config.server.max_requests_per_connection) {
+        metrics.limitsHit.inc({ door: DOOR, limit: 'requests_per_connection' });
         return error(`too many requests in flight on this connection (limit ${config.server.max_requests_per_connection})`, request.id);
       }
       inFlight += 1;
@@ -155,6 +175,7 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
     });
     ws.on('error', (failure) => log.debug({ err: failure }, 'websocket error'));
     ws.on('close', () => {
+      clearInterval(heartbeat);
       metrics.connections.dec({ door: DOOR });
       gone.abort();
     });

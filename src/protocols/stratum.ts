@@ -122,6 +122,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
       send(line) {
         socket.write(line + '\n');
         if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+          metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
           log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
           session.drop('write buffer full');
         }

@@ -17,6 +17,8 @@ import { hex16, type NanoJob } from '../schemes/nano.js';
 /** The longest pause between rounds, as a Nano node backs off its work peers. */
 const MAX_BACKOFF_MS = 300_000;
 const CANCEL_TIMEOUT_MS = 2000;
+/** Longest upstream answer read: work is about 200 bytes, and a public node must not fill our memory. */
+const MAX_ANSWER_BYTES = 1 << 16;
 
 export interface UpstreamOptions {
   /** Work servers or nodes answering the node RPC work_generate / work_cancel. */
@@ -43,9 +45,19 @@ async function post(url: string, body: unknown, signal: AbortSignal): Promise<un
     body: JSON.stringify(body),
     signal,
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return JSON.parse(text) as unknown;
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`HTTP ${response.status}`);
+  }
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  // Leaving the loop early cancels the rest of the body.
+  for await (const chunk of response.body ?? []) {
+    length += chunk.byteLength;
+    if (length > MAX_ANSWER_BYTES) throw new Error(`answer over ${MAX_ANSWER_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
 }
 
 export function createUpstreamSource(options: UpstreamOptions): Source {

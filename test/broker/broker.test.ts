@@ -40,6 +40,22 @@ describe('broker', () => {
     assert.equal(broker.stats().cached, 1);
   });
 
+  it('keeps the stronger Nano work when a weaker search of the same hash ends later', async () => {
+    const source = new ManualSource();
+    const { broker } = brokerWith({}, source);
+    const strong = nanoJob(9, 0xfff0000000000000n);
+    const weak = nanoJob(9);
+    const strongAnswer = broker.submit(nano, strong);
+    const weakAnswer = broker.submit(nano, weak);
+    const [strongJob, weakJob] = source.jobs;
+    strongJob!.reportNonce(findWork(strong.root, strong.threshold).nonce, 'manual');
+    weakJob!.reportNonce(findWork(weak.root, weak.threshold).nonce, 'manual');
+    const solved = await strongAnswer;
+    await weakAnswer;
+    assert.deepEqual(await broker.submit(nano, nanoJob(9, 0xfff0000000000000n)), solved, 'answered from the cache');
+    assert.equal(source.jobs.length, 2);
+  });
+
   it('serves a lower Nano threshold from cached higher work, never a higher one', async () => {
     const source = new ManualSource();
     const { broker } = brokerWith({}, source);

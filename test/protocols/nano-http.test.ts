@@ -250,6 +250,20 @@ describe('Nano HTTP door with upstreams', () => {
     }
   });
 
+  it('refuses an upstream answer too large to be work, without reading it all', async () => {
+    const bloated = await upstream((request, response) => answerJson(response, { work: SEND_WORK, hash: request.hash, pad: 'x'.repeat(4 << 20) }));
+    const server = await startTestServer('[nano]\nmax_attempts = 1\n', { env: { URLS: `${bloated.url};${good.url}` }, engine: idleEngine });
+    try {
+      const { body } = await post(httpUrl(server), { action: 'work_generate', hash: ROOT, difficulty: SEND });
+      assert.equal(body.work, SEND_WORK);
+      assert.equal(await metricValue(server.metrics.upstreamWins, { upstream: good.url }), 1);
+      assert.equal(await metricValue(server.metrics.upstreamFailures, { upstream: bloated.url, reason: 'error' }), 1);
+    } finally {
+      await server.close();
+      await bloated.close();
+    }
+  });
+
   it('retries failed rounds with a doubling pause, and times out slow requests', async () => {
     let calls = 0;
     const times: number[] = [];

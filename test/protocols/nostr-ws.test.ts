@@ -79,6 +79,15 @@ function assertMined(answer: Answer, target: number, content = 'Hello, World!'):
   return mined;
 }
 
+/** Wait until the server has let go of every WebSocket connection. */
+async function connectionsDropped(server: RunningServer): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while ((await metricValue(server.metrics.connections, { door: 'nostr-ws' })) !== 0) {
+    assert.ok(performance.now() < deadline, 'the connection is dropped');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** A target the JS reference engine will not reach during a test. */
 const OUT_OF_REACH = 60;
 
@@ -174,6 +183,7 @@ describe('Nostr WebSocket door', () => {
     for (const id of [1, 2, 3]) client.send({ id, event: event(`hard ${id}`), target_pow: OUT_OF_REACH });
     client.send({ id: 4, event: event('hard 4'), target_pow: OUT_OF_REACH });
     assert.deepEqual(await client.next(), { error: 'too many requests in flight on this connection (limit 3)', id: 4 });
+    assert.equal(await metricValue(server.metrics.limitsHit, { door: 'nostr-ws', limit: 'requests_per_connection' }), 1);
     await until(() => server.broker.stats().waiting === 3, 5000, 'three jobs waiting');
     await client.close();
     await until(() => server.broker.stats().waiting === 0 && server.broker.stats().active === 0, 5000, 'jobs withdrawn');
@@ -207,12 +217,25 @@ describe('Nostr WebSocket door limits', () => {
       // Each bad request comes back as an error echoing its 60 kB id: far more than any socket buffer.
       const request = JSON.stringify({ id: 'x'.repeat(60_000), event: 1 });
       for (let i = 0; i < 400; i++) ws.send(request);
-      const deadline = performance.now() + 10_000;
-      while ((await metricValue(server.metrics.connections, { door: 'nostr-ws' })) !== 0) {
-        assert.ok(performance.now() < deadline, 'the connection is dropped');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await connectionsDropped(server);
+      assert.equal(await metricValue(server.metrics.limitsHit, { door: 'nostr-ws', limit: 'write_buffer' }), 1);
       ws.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('drops a client that stops answering pings (a phone gone out of coverage)', { timeout: 5000 }, async () => {
+    const server = await startTestServer('[server]\nping_interval_ms = 50\n');
+    try {
+      // A raw handshake: this client never answers the server's pings.
+      const raw = connect(server.addresses.http.port, '127.0.0.1');
+      raw.on('error', () => {});
+      raw.resume();
+      raw.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      await new Promise((resolve) => raw.once('close', resolve));
+      await connectionsDropped(server);
+      assert.equal(await metricValue(server.metrics.limitsHit, { door: 'nostr-ws', limit: 'ping' }), 1);
     } finally {
       await server.close();
     }
