@@ -46,11 +46,12 @@ export class ResultCache {
   }
 
   /**
-   * Keep a verified solution. A Nano search only runs when the cached work fell short of the new
-   * threshold, so the newer work is always the stronger one and replacing is right.
+   * Keep a verified solution. Searches of one Nano hash at two thresholds may run side by side:
+   * when the cached work (from the higher one) also answers this job, it stays.
    */
   store(scheme: Scheme<unknown, unknown>, input: unknown, solution: unknown): void {
     if (this.capacity <= 0) return;
+    if (this.lookup(scheme, input) !== undefined) return;
     const family = cacheFamily(scheme, input);
     this.entries.delete(family);
     this.entries.set(family, solution);
