@@ -208,7 +208,7 @@ job_timeout_ms = 20000
     child.stderr.resume();
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      await until(() => stdout.includes('worker started'), 10_000, 'the worker process to start');
+      await until(() => stdout.includes('worker started'), 30_000, 'the worker process to start');
       const hash = randomHash();
       const { work } = await workGenerate(b!, hash, HARD);
       assertValidWork(hash, work, HARD);
