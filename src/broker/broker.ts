@@ -60,6 +60,8 @@ interface Flight {
   readonly controller: AbortController;
   readonly clients: Set<Client>;
   readonly ranges: RangeAllocator;
+  /** Names of the sources offered this job that have not abandoned it. */
+  readonly working: Set<string>;
   state: 'queued' | 'running' | 'settled';
 }
 
@@ -167,6 +169,13 @@ export function createBroker(options: BrokerOptions): Broker {
           fail(flight, new BrokerError('exhausted', 'every nonce was searched and none passes the target'));
         }
       },
+      abandon(source: string, reason: string) {
+        flight.working.delete(source);
+        log.error({ job: flight.id, source, reason }, 'source abandoned a job');
+        if (flight.state === 'running' && flight.working.size === 0) {
+          fail(flight, new BrokerError('failed', `no source of hash power could finish the job: ${reason}`));
+        }
+      },
       reportNonce: (nonce: bigint, source: string) =>
         report(flight, source, () => {
           if (nonce < 0n || nonce >= space) throw new RangeError(`nonce ${nonce} is outside [0, ${space})`);
@@ -178,6 +187,7 @@ export function createBroker(options: BrokerOptions): Broker {
 
   function offer(flight: Flight, job: SourceJob, source: Source): void {
     if (!source.accepts(flight.scheme.name)) return;
+    flight.working.add(source.name);
     try {
       source.run(job);
     } catch (error) {
@@ -270,6 +280,7 @@ export function createBroker(options: BrokerOptions): Broker {
           controller: new AbortController(),
           clients: new Set(),
           ranges: new RangeAllocator(nonceSpace(task)),
+          working: new Set(),
           state: 'queued',
         };
         flights.set(key, flight);

@@ -50,6 +50,11 @@ export interface SourceJob {
    * space is finished the job fails with 'exhausted' instead of waiting for its timeout.
    */
   finish(range: NonceRange): void;
+  /**
+   * Say this source cannot go on with the job (an internal failure, not a miss). When no source
+   * is left working on it, the job fails with 'failed' at once instead of waiting for its timeout.
+   */
+  abandon(source: string, reason: string): void;
   /** Report a nonce; the broker verifies it and returns whether it was accepted. */
   reportNonce(nonce: bigint, source: string): boolean;
   /** Report a ready-made solution (e.g. an upstream's work); verified like a nonce. */

@@ -39,6 +39,7 @@ export function createEngineSource(engine: Engine, options: EngineSourceOptions 
         if (job.signal.aborted) return;
         job.release(range);
         log.error({ job: job.id, err: error }, 'engine search failed');
+        job.abandon(name, error instanceof Error ? error.message : String(error));
         return;
       }
     }

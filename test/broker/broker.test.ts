@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BrokerError } from '../../src/broker/types.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { nano, parseWork, workValue, hex16 } from '../../src/schemes/nano.js';
@@ -153,6 +154,23 @@ describe('broker', () => {
     assert.equal(job.claim(1n), null);
     job.finish(whole!);
     await assert.rejects(pending, isBrokerError('exhausted'));
+  });
+
+  it('fails a job at once when the only source working on it breaks down', async () => {
+    const broken: Engine = {
+      backend: 'js',
+      threads: 1,
+      search: () => Promise.reject(new Error('kernel crashed')),
+      close: async () => {},
+    };
+    const { broker } = brokerWith({ jobTimeoutMs: 60_000 }, createEngineSource(broken));
+    const started = performance.now();
+    await assert.rejects(broker.submit(nano, nanoJob(13)), (error: unknown) => {
+      assert.ok(error instanceof BrokerError && error.code === 'failed', String(error));
+      assert.match(error.message, /kernel crashed/);
+      return true;
+    });
+    assert.ok(performance.now() - started < 5000, 'the client hears at once, not at its timeout');
   });
 
   it('fails when no source works on the scheme', async () => {

@@ -20,6 +20,7 @@ function job(id: string, space: bigint): SourceJob & { controller: AbortControll
     claim: (size) => ranges.claim(size),
     release: (range) => ranges.release(range),
     finish: (range) => ranges.finish(range),
+    abandon: () => {},
     reportNonce: () => false,
     reportSolution: () => false,
   };
