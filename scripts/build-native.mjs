@@ -9,7 +9,9 @@ if (process.env.POWERPLANT_SKIP_NATIVE === '1') {
   process.exit(0);
 }
 
-const args = ['rebuild'];
+// An already configured build is brought up to date by make, which rebuilds only what changed
+// (npm runs this script again whenever it reinstalls the checkout, e.g. for `npx powerplant`).
+const args = existsSync(join('build', 'Makefile')) ? ['build'] : ['rebuild'];
 // Build against the headers of the Node that runs us when they are installed beside it, so the
 // build needs no download (machines without network access to Node's header tarballs).
 const prefix = dirname(dirname(process.execPath));
