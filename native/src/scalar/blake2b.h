@@ -56,6 +56,21 @@ static const uint8_t PP_BLAKE2B_SIGMA[12][16] = {
     G(v3, v4, v9, v14, m[PP_BLAKE2B_SIGMA[r][14]], m[PP_BLAKE2B_SIGMA[r][15]]);                    \
   } while (0)
 
+/* Nano's working vector after round 0's columns 1..3: they mix only root words (message words
+ * 1..4) and zeros, so every kernel folds them once per call; only column 0 sees the nonce. */
+static inline void pp_blake2b_nano_fold(const uint8_t root[32], uint64_t v[16]) {
+  uint64_t r[4];
+  for (int i = 0; i < 4; i++) r[i] = pp_load_le64(root + 8 * i);
+  v[0] = PP_BLAKE2B_IV[0] ^ PP_BLAKE2B_NANO_PARAM;
+  for (int i = 1; i < 8; i++) v[i] = PP_BLAKE2B_IV[i];
+  for (int i = 0; i < 8; i++) v[8 + i] = PP_BLAKE2B_IV[i];
+  v[12] ^= PP_BLAKE2B_NANO_MESSAGE_LEN;
+  v[14] = ~v[14];
+  PP_BLAKE2B_G(v[1], v[5], v[9], v[13], r[1], r[2]);
+  PP_BLAKE2B_G(v[2], v[6], v[10], v[14], r[3], 0);
+  PP_BLAKE2B_G(v[3], v[7], v[11], v[15], 0, 0);
+}
+
 /* Rounds 1..11: round 0 is where the kernels fold their constant columns. */
 #define PP_BLAKE2B_ROUNDS_1_TO_11(G, m)                                                            \
   do {                                                                                             \

@@ -12,16 +12,8 @@ void pp_blake2b_nano_scalar(const uint8_t root[32], uint64_t threshold, uint64_t
   for (int i = 0; i < 4; i++) m[1 + i] = pp_load_le64(root + 8 * i);
   const uint64_t h0 = PP_BLAKE2B_IV[0] ^ PP_BLAKE2B_NANO_PARAM;
 
-  /* v after round 0's columns 1..3, which mix only constant words. */
   uint64_t init[16];
-  init[0] = h0;
-  for (int i = 1; i < 8; i++) init[i] = PP_BLAKE2B_IV[i];
-  for (int i = 0; i < 8; i++) init[8 + i] = PP_BLAKE2B_IV[i];
-  init[12] ^= PP_BLAKE2B_NANO_MESSAGE_LEN;
-  init[14] = ~init[14];
-  PP_BLAKE2B_G(init[1], init[5], init[9], init[13], m[2], m[3]);
-  PP_BLAKE2B_G(init[2], init[6], init[10], init[14], m[4], m[5]);
-  PP_BLAKE2B_G(init[3], init[7], init[11], init[15], m[6], m[7]);
+  pp_blake2b_nano_fold(root, init);
 
   for (uint64_t i = 0; i < count; i++) {
     const uint64_t nonce = start + i;

@@ -55,16 +55,8 @@ __attribute__((target("avx2"))) void pp_blake2b_nano_avx2(const uint8_t root[32]
   for (int i = 0; i < 4; i++) root_words[i] = pp_load_le64(root + 8 * i);
   const uint64_t h0 = PP_BLAKE2B_IV[0] ^ PP_BLAKE2B_NANO_PARAM;
 
-  /* The working vector after round 0's columns 1..3, which mix only constant words. */
   uint64_t init[16];
-  init[0] = h0;
-  for (int i = 1; i < 8; i++) init[i] = PP_BLAKE2B_IV[i];
-  for (int i = 0; i < 8; i++) init[8 + i] = PP_BLAKE2B_IV[i];
-  init[12] ^= PP_BLAKE2B_NANO_MESSAGE_LEN;
-  init[14] = ~init[14];
-  PP_BLAKE2B_G(init[1], init[5], init[9], init[13], root_words[1], root_words[2]);
-  PP_BLAKE2B_G(init[2], init[6], init[10], init[14], root_words[3], 0);
-  PP_BLAKE2B_G(init[3], init[7], init[11], init[15], 0, 0);
+  pp_blake2b_nano_fold(root, init);
 
   __m256i m[16];
   for (int i = 0; i < 4; i++) m[1 + i] = _mm256_set1_epi64x((long long)root_words[i]);
