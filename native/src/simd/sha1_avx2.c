@@ -13,28 +13,24 @@
 #include "text_lanes.h"
 #include "text_lanes_avx2.h"
 
-#define AVX2_INLINE static inline __attribute__((target("avx2"), always_inline))
 
-AVX2_INLINE __m256i add(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
-AVX2_INLINE __m256i rotl(__m256i x, int n) {
+PP_AVX2_INLINE __m256i add(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
+PP_AVX2_INLINE __m256i rotl(__m256i x, int n) {
   return _mm256_or_si256(_mm256_slli_epi32(x, n), _mm256_srli_epi32(x, 32 - n));
 }
-AVX2_INLINE __m256i xor3(__m256i a, __m256i b, __m256i c) {
-  return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
-}
 /* The round function of rounds 20q..20q+19. */
-AVX2_INLINE __m256i round_function(int q, __m256i b, __m256i c, __m256i d) {
+PP_AVX2_INLINE __m256i round_function(int q, __m256i b, __m256i c, __m256i d) {
   if (q == 0) return _mm256_xor_si256(d, _mm256_and_si256(b, _mm256_xor_si256(c, d)));
   if (q == 2)
     return _mm256_or_si256(_mm256_and_si256(b, c), _mm256_and_si256(d, _mm256_or_si256(b, c)));
-  return xor3(b, c, d);
+  return pp_avx2_xor3(b, c, d);
 }
 
 /* One round in place: e takes the new a, b is rotated; the caller rotates the names. */
 #define SHA1_ROUND(a, b, c, d, e, t)                                                               \
   do {                                                                                             \
     if ((t) >= 16)                                                                                 \
-      w[(t) & 15] = rotl(_mm256_xor_si256(xor3(w[((t) - 3) & 15], w[((t) - 8) & 15],               \
+      w[(t) & 15] = rotl(_mm256_xor_si256(pp_avx2_xor3(w[((t) - 3) & 15], w[((t) - 8) & 15],               \
                                                w[((t) - 14) & 15]),                                \
                                           w[(t) & 15]),                                            \
                          1);                                                                       \
@@ -44,7 +40,7 @@ AVX2_INLINE __m256i round_function(int q, __m256i b, __m256i c, __m256i d) {
   } while (0)
 
 /* One compression of eight lanes, feed-forward included; w is the message and schedule ring. */
-AVX2_INLINE void sha1x8_compress(__m256i s[5], __m256i w[16]) {
+PP_AVX2_INLINE void sha1x8_compress(__m256i s[5], __m256i w[16]) {
   __m256i k[4];
   for (int i = 0; i < 4; i++) k[i] = _mm256_set1_epi32((int)PP_SHA1_K[i]);
   __m256i a = s[0], b = s[1], c = s[2], d = s[3], e = s[4];
@@ -64,7 +60,7 @@ AVX2_INLINE void sha1x8_compress(__m256i s[5], __m256i w[16]) {
 }
 
 /* Compress the same 64-byte block (shared by all lanes) into every lane. */
-AVX2_INLINE void compress_shared(__m256i s[5], const uint8_t *block) {
+PP_AVX2_INLINE void compress_shared(__m256i s[5], const uint8_t *block) {
   __m256i w[16];
   for (int i = 0; i < 16; i++) w[i] = _mm256_set1_epi32((int)pp_load_be32(block + 4 * i));
   sha1x8_compress(s, w);

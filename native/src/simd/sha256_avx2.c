@@ -15,27 +15,23 @@
 #include "text_lanes.h"
 #include "text_lanes_avx2.h"
 
-#define AVX2_INLINE static inline __attribute__((target("avx2"), always_inline))
 
-AVX2_INLINE __m256i add(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
-AVX2_INLINE __m256i rotr(__m256i x, int n) {
+PP_AVX2_INLINE __m256i add(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
+PP_AVX2_INLINE __m256i rotr(__m256i x, int n) {
   return _mm256_or_si256(_mm256_srli_epi32(x, n), _mm256_slli_epi32(x, 32 - n));
 }
-AVX2_INLINE __m256i xor3(__m256i a, __m256i b, __m256i c) {
-  return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
+PP_AVX2_INLINE __m256i big_sigma0(__m256i a) { return pp_avx2_xor3(rotr(a, 2), rotr(a, 13), rotr(a, 22)); }
+PP_AVX2_INLINE __m256i big_sigma1(__m256i e) { return pp_avx2_xor3(rotr(e, 6), rotr(e, 11), rotr(e, 25)); }
+PP_AVX2_INLINE __m256i small_sigma0(__m256i w) {
+  return pp_avx2_xor3(rotr(w, 7), rotr(w, 18), _mm256_srli_epi32(w, 3));
 }
-AVX2_INLINE __m256i big_sigma0(__m256i a) { return xor3(rotr(a, 2), rotr(a, 13), rotr(a, 22)); }
-AVX2_INLINE __m256i big_sigma1(__m256i e) { return xor3(rotr(e, 6), rotr(e, 11), rotr(e, 25)); }
-AVX2_INLINE __m256i small_sigma0(__m256i w) {
-  return xor3(rotr(w, 7), rotr(w, 18), _mm256_srli_epi32(w, 3));
+PP_AVX2_INLINE __m256i small_sigma1(__m256i w) {
+  return pp_avx2_xor3(rotr(w, 17), rotr(w, 19), _mm256_srli_epi32(w, 10));
 }
-AVX2_INLINE __m256i small_sigma1(__m256i w) {
-  return xor3(rotr(w, 17), rotr(w, 19), _mm256_srli_epi32(w, 10));
-}
-AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
+PP_AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
   return _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g));
 }
-AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
+PP_AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
   return _mm256_or_si256(_mm256_and_si256(a, b), _mm256_and_si256(c, _mm256_or_si256(a, b)));
 }
 
@@ -51,7 +47,7 @@ AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
 
 /* One compression of eight lanes, feed-forward included; w is the message and the schedule
  * ring; k holds the round constants broadcast to every lane. */
-AVX2_INLINE void sha256x8_compress(__m256i s[8], __m256i w[16], const __m256i k[64]) {
+PP_AVX2_INLINE void sha256x8_compress(__m256i s[8], __m256i w[16], const __m256i k[64]) {
   __m256i a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
 #pragma GCC unroll 8
   for (int t = 0; t < 64; t += 8) {
@@ -74,12 +70,12 @@ AVX2_INLINE void sha256x8_compress(__m256i s[8], __m256i w[16], const __m256i k[
   s[7] = add(s[7], h);
 }
 
-AVX2_INLINE void broadcast_constants(__m256i k[64]) {
+PP_AVX2_INLINE void broadcast_constants(__m256i k[64]) {
   for (int t = 0; t < 64; t++) k[t] = _mm256_set1_epi32((int)PP_SHA256_K[t]);
 }
 
 /* Compress the same 64-byte block (shared by all lanes) into every lane. */
-AVX2_INLINE void compress_shared(__m256i s[8], const uint8_t *block, const __m256i k[64]) {
+PP_AVX2_INLINE void compress_shared(__m256i s[8], const uint8_t *block, const __m256i k[64]) {
   __m256i w[16];
   for (int i = 0; i < 16; i++) w[i] = _mm256_set1_epi32((int)pp_load_be32(block + 4 * i));
   sha256x8_compress(s, w, k);

@@ -8,37 +8,35 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "avx2.h"
+
 #include "../scalar/common.h"
 #include "../scalar/sha512.h"
 
-#define AVX2_INLINE static inline __attribute__((target("avx2"), always_inline))
 #define LANES 4
 
-AVX2_INLINE __m256i rotr(__m256i x, int n) {
+PP_AVX2_INLINE __m256i rotr(__m256i x, int n) {
   return _mm256_or_si256(_mm256_srli_epi64(x, n), _mm256_slli_epi64(x, 64 - n));
 }
 /* Rotate right by 8 bits as a byte shuffle: one instruction instead of three. */
-AVX2_INLINE __m256i rotr8(__m256i x) {
+PP_AVX2_INLINE __m256i rotr8(__m256i x) {
   const __m256i by_one_byte = _mm256_set_epi64x(0x080f0e0d0c0b0a09LL, 0x0007060504030201LL,
                                                 0x080f0e0d0c0b0a09LL, 0x0007060504030201LL);
   return _mm256_shuffle_epi8(x, by_one_byte);
 }
-AVX2_INLINE __m256i add(__m256i a, __m256i b) { return _mm256_add_epi64(a, b); }
-AVX2_INLINE __m256i xor3(__m256i a, __m256i b, __m256i c) {
-  return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
+PP_AVX2_INLINE __m256i add(__m256i a, __m256i b) { return _mm256_add_epi64(a, b); }
+PP_AVX2_INLINE __m256i big_sigma0(__m256i a) { return pp_avx2_xor3(rotr(a, 28), rotr(a, 34), rotr(a, 39)); }
+PP_AVX2_INLINE __m256i big_sigma1(__m256i e) { return pp_avx2_xor3(rotr(e, 14), rotr(e, 18), rotr(e, 41)); }
+PP_AVX2_INLINE __m256i small_sigma0(__m256i w) {
+  return pp_avx2_xor3(rotr(w, 1), rotr8(w), _mm256_srli_epi64(w, 7));
 }
-AVX2_INLINE __m256i big_sigma0(__m256i a) { return xor3(rotr(a, 28), rotr(a, 34), rotr(a, 39)); }
-AVX2_INLINE __m256i big_sigma1(__m256i e) { return xor3(rotr(e, 14), rotr(e, 18), rotr(e, 41)); }
-AVX2_INLINE __m256i small_sigma0(__m256i w) {
-  return xor3(rotr(w, 1), rotr8(w), _mm256_srli_epi64(w, 7));
+PP_AVX2_INLINE __m256i small_sigma1(__m256i w) {
+  return pp_avx2_xor3(rotr(w, 19), rotr(w, 61), _mm256_srli_epi64(w, 6));
 }
-AVX2_INLINE __m256i small_sigma1(__m256i w) {
-  return xor3(rotr(w, 19), rotr(w, 61), _mm256_srli_epi64(w, 6));
-}
-AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
+PP_AVX2_INLINE __m256i majority(__m256i a, __m256i b, __m256i c) {
   return _mm256_or_si256(_mm256_and_si256(a, b), _mm256_and_si256(c, _mm256_or_si256(a, b)));
 }
-AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
+PP_AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
   return _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g));
 }
 
@@ -54,7 +52,7 @@ AVX2_INLINE __m256i choose(__m256i e, __m256i f, __m256i g) {
 
 /* One compression of four lanes from state s (feed-forward included); w is the message, used as
  * the schedule ring; k holds the round constants, one per lane. */
-AVX2_INLINE void sha512_compress(__m256i s[8], __m256i w[16], const __m256i k[80]) {
+PP_AVX2_INLINE void sha512_compress(__m256i s[8], __m256i w[16], const __m256i k[80]) {
   __m256i a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
 #pragma GCC unroll 10
   for (int t = 0; t < 80; t += 8) {

@@ -8,9 +8,9 @@
 #include <immintrin.h>
 
 #include "../scalar/common.h"
+#include "avx2.h"
 #include "text_lanes.h"
 
-#define PP_AVX2_INLINE static inline __attribute__((target("avx2"), always_inline))
 #define PP_AVX2_LANES 8
 
 /* 0, 1, .., 7: each lane's offset from the group's first nonce. */
