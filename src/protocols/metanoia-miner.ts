@@ -56,19 +56,14 @@ export class MetanoiaMiner {
 
   /** Mine until `signal` aborts (or the first accepted result with `once`). */
   async run(signal?: AbortSignal): Promise<MinerSummary> {
-    const onAbort = (): void => this.stop.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await reconnecting(() => this.connection(), {
-        stop: this.stop.signal,
-        backoffMs: this.options.backoffMs,
-        maxBackoffMs: this.options.maxBackoffMs,
-        log: this.log,
-        isFatal: (error) => error instanceof MinerRefusedError,
-      });
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    await reconnecting(() => this.connection(), {
+      stop: this.stop,
+      signal,
+      backoffMs: this.options.backoffMs,
+      maxBackoffMs: this.options.maxBackoffMs,
+      log: this.log,
+      isFatal: (error) => error instanceof MinerRefusedError,
+    });
     return this.summary();
   }
 

@@ -20,7 +20,9 @@ export function openTcp(host: string, port: number, signal: AbortSignal): Promis
 }
 
 export interface ReconnectOptions {
-  readonly stop: AbortSignal;
+  /** The client's own stop; aborted here too when `signal` (the caller's) aborts. */
+  readonly stop: AbortController;
+  readonly signal?: AbortSignal;
   /** First pause before reconnecting (default 1 s), doubled after each failure up to `maxBackoffMs` (30 s). */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -34,9 +36,20 @@ export interface ReconnectOptions {
  * going (the backoff starts over) and false or throws when it failed early (the backoff doubles).
  */
 export async function reconnecting(connection: () => Promise<boolean>, options: ReconnectOptions): Promise<void> {
+  const stop = options.stop.signal;
+  const onAbort = (): void => options.stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await retry(connection, options, stop);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function retry(connection: () => Promise<boolean>, options: ReconnectOptions, stop: AbortSignal): Promise<void> {
   const initial = options.backoffMs ?? 1000;
   let backoff = initial;
-  while (!options.stop.aborted) {
+  while (!stop.aborted) {
     let healthy: boolean;
     try {
       healthy = await connection();
@@ -45,9 +58,9 @@ export async function reconnecting(connection: () => Promise<boolean>, options: 
       options.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'connection failed');
       healthy = false;
     }
-    if (options.stop.aborted) return;
+    if (stop.aborted) return;
     backoff = healthy ? initial : Math.min(backoff * 2, options.maxBackoffMs ?? 30_000);
     options.log.info({ retryInMs: backoff }, 'reconnecting');
-    await pause(backoff, options.stop);
+    await pause(backoff, stop);
   }
 }

@@ -77,18 +77,13 @@ export class StratumAgent {
   /** Mine until `signal` aborts or maxShares shares are accepted. */
   async run(signal?: AbortSignal): Promise<AgentSummary> {
     this.started = performance.now();
-    const onAbort = (): void => this.stop.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await reconnecting(() => this.connection(), {
-        stop: this.stop.signal,
-        backoffMs: this.options.backoffMs,
-        maxBackoffMs: this.options.maxBackoffMs,
-        log: this.log,
-      });
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    await reconnecting(() => this.connection(), {
+      stop: this.stop,
+      signal,
+      backoffMs: this.options.backoffMs,
+      maxBackoffMs: this.options.maxBackoffMs,
+      log: this.log,
+    });
     return this.summary();
   }
 
