@@ -79,11 +79,8 @@ __attribute__((target("avx2"))) void pp_sha1_text_avx2(const uint8_t *prefix, si
   for (int i = 0; i < 5; i++) midstate_words[i] = PP_SHA1_IV[i];
   for (size_t b = 0; b < layout->prefix_blocks; b++)
     pp_sha1_compress(midstate_words, prefix + PP_TEXT_BLOCK * b);
-  uint32_t mask_words[5];
-  pp_zero_bits_mask(mask_words, 5, zero_bits);
-  const unsigned mask_count = (zero_bits + 31) / 32;
   __m256i mask[5];
-  for (unsigned i = 0; i < mask_count; i++) mask[i] = _mm256_set1_epi32((int)mask_words[i]);
+  const unsigned mask_count = pp_avx2_zero_bits_mask(mask, 5, zero_bits);
 
   for (uint64_t done = 0; done < count; done += PP_AVX2_LANES) {
     __m256i s[5], w[16];
@@ -98,9 +95,7 @@ __attribute__((target("avx2"))) void pp_sha1_text_avx2(const uint8_t *prefix, si
       compress_shared(s, layout->final + PP_TEXT_BLOCK * b);
     pp_decimal_lanes_advance(&lanes, PP_AVX2_LANES);
 
-    __m256i masked = _mm256_setzero_si256();
-    for (unsigned i = 0; i < mask_count; i++)
-      masked = _mm256_or_si256(masked, _mm256_and_si256(s[i], mask[i]));
+    const __m256i masked = pp_avx2_masked(s, mask, mask_count);
     if (pp_avx2_first_lane(pp_avx2_zero_lanes(masked), start, done, count, out)) return;
   }
   pp_result_none(out, count);

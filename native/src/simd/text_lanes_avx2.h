@@ -41,6 +41,25 @@ PP_AVX2_INLINE void pp_avx2_varying_words(const pp_decimal_lanes *lanes, unsigne
   }
 }
 
+/* The leading-zero-bits mask of a digest's first words, one word per vector in every lane;
+ * returns how many words it covers (the rest need not be looked at). */
+PP_AVX2_INLINE unsigned pp_avx2_zero_bits_mask(__m256i *mask, unsigned digest_words,
+                                               unsigned zero_bits) {
+  uint32_t words[8] = {0};
+  pp_zero_bits_mask(words, digest_words, zero_bits);
+  const unsigned used = (zero_bits + 31) / 32;
+  for (unsigned i = 0; i < used; i++) mask[i] = _mm256_set1_epi32((int)words[i]);
+  return used;
+}
+
+/* The digest words under the mask, OR-ed: zero in exactly the lanes that reach the zero bits. */
+PP_AVX2_INLINE __m256i pp_avx2_masked(const __m256i *digest, const __m256i *mask, unsigned used) {
+  __m256i masked = _mm256_setzero_si256();
+  for (unsigned i = 0; i < used; i++)
+    masked = _mm256_or_si256(masked, _mm256_and_si256(digest[i], mask[i]));
+  return masked;
+}
+
 /* Bit l set when lane l's value is zero. */
 PP_AVX2_INLINE unsigned pp_avx2_zero_lanes(__m256i value) {
   return (unsigned)_mm256_movemask_ps(
