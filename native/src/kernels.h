@@ -77,6 +77,10 @@ void pp_sha512d_bitmessage_avx2(const uint8_t initial_hash[64], uint64_t target,
                                 uint64_t count, pp_result *out);
 void pp_blake2b_nano_avx2(const uint8_t root[32], uint64_t threshold, uint64_t start,
                           uint64_t count, pp_result *out);
+void pp_sha512d_bitmessage_avx512(const uint8_t initial_hash[64], uint64_t target, uint64_t start,
+                                  uint64_t count, pp_result *out);
+void pp_blake2b_nano_avx512(const uint8_t root[32], uint64_t threshold, uint64_t start,
+                            uint64_t count, pp_result *out);
 #endif
 
 #endif

@@ -1,0 +1,18 @@
+/* What every AVX-512 kernel shares: its target attribute (AVX512F per function, never per build)
+ * and, when the file is built with PP_AVX512_EMULATED for the tests on a CPU without AVX-512, the
+ * same intrinsics from SIMDe's portable implementation instead of the instructions. */
+#ifndef PP_SIMD_AVX512_H
+#define PP_SIMD_AVX512_H
+
+#if defined(PP_AVX512_EMULATED)
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#define PP_AVX512_TARGET
+#else
+#include <immintrin.h>
+#define PP_AVX512_TARGET __attribute__((target("avx512f")))
+#endif
+
+#define PP_AVX512_INLINE static inline PP_AVX512_TARGET __attribute__((always_inline))
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * The Bitmessage search (double SHA-512 of nonce BE64 || initial hash) for any vector width:
+ * PP_LANES consecutive nonces, one per 64-bit lane. Both hashes are one block each (72-byte and
+ * 64-byte messages); only the first digest word of the second hash is needed, so the compiler drops
+ * the work that feeds nothing else after full unrolling.
+ *
+ * The including kernel defines first: PP_LANES; its vector type pp_lanes; PP_LANES_INLINE (its
+ * target attribute, always inlined); lanes_add, lanes_set1(uint64_t) and lanes_from(n), the
+ * nonces n, n + 1, .. in lane order; the SHA-512 functions lanes_big_sigma0/1,
+ * lanes_small_sigma0/1, lanes_choose(e, f, g) and lanes_majority(a, b, c); and
+ * lanes_at_most(v, target), the bit mask of the lanes holding at most target.
+ */
+#ifndef PP_SIMD_SHA512D_LANES_H
+#define PP_SIMD_SHA512D_LANES_H
+
+#include "../scalar/common.h"
+#include "../scalar/sha512.h"
+
+#define PP_SHA512_ROUND(a, b, c, d, e, f, g, h, t)                                                 \
+  do {                                                                                             \
+    if ((t) >= 16)                                                                                 \
+      w[(t) & 15] =                                                                                \
+          lanes_add(lanes_add(lanes_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),           \
+                    lanes_add(lanes_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));               \
+    const pp_lanes t1 = lanes_add(lanes_add(h, lanes_big_sigma1(e)),                               \
+                                  lanes_add(lanes_choose(e, f, g), lanes_add(w[(t) & 15], k[t])));  \
+    d = lanes_add(d, t1);                                                                          \
+    h = lanes_add(t1, lanes_add(lanes_big_sigma0(a), lanes_majority(a, b, c)));                    \
+  } while (0)
+
+/* One compression of all lanes from state s (feed-forward included); w is the message, used as
+ * the schedule ring; k holds the round constants, one per lane. */
+PP_LANES_INLINE void sha512_compress(pp_lanes s[8], pp_lanes w[16], const pp_lanes k[80]) {
+  pp_lanes a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
+#pragma GCC unroll 10
+  for (int t = 0; t < 80; t += 8) {
+    PP_SHA512_ROUND(a, b, c, d, e, f, g, h, t);
+    PP_SHA512_ROUND(h, a, b, c, d, e, f, g, t + 1);
+    PP_SHA512_ROUND(g, h, a, b, c, d, e, f, t + 2);
+    PP_SHA512_ROUND(f, g, h, a, b, c, d, e, t + 3);
+    PP_SHA512_ROUND(e, f, g, h, a, b, c, d, t + 4);
+    PP_SHA512_ROUND(d, e, f, g, h, a, b, c, t + 5);
+    PP_SHA512_ROUND(c, d, e, f, g, h, a, b, t + 6);
+    PP_SHA512_ROUND(b, c, d, e, f, g, h, a, t + 7);
+  }
+  s[0] = lanes_add(s[0], a);
+  s[1] = lanes_add(s[1], b);
+  s[2] = lanes_add(s[2], c);
+  s[3] = lanes_add(s[3], d);
+  s[4] = lanes_add(s[4], e);
+  s[5] = lanes_add(s[5], f);
+  s[6] = lanes_add(s[6], g);
+  s[7] = lanes_add(s[7], h);
+}
+
+PP_LANES_INLINE void sha512d_bitmessage_scan(const uint8_t initial_hash[64], uint64_t target,
+                                             uint64_t start, uint64_t count, pp_result *out) {
+  pp_lanes initial_words[8];
+  for (int i = 0; i < 8; i++) initial_words[i] = lanes_set1(pp_load_be64(initial_hash + 8 * i));
+  const pp_lanes pad_first = lanes_set1(0x8000000000000000ULL);
+  /* Broadcast once per call, so that each round adds them straight from memory. */
+  pp_lanes k[80];
+  for (int t = 0; t < 80; t++) k[t] = lanes_set1(PP_SHA512_K[t]);
+
+  for (uint64_t done = 0; done < count; done += PP_LANES) {
+    const uint64_t n = start + done;
+    /* nonce (BE64) || initial hash, 72 bytes: words 0..8, pad, bit length 576. */
+    pp_lanes w[16];
+    w[0] = lanes_from(n);
+    for (int i = 0; i < 8; i++) w[1 + i] = initial_words[i];
+    w[9] = pad_first;
+    for (int i = 10; i < 15; i++) w[i] = lanes_set1(0);
+    w[15] = lanes_set1(576);
+    pp_lanes s[8];
+    for (int i = 0; i < 8; i++) s[i] = lanes_set1(PP_SHA512_IV[i]);
+    sha512_compress(s, w, k);
+
+    /* The 64-byte digest: words 0..7, pad, bit length 512. */
+    for (int i = 0; i < 8; i++) {
+      w[i] = s[i];
+      s[i] = lanes_set1(PP_SHA512_IV[i]);
+    }
+    w[8] = pad_first;
+    for (int i = 9; i < 15; i++) w[i] = lanes_set1(0);
+    w[15] = lanes_set1(512);
+    sha512_compress(s, w, k);
+
+    /* Lanes past the end of the range are hashed but never reported. */
+    const unsigned passing = lanes_at_most(s[0], target);
+    if (passing != 0) {
+      const unsigned lane = (unsigned)__builtin_ctz(passing);
+      if (done + lane < count) {
+        pp_result_found(out, n + lane, done + lane + 1);
+        return;
+      }
+    }
+  }
+  pp_result_none(out, count);
+}
+
+#endif

@@ -1,0 +1,99 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nonceSpace, type SearchTask } from '../../src/schemes/search.js';
+import { referenceBackend } from '../../src/engine/reference.js';
+import { packagePath } from '../../src/paths.js';
+import { U64, generator, hex } from '../helpers/random.js';
+import { NANO_VECTORS } from '../helpers/vectors.js';
+
+// The AVX-512 kernels run only where the CPU has AVX-512; here they are built against SIMDe
+// (Debian's libsimde-dev), which implements the same intrinsics in portable C, and every scan is
+// compared with the JS reference, attempts included.
+const SIMDE_HEADER = '/usr/include/simde/x86/avx512.h';
+const skip = !existsSync(SIMDE_HEADER) && process.env.CI !== 'true' && 'SIMDe headers not installed (apt-get install libsimde-dev)';
+
+type Scan = { task: Extract<SearchTask, { kernel: 'blake2b-nano' | 'sha512d-bitmessage' }>; start: bigint; count: number; label: string };
+
+function scanLine({ task, start, count }: Scan): string {
+  const [name, input, bound] =
+    task.kernel === 'blake2b-nano' ? ['nano', task.root, task.threshold] : ['bitmessage', task.initialHash, task.target];
+  return `${name} ${Buffer.from(input).toString('hex')} ${bound} ${start} ${count}`;
+}
+
+describe('AVX-512 kernels, emulated', { skip }, () => {
+  let dir = '';
+  let program = '';
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'powerplant-avx512-'));
+    program = join(dir, 'avx512-emulated');
+    // clang compiles SIMDe's fully unrolled rounds in seconds where gcc takes minutes.
+    execFileSync('clang', ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-psabi', `-I${packagePath('native', 'src')}`,
+      packagePath('test', 'native', 'avx512-emulated.c'), '-o', program]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs every scan in one process and checks each against the JS reference. */
+  function assertAgree(scans: Scan[]): void {
+    const output = execFileSync(program, { input: scans.map(scanLine).join('\n') + '\n', encoding: 'utf8' });
+    const lines = output.trim().split('\n');
+    assert.equal(lines.length, scans.length);
+    scans.forEach((scan, i) => {
+      const [nonce, attempts] = lines[i].split(' ');
+      const expected = referenceBackend.scan(scan.task, scan.start, scan.count);
+      assert.deepEqual({ nonce: nonce === 'none' ? null : BigInt(nonce), attempts: Number(attempts) }, expected, scan.label);
+    });
+  }
+
+  it('finds the Nano vectors, threshold compared inclusively', () => {
+    const scans: Scan[] = [];
+    for (const [root, work, value] of NANO_VECTORS) {
+      const nonce = BigInt(`0x${work}`);
+      const task = { kernel: 'blake2b-nano', root: hex(root), threshold: BigInt(`0x${value}`) } as const;
+      scans.push({ task, start: nonce, count: 1, label: `${work} at its own value` });
+      scans.push({ task: { ...task, threshold: task.threshold + 1n }, start: nonce, count: 1, label: `${work} above its value` });
+      // In every lane position, with lanes past the end of the range left unreported.
+      for (let back = 1n; back <= 9n && back <= nonce; back++) {
+        scans.push({ task, start: nonce - back, count: Number(back) + 1, label: `${work} in lane ${back}` });
+        scans.push({ task, start: nonce - back, count: Number(back), label: `${work} just past the range` });
+      }
+    }
+    assertAgree(scans);
+  });
+
+  it('finds the Bitmessage vector, target compared inclusively', () => {
+    const task = {
+      kernel: 'sha512d-bitmessage',
+      initialHash: hex('8ff2d685db89a0af2e3dbfd3f700ae96ef4d9a1eac72fd778bbb368c7510cddda349e03207e1c4965bd95c6f7265e8f1a481a08afab3874eaafb9ade09a10880'),
+      target: 297422593171n,
+    } as const;
+    const nonce = 21997550n;
+    assertAgree([
+      { task, start: nonce - 10_001n, count: 10_010, label: 'second vector' },
+      { task: { ...task, target: 120283692955n }, start: nonce - 5n, count: 6, label: 'target equal to the trial value' },
+      { task: { ...task, target: 120283692954n }, start: nonce, count: 1, label: 'target one below the trial value' },
+    ]);
+  });
+
+  it('agrees with the JS reference on random roots and initial hashes, up to the top of the nonce space', () => {
+    const random = generator(97);
+    const scans: Scan[] = [];
+    for (let round = 0; round < 30; round++) {
+      const count = 1 + random.int(1200);
+      const tasks = [
+        { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> BigInt(4 + random.int(7))) },
+        { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> BigInt(4 + random.int(7)) },
+      ] as const;
+      for (const task of tasks) {
+        const room = nonceSpace(task) - BigInt(count);
+        const start = random.int(5) === 0 ? room : random.u64() % room;
+        scans.push({ task, start, count, label: `${task.kernel} round ${round}` });
+      }
+    }
+    assertAgree(scans);
+  });
+});

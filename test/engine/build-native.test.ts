@@ -1,0 +1,60 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packagePath, packageRoot } from '../../src/paths.js';
+
+type BuildScript = { configuredForCurrentSources(root: string): boolean; nativeSources(root: string): string[] };
+const script = (await import(pathToFileURL(packagePath('scripts', 'build-native.mjs')).href)) as BuildScript;
+
+/** A package tree with these C sources and, when given, node-gyp makefiles built from `configured`. */
+function tree(sources: string[], configured?: string[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'powerplant-build-'));
+  for (const source of sources) {
+    mkdirSync(join(root, source, '..'), { recursive: true });
+    writeFileSync(join(root, source), '');
+  }
+  if (configured !== undefined) {
+    mkdirSync(join(root, 'build'));
+    writeFileSync(join(root, 'build', 'Makefile'), '');
+    const objects = configured.map((source) => `\t$(obj).target/$(TARGET)/${source.replace(/\.c$/, '.o')} \\`);
+    writeFileSync(join(root, 'build', 'powerplant.target.mk'), `OBJS := \\\n${objects.join('\n')}\n\n`);
+  }
+  return root;
+}
+
+describe('build-native script', () => {
+  const sources = ['native/src/addon.c', 'native/src/simd/blake2b_avx2.c', 'native/src/scalar/sha1.c'];
+
+  it('lists the addon sources, nested folders included', () => {
+    const root = tree([...sources, 'native/src/simd/avx2.h']);
+    try {
+      assert.deepEqual(script.nativeSources(root), [...sources].sort());
+    } finally {
+      rmSync(root, { recursive: true });
+    }
+  });
+
+  it('runs make only while the makefiles know exactly the sources there are', () => {
+    const cases: [string, string[], string[] | undefined, boolean][] = [
+      ['never configured', sources, undefined, false],
+      ['configured for these sources', sources, sources, true],
+      ['a source added since', [...sources, 'native/src/simd/blake2b_avx512.c'], sources, false],
+      ['a source removed since', sources.slice(1), sources, false],
+    ];
+    for (const [label, present, configured, expected] of cases) {
+      const root = tree(present, configured);
+      try {
+        assert.equal(script.configuredForCurrentSources(root), expected, label);
+      } finally {
+        rmSync(root, { recursive: true });
+      }
+    }
+  });
+
+  it('finds this checkout configured for its own sources once npm install has built it', () => {
+    assert.equal(script.configuredForCurrentSources(packageRoot()), true);
+  });
+});
