@@ -1,39 +1,59 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { hashValue, targetFromBits } from '../../src/schemes/bitcoin.js';
 import { nonceSpace, type SearchTask } from '../../src/schemes/search.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { packagePath } from '../../src/paths.js';
 import { U64, generator, hex } from '../helpers/random.js';
-import { NANO_VECTORS } from '../helpers/vectors.js';
+import { BITCOIN_HEADERS, NANO_VECTORS } from '../helpers/vectors.js';
 
-// The AVX-512 kernels run only where the CPU has AVX-512; here they are built against SIMDe
+// The AVX-512 kernels (Nano, Bitmessage, Bitcoin headers) run only where the CPU has AVX-512; here they are built against SIMDe
 // (Debian's libsimde-dev), which implements the same intrinsics in portable C, and every scan is
 // compared with the JS reference, attempts included.
 const SIMDE_HEADER = '/usr/include/simde/x86/avx512.h';
 const skip = !existsSync(SIMDE_HEADER) && process.env.CI !== 'true' && 'SIMDe headers not installed (apt-get install libsimde-dev)';
 
-type Scan = { task: Extract<SearchTask, { kernel: 'blake2b-nano' | 'sha512d-bitmessage' }>; start: bigint; count: number; label: string };
+type Scan = { task: Extract<SearchTask, { kernel: 'blake2b-nano' | 'sha512d-bitmessage' | 'sha256d-header' }>; start: bigint; count: number; label: string };
+
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 function scanLine({ task, start, count }: Scan): string {
-  const [name, input, bound] =
-    task.kernel === 'blake2b-nano' ? ['nano', task.root, task.threshold] : ['bitmessage', task.initialHash, task.target];
-  return `${name} ${Buffer.from(input).toString('hex')} ${bound} ${start} ${count}`;
+  switch (task.kernel) {
+    case 'blake2b-nano':
+      return `nano ${toHex(task.root)} ${task.threshold} ${start} ${count}`;
+    case 'sha512d-bitmessage':
+      return `bitmessage ${toHex(task.initialHash)} ${task.target} ${start} ${count}`;
+    case 'sha256d-header': {
+      const targetLittleEndian = Buffer.from(task.target.toString(16).padStart(64, '0'), 'hex').reverse();
+      return `header ${toHex(task.header)} ${toHex(targetLittleEndian)} ${start} ${count}`;
+    }
+  }
 }
 
 describe('AVX-512 kernels, emulated', { skip }, () => {
   let dir = '';
   let program = '';
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'powerplant-avx512-'));
     program = join(dir, 'avx512-emulated');
-    // clang compiles SIMDe's fully unrolled rounds in seconds where gcc takes minutes.
-    execFileSync('clang', ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-psabi', `-I${packagePath('native', 'src')}`,
-      packagePath('test', 'native', 'avx512-emulated.c'), '-o', program]);
+    // The kernels' own files, compiled side by side: clang takes seconds on SIMDe's code where
+    // gcc takes minutes.
+    const compile = promisify(execFile);
+    const flags = ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-psabi', '-DPP_AVX512_EMULATED', `-I${packagePath('native', 'src')}`];
+    const sources = [
+      ...['blake2b_avx512.c', 'sha256_avx512.c', 'sha512_avx512.c'].map((file) => packagePath('native', 'src', 'simd', file)),
+      packagePath('native', 'src', 'scalar', 'sha256.c'),
+      packagePath('test', 'native', 'avx512-emulated.c'),
+    ];
+    const objects = sources.map((_, i) => join(dir, `${i}.o`));
+    await Promise.all(sources.map((source, i) => compile('clang', [...flags, '-c', source, '-o', objects[i]])));
+    await compile('clang', [...objects, '-o', program]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -79,7 +99,22 @@ describe('AVX-512 kernels, emulated', { skip }, () => {
     ]);
   });
 
-  it('agrees with the JS reference on random roots and initial hashes, up to the top of the nonce space', () => {
+  it('finds the Bitcoin headers, target compared inclusively, ties settled on the whole hash', () => {
+    const scans: Scan[] = [];
+    for (const [headerHex] of BITCOIN_HEADERS) {
+      const header = hex(headerHex);
+      const nonce = BigInt(Buffer.from(header).readUInt32LE(76));
+      const task = { kernel: 'sha256d-header', header, target: targetFromBits(Buffer.from(header).readUInt32LE(72)) } as const;
+      scans.push({ task, start: nonce - 1001n, count: 1050, label: `header ${nonce}` });
+      // A target equal to the hash ties on its top 32 bits, in every lane position.
+      const exact = { ...task, target: hashValue(header) };
+      for (let back = 0n; back <= 17n; back++) scans.push({ task: exact, start: nonce - back, count: Number(back) + 1, label: `tie in lane ${back}` });
+      scans.push({ task: { ...exact, target: exact.target - 1n }, start: nonce - 2n, count: 40, label: 'one below the hash' });
+    }
+    assertAgree(scans);
+  });
+
+  it('agrees with the JS reference on random headers, roots and initial hashes, up to the top of the nonce space', () => {
     const random = generator(97);
     const scans: Scan[] = [];
     for (let round = 0; round < 30; round++) {
@@ -87,6 +122,7 @@ describe('AVX-512 kernels, emulated', { skip }, () => {
       const tasks = [
         { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> BigInt(4 + random.int(7))) },
         { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> BigInt(4 + random.int(7)) },
+        { kernel: 'sha256d-header', header: random.bytes(80), target: ((1n << 256n) - 1n) >> BigInt(4 + random.int(7)) },
       ] as const;
       for (const task of tasks) {
         const room = nonceSpace(task) - BigInt(count);

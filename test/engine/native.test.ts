@@ -9,7 +9,7 @@ import type { Backend } from '../../src/engine/backend.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { loadNativeBackend, nativeAddonPath, nativeKernelVariants } from '../../src/engine/native.js';
 import { U64, generator, hex, text } from '../helpers/random.js';
-import { NANO_VECTORS } from '../helpers/vectors.js';
+import { BITCOIN_HEADERS, NANO_VECTORS } from '../helpers/vectors.js';
 
 
 const kernels = nativeKernelVariants();
@@ -137,11 +137,7 @@ describe('native addon', { skip }, () => {
   });
 
   it('finds the Bitcoin headers (sha256d-header), target compared inclusively', () => {
-    const headers = [
-      '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c',
-      '0100000081cd02ab7e569e8bcd9317e2fe99f2de44d49ab2b8851ba4a308000000000000e320b6c2fffc8d750423db8b1eb942ae710e951ed797f7affc8892b0f1fc122bc7f5d74df2b9441a42a14695',
-      '0100000050120119172a610421a6c3011dd330d9df07b63616c2cc1f1cd00200000000006657a9252aacd5c0b2940996ecff952228c3067cc38d4885efb5a4ac4247e9f337221b4d4c86041b0f2b5710',
-    ].map(hex);
+    const headers = BITCOIN_HEADERS.map(([header]) => hex(header));
     for (const header of headers) {
       const nonce = BigInt(Buffer.from(header).readUInt32LE(76));
       const task: SearchTask = { kernel: 'sha256d-header', header, target: targetFromBits(Buffer.from(header).readUInt32LE(72)) };

@@ -11,7 +11,7 @@ import { referenceBackend } from '../../src/engine/reference.js';
 import { loadWasmBackend, wasmDirectory } from '../../src/engine/wasm.js';
 import { WASM_SCALAR_FILE, WASM_SIMD_FILE, wasmBackendFromModule } from '../../src/engine/wasm-kernels.js';
 import { U64, generator, hex, text } from '../helpers/random.js';
-import { NANO_VECTORS } from '../helpers/vectors.js';
+import { BITCOIN_HEADERS, NANO_VECTORS } from '../helpers/vectors.js';
 
 
 const modules = {
@@ -93,21 +93,7 @@ for (const [variant, module] of Object.entries(modules)) {
     });
 
     it('Bitcoin headers: genesis, 100000, 125552 (reference.md §4)', () => {
-      const headers: [header: string, hash: string][] = [
-        [
-          '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c',
-          '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f',
-        ],
-        [
-          '0100000050120119172a610421a6c3011dd330d9df07b63616c2cc1f1cd00200000000006657a9252aacd5c0b2940996ecff952228c3067cc38d4885efb5a4ac4247e9f337221b4d4c86041b0f2b5710',
-          '000000000003ba27aa200b1cecaad478d2b00432346c3f1f3986da1afd33e506',
-        ],
-        [
-          '0100000081cd02ab7e569e8bcd9317e2fe99f2de44d49ab2b8851ba4a308000000000000e320b6c2fffc8d750423db8b1eb942ae710e951ed797f7affc8892b0f1fc122bc7f5d74df2b9441a42a14695',
-          '00000000000000001e8d6829a8a21adc5d38d0a473b144b6765798e61f98bd1d',
-        ],
-      ];
-      for (const [headerHex, hashHex] of headers) {
+      for (const [headerHex, hashHex] of BITCOIN_HEADERS) {
         const header = hex(headerHex);
         const nonce = BigInt(Buffer.from(header).readUInt32LE(76));
         const hash = BigInt(`0x${hashHex}`);

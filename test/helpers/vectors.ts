@@ -23,3 +23,16 @@ export const NANO_VECTORS: readonly (readonly [root: string, work: string, value
 
 export const GENESIS_HEADER =
   '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c';
+
+/** Bitcoin headers and their block hashes (display order): genesis, block 100000, block 125552. */
+export const BITCOIN_HEADERS: readonly (readonly [header: string, hash: string])[] = [
+  [GENESIS_HEADER, '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f'],
+  [
+    '0100000050120119172a610421a6c3011dd330d9df07b63616c2cc1f1cd00200000000006657a9252aacd5c0b2940996ecff952228c3067cc38d4885efb5a4ac4247e9f337221b4d4c86041b0f2b5710',
+    '000000000003ba27aa200b1cecaad478d2b00432346c3f1f3986da1afd33e506',
+  ],
+  [
+    '0100000081cd02ab7e569e8bcd9317e2fe99f2de44d49ab2b8851ba4a308000000000000e320b6c2fffc8d750423db8b1eb942ae710e951ed797f7affc8892b0f1fc122bc7f5d74df2b9441a42a14695',
+    '00000000000000001e8d6829a8a21adc5d38d0a473b144b6765798e61f98bd1d',
+  ],
+];

@@ -15,4 +15,9 @@
 
 #define PP_AVX512_INLINE static inline PP_AVX512_TARGET __attribute__((always_inline))
 
+/* vpternlog truth tables, indexed by (a << 2) | (b << 1) | c for inputs a, b, c. */
+#define PP_TERNARY_XOR3 0x96
+#define PP_TERNARY_CHOOSE 0xca   /* a ? b : c */
+#define PP_TERNARY_MAJORITY 0xe8 /* at least two of a, b, c */
+
 #endif

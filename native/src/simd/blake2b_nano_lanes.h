@@ -14,6 +14,7 @@
 
 #include "../scalar/blake2b.h"
 #include "../scalar/common.h"
+#include "unroll.h"
 
 #define PP_NANO_G(a, b, c, d, x, y)                                                                \
   do {                                                                                             \
@@ -47,7 +48,7 @@ PP_LANES_INLINE void blake2b_nano_scan(const uint8_t root[32], uint64_t threshol
     PP_NANO_G(v[1], v[6], v[11], v[12], m[10], m[11]);
     PP_NANO_G(v[2], v[7], v[8], v[13], m[12], m[13]);
     PP_NANO_G(v[3], v[4], v[9], v[14], m[14], m[15]);
-#pragma GCC unroll 11
+PP_UNROLL(11)
     for (int r = 1; r < 12; r++) {
       const uint8_t *s = PP_BLAKE2B_SIGMA[r];
       PP_NANO_G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);

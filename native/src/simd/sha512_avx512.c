@@ -5,13 +5,8 @@
 #if defined(__x86_64__)
 #include "lanes64_avx512.h"
 
-/* vpternlogq truth tables, indexed by (a << 2) | (b << 1) | c for inputs a, b, c. */
-#define TERNARY_XOR3 0x96
-#define TERNARY_CHOOSE 0xca   /* a ? b : c */
-#define TERNARY_MAJORITY 0xe8 /* at least two of a, b, c */
-
 PP_AVX512_INLINE __m512i xor3(__m512i a, __m512i b, __m512i c) {
-  return _mm512_ternarylogic_epi64(a, b, c, TERNARY_XOR3);
+  return _mm512_ternarylogic_epi64(a, b, c, PP_TERNARY_XOR3);
 }
 PP_AVX512_INLINE __m512i lanes_big_sigma0(__m512i a) {
   return xor3(_mm512_ror_epi64(a, 28), _mm512_ror_epi64(a, 34), _mm512_ror_epi64(a, 39));
@@ -26,10 +21,10 @@ PP_AVX512_INLINE __m512i lanes_small_sigma1(__m512i w) {
   return xor3(_mm512_ror_epi64(w, 19), _mm512_ror_epi64(w, 61), _mm512_srli_epi64(w, 6));
 }
 PP_AVX512_INLINE __m512i lanes_majority(__m512i a, __m512i b, __m512i c) {
-  return _mm512_ternarylogic_epi64(a, b, c, TERNARY_MAJORITY);
+  return _mm512_ternarylogic_epi64(a, b, c, PP_TERNARY_MAJORITY);
 }
 PP_AVX512_INLINE __m512i lanes_choose(__m512i e, __m512i f, __m512i g) {
-  return _mm512_ternarylogic_epi64(e, f, g, TERNARY_CHOOSE);
+  return _mm512_ternarylogic_epi64(e, f, g, PP_TERNARY_CHOOSE);
 }
 
 #include "sha512d_lanes.h"

@@ -14,6 +14,7 @@
 #define PP_SIMD_SHA512D_LANES_H
 
 #include "../scalar/common.h"
+#include "unroll.h"
 #include "../scalar/sha512.h"
 
 #define PP_SHA512_ROUND(a, b, c, d, e, f, g, h, t)                                                 \
@@ -32,7 +33,7 @@
  * the schedule ring; k holds the round constants, one per lane. */
 PP_LANES_INLINE void sha512_compress(pp_lanes s[8], pp_lanes w[16], const pp_lanes k[80]) {
   pp_lanes a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
-#pragma GCC unroll 10
+PP_UNROLL(10)
   for (int t = 0; t < 80; t += 8) {
     PP_SHA512_ROUND(a, b, c, d, e, f, g, h, t);
     PP_SHA512_ROUND(h, a, b, c, d, e, f, g, t + 1);

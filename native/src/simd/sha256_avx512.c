@@ -1,0 +1,17 @@
+/* Bitcoin sha256d headers with AVX-512, for CPUs with AVX-512 but without the SHA extensions
+ * (Intel Xeon Skylake-SP to Cooper Lake): sixteen nonces per call of the shared loop in
+ * sha256d_header_lanes.h, with native rotations and each three-input function one vpternlogd. */
+#include "../kernels.h"
+
+#if defined(__x86_64__)
+#include "lanes32_avx512.h"
+
+#include "sha256d_header_lanes.h"
+
+PP_AVX512_TARGET void pp_sha256d_header_avx512(const uint8_t header[80],
+                                               const uint8_t target_le[32], uint64_t start,
+                                               uint64_t count, pp_result *out) {
+  sha256d_header_scan(header, target_le, start, count, out);
+}
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * SHA-256 compression for any vector width: PP_LANES32 independent messages, one per 32-bit lane.
+ * The including kernel defines the 32-bit lane vocabulary first (lanes32_avx2.h or
+ * lanes32_avx512.h): pp_lanes32, PP_LANES32_INLINE, lanes32_add, lanes32_set1, lanes32_rotr,
+ * lanes32_shr, lanes32_xor3, lanes32_choose, lanes32_majority.
+ */
+#ifndef PP_SIMD_SHA256_LANES_H
+#define PP_SIMD_SHA256_LANES_H
+
+#include "../scalar/common.h"
+#include "unroll.h"
+#include "../scalar/sha256.h"
+
+PP_LANES32_INLINE pp_lanes32 sha256_big_sigma0(pp_lanes32 a) {
+  return lanes32_xor3(lanes32_rotr(a, 2), lanes32_rotr(a, 13), lanes32_rotr(a, 22));
+}
+PP_LANES32_INLINE pp_lanes32 sha256_big_sigma1(pp_lanes32 e) {
+  return lanes32_xor3(lanes32_rotr(e, 6), lanes32_rotr(e, 11), lanes32_rotr(e, 25));
+}
+PP_LANES32_INLINE pp_lanes32 sha256_small_sigma0(pp_lanes32 w) {
+  return lanes32_xor3(lanes32_rotr(w, 7), lanes32_rotr(w, 18), lanes32_shr(w, 3));
+}
+PP_LANES32_INLINE pp_lanes32 sha256_small_sigma1(pp_lanes32 w) {
+  return lanes32_xor3(lanes32_rotr(w, 17), lanes32_rotr(w, 19), lanes32_shr(w, 10));
+}
+
+#define PP_SHA256_LANES_ROUND(a, b, c, d, e, f, g, h, t)                                           \
+  do {                                                                                             \
+    if ((t) >= 16)                                                                                 \
+      w[(t) & 15] =                                                                                \
+          lanes32_add(lanes32_add(sha256_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),      \
+                      lanes32_add(sha256_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));          \
+    const pp_lanes32 t1 =                                                                          \
+        lanes32_add(lanes32_add(h, sha256_big_sigma1(e)),                                          \
+                    lanes32_add(lanes32_choose(e, f, g), lanes32_add(w[(t) & 15], k[t])));         \
+    d = lanes32_add(d, t1);                                                                        \
+    h = lanes32_add(t1, lanes32_add(sha256_big_sigma0(a), lanes32_majority(a, b, c)));             \
+  } while (0)
+
+/* One compression of every lane, feed-forward included; w is the message and the schedule ring;
+ * k holds the round constants broadcast to every lane (sha256_lanes_constants). */
+PP_LANES32_INLINE void sha256_lanes_compress(pp_lanes32 s[8], pp_lanes32 w[16],
+                                             const pp_lanes32 k[64]) {
+  pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
+PP_UNROLL(8)
+  for (int t = 0; t < 64; t += 8) {
+    PP_SHA256_LANES_ROUND(a, b, c, d, e, f, g, h, t);
+    PP_SHA256_LANES_ROUND(h, a, b, c, d, e, f, g, t + 1);
+    PP_SHA256_LANES_ROUND(g, h, a, b, c, d, e, f, t + 2);
+    PP_SHA256_LANES_ROUND(f, g, h, a, b, c, d, e, t + 3);
+    PP_SHA256_LANES_ROUND(e, f, g, h, a, b, c, d, t + 4);
+    PP_SHA256_LANES_ROUND(d, e, f, g, h, a, b, c, t + 5);
+    PP_SHA256_LANES_ROUND(c, d, e, f, g, h, a, b, t + 6);
+    PP_SHA256_LANES_ROUND(b, c, d, e, f, g, h, a, t + 7);
+  }
+  s[0] = lanes32_add(s[0], a);
+  s[1] = lanes32_add(s[1], b);
+  s[2] = lanes32_add(s[2], c);
+  s[3] = lanes32_add(s[3], d);
+  s[4] = lanes32_add(s[4], e);
+  s[5] = lanes32_add(s[5], f);
+  s[6] = lanes32_add(s[6], g);
+  s[7] = lanes32_add(s[7], h);
+}
+
+/* Broadcast once per call, so that each round adds them straight from memory. */
+PP_LANES32_INLINE void sha256_lanes_constants(pp_lanes32 k[64]) {
+  for (int t = 0; t < 64; t++) k[t] = lanes32_set1(PP_SHA256_K[t]);
+}
+
+#endif
