@@ -34,6 +34,17 @@ static inline void pp_result_found(pp_result *out, uint64_t nonce, uint64_t atte
   out->attempts = attempts;
   out->found = 1;
 }
+/* For the SIMD kernels: the lowest lane set in `passing`, where lane l tried nonce first + l as
+ * attempt done + l + 1, is the result when it lies inside the range of `count` attempts (lanes past
+ * the end are hashed but never reported). Returns 1 when it did. */
+static inline int pp_result_first_lane(unsigned passing, uint64_t first, uint64_t done,
+                                       uint64_t count, pp_result *out) {
+  if (passing == 0) return 0;
+  const unsigned lane = (unsigned)__builtin_ctz(passing);
+  if (done + lane >= count) return 0;
+  pp_result_found(out, first + lane, done + lane + 1);
+  return 1;
+}
 static inline void pp_result_none(pp_result *out, uint64_t count) {
   out->nonce = 0;
   out->attempts = count;

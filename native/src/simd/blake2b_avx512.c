@@ -5,11 +5,6 @@
 #if defined(__x86_64__)
 #include "lanes64_avx512.h"
 
-PP_AVX512_INLINE __m512i lanes_rotr32(__m512i x) { return _mm512_ror_epi64(x, 32); }
-PP_AVX512_INLINE __m512i lanes_rotr24(__m512i x) { return _mm512_ror_epi64(x, 24); }
-PP_AVX512_INLINE __m512i lanes_rotr16(__m512i x) { return _mm512_ror_epi64(x, 16); }
-PP_AVX512_INLINE __m512i lanes_rotr63(__m512i x) { return _mm512_ror_epi64(x, 63); }
-
 #include "blake2b_nano_lanes.h"
 
 PP_AVX512_TARGET void pp_blake2b_nano_avx512(const uint8_t root[32], uint64_t threshold,

@@ -4,10 +4,9 @@
  * (the root) are the same in every lane; after full unrolling the compiler drops the zero
  * additions, and round 0's three columns that never see the nonce are computed once per call.
  *
- * The including kernel defines first: PP_LANES; its vector type pp_lanes; PP_LANES_INLINE (its
- * target attribute, always inlined); lanes_add, lanes_xor and lanes_rotr32/24/16/63 on 64-bit
- * lanes; lanes_set1(uint64_t); lanes_from(n), the nonces n, n + 1, .. in lane order; and
- * lanes_at_least(v, threshold), the bit mask of the lanes holding at least threshold.
+ * The including kernel includes its 64-bit lane vocabulary first (lanes64_avx2.h or
+ * lanes64_avx512.h): pp_lanes, PP_LANES, PP_LANES_INLINE, lanes_add, lanes_xor, lanes_rotr,
+ * lanes_set1, lanes_from (the nonces n, n + 1, .. in lane order) and lanes_at_least.
  */
 #ifndef PP_SIMD_BLAKE2B_NANO_LANES_H
 #define PP_SIMD_BLAKE2B_NANO_LANES_H
@@ -19,13 +18,13 @@
 #define PP_NANO_G(a, b, c, d, x, y)                                                                \
   do {                                                                                             \
     a = lanes_add(lanes_add(a, b), x);                                                             \
-    d = lanes_rotr32(lanes_xor(d, a));                                                             \
+    d = lanes_rotr(lanes_xor(d, a), 32);                                                             \
     c = lanes_add(c, d);                                                                           \
-    b = lanes_rotr24(lanes_xor(b, c));                                                             \
+    b = lanes_rotr(lanes_xor(b, c), 24);                                                             \
     a = lanes_add(lanes_add(a, b), y);                                                             \
-    d = lanes_rotr16(lanes_xor(d, a));                                                             \
+    d = lanes_rotr(lanes_xor(d, a), 16);                                                             \
     c = lanes_add(c, d);                                                                           \
-    b = lanes_rotr63(lanes_xor(b, c));                                                             \
+    b = lanes_rotr(lanes_xor(b, c), 63);                                                             \
   } while (0)
 
 PP_LANES_INLINE void blake2b_nano_scan(const uint8_t root[32], uint64_t threshold, uint64_t start,
@@ -60,15 +59,8 @@ PP_UNROLL(11)
       PP_NANO_G(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
       PP_NANO_G(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
     }
-    /* Lanes past the end of the range are hashed but never reported. */
     const unsigned passing = lanes_at_least(lanes_xor(h0, lanes_xor(v[0], v[8])), threshold);
-    if (passing != 0) {
-      const unsigned lane = (unsigned)__builtin_ctz(passing);
-      if (done + lane < count) {
-        pp_result_found(out, n + lane, done + lane + 1);
-        return;
-      }
-    }
+    if (pp_result_first_lane(passing, n, done, count, out)) return;
   }
   pp_result_none(out, count);
 }

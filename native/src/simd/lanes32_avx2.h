@@ -21,13 +21,9 @@ PP_AVX2_INLINE __m256i lanes32_rotr(__m256i x, int n) {
   return _mm256_or_si256(_mm256_srli_epi32(x, n), _mm256_slli_epi32(x, 32 - n));
 }
 PP_AVX2_INLINE __m256i lanes32_shr(__m256i x, int n) { return _mm256_srli_epi32(x, n); }
-PP_AVX2_INLINE __m256i lanes32_xor3(__m256i a, __m256i b, __m256i c) { return pp_avx2_xor3(a, b, c); }
-PP_AVX2_INLINE __m256i lanes32_choose(__m256i e, __m256i f, __m256i g) {
-  return _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g));
-}
-PP_AVX2_INLINE __m256i lanes32_majority(__m256i a, __m256i b, __m256i c) {
-  return _mm256_or_si256(_mm256_and_si256(a, b), _mm256_and_si256(c, _mm256_or_si256(a, b)));
-}
+#define lanes32_xor3 pp_avx2_xor3
+#define lanes32_choose pp_avx2_choose
+#define lanes32_majority pp_avx2_majority
 PP_AVX2_INLINE __m256i lanes32_bswap(__m256i x) {
   const __m256i reversed = _mm256_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12,
                                             3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);

@@ -21,15 +21,9 @@ PP_AVX512_INLINE __m512i lanes32_from(uint32_t n) {
 /* Macros, as the instructions take their counts as immediates. */
 #define lanes32_rotr(x, n) _mm512_ror_epi32((x), (n))
 #define lanes32_shr(x, n) _mm512_srli_epi32((x), (n))
-PP_AVX512_INLINE __m512i lanes32_xor3(__m512i a, __m512i b, __m512i c) {
-  return _mm512_ternarylogic_epi32(a, b, c, PP_TERNARY_XOR3);
-}
-PP_AVX512_INLINE __m512i lanes32_choose(__m512i e, __m512i f, __m512i g) {
-  return _mm512_ternarylogic_epi32(e, f, g, PP_TERNARY_CHOOSE);
-}
-PP_AVX512_INLINE __m512i lanes32_majority(__m512i a, __m512i b, __m512i c) {
-  return _mm512_ternarylogic_epi32(a, b, c, PP_TERNARY_MAJORITY);
-}
+#define lanes32_xor3 pp_avx512_xor3
+#define lanes32_choose pp_avx512_choose
+#define lanes32_majority pp_avx512_majority
 /* Byte shuffles need AVX512BW; rotations of the even and the odd bytes need only AVX512F. */
 PP_AVX512_INLINE __m512i lanes32_bswap(__m512i x) {
   const __m512i bytes_0_2 = _mm512_and_si512(x, lanes32_set1(0x00ff00ffu));

@@ -20,9 +20,8 @@ PP_AVX2_INLINE __m256i rotl(__m256i x, int n) {
 }
 /* The round function of rounds 20q..20q+19. */
 PP_AVX2_INLINE __m256i round_function(int q, __m256i b, __m256i c, __m256i d) {
-  if (q == 0) return _mm256_xor_si256(d, _mm256_and_si256(b, _mm256_xor_si256(c, d)));
-  if (q == 2)
-    return _mm256_or_si256(_mm256_and_si256(b, c), _mm256_and_si256(d, _mm256_or_si256(b, c)));
+  if (q == 0) return pp_avx2_choose(b, c, d);
+  if (q == 2) return pp_avx2_majority(b, c, d);
   return pp_avx2_xor3(b, c, d);
 }
 
@@ -30,8 +29,8 @@ PP_AVX2_INLINE __m256i round_function(int q, __m256i b, __m256i c, __m256i d) {
 #define SHA1_ROUND(a, b, c, d, e, t)                                                               \
   do {                                                                                             \
     if ((t) >= 16)                                                                                 \
-      w[(t) & 15] = rotl(_mm256_xor_si256(pp_avx2_xor3(w[((t) - 3) & 15], w[((t) - 8) & 15],               \
-                                               w[((t) - 14) & 15]),                                \
+      w[(t) & 15] = rotl(_mm256_xor_si256(pp_avx2_xor3(w[((t) - 3) & 15], w[((t) - 8) & 15],  \
+                                                       w[((t) - 14) & 15]),                        \
                                           w[(t) & 15]),                                            \
                          1);                                                                       \
     e = add(add(e, rotl(a, 5)),                                                                    \
@@ -96,7 +95,7 @@ __attribute__((target("avx2"))) void pp_sha1_text_avx2(const uint8_t *prefix, si
     pp_decimal_lanes_advance(&lanes, PP_AVX2_LANES);
 
     const __m256i masked = pp_avx2_masked(s, mask, mask_count);
-    if (pp_avx2_first_lane(pp_avx2_zero_lanes(masked), start, done, count, out)) return;
+    if (pp_result_first_lane(pp_avx2_zero_lanes(masked), start + done, done, count, out)) return;
   }
   pp_result_none(out, count);
 }

@@ -53,7 +53,7 @@ __attribute__((target("avx2"))) void pp_sha256_text_avx2(
     pp_decimal_lanes_advance(&lanes, PP_AVX2_LANES);
 
     const __m256i masked = pp_avx2_masked(s, mask, mask_count);
-    if (pp_avx2_first_lane(pp_avx2_zero_lanes(masked), start, done, count, out)) return;
+    if (pp_result_first_lane(pp_avx2_zero_lanes(masked), start + done, done, count, out)) return;
   }
   pp_result_none(out, count);
 }

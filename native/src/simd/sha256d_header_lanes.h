@@ -54,14 +54,7 @@ PP_LANES32_INLINE void sha256d_header_scan(const uint8_t header[80], const uint8
         if (!pp_hash_le_at_most(hash, target_le)) candidates &= ~(1u << l);
       }
     }
-    /* Lanes past the end of the range are hashed but never reported. */
-    if (candidates != 0) {
-      const unsigned lane = (unsigned)__builtin_ctz(candidates);
-      if (done + lane < count) {
-        pp_result_found(out, start + done + lane, done + lane + 1);
-        return;
-      }
-    }
+    if (pp_result_first_lane(candidates, start + done, done, count, out)) return;
   }
   pp_result_none(out, count);
 }

@@ -4,11 +4,9 @@
  * 64-byte messages); only the first digest word of the second hash is needed, so the compiler drops
  * the work that feeds nothing else after full unrolling.
  *
- * The including kernel defines first: PP_LANES; its vector type pp_lanes; PP_LANES_INLINE (its
- * target attribute, always inlined); lanes_add, lanes_set1(uint64_t) and lanes_from(n), the
- * nonces n, n + 1, .. in lane order; the SHA-512 functions lanes_big_sigma0/1,
- * lanes_small_sigma0/1, lanes_choose(e, f, g) and lanes_majority(a, b, c); and
- * lanes_at_most(v, target), the bit mask of the lanes holding at most target.
+ * The including kernel includes its 64-bit lane vocabulary first (lanes64_avx2.h or
+ * lanes64_avx512.h): pp_lanes, PP_LANES, PP_LANES_INLINE, lanes_add, lanes_set1, lanes_from,
+ * lanes_rotr, lanes_shr, lanes_xor3, lanes_choose, lanes_majority and lanes_at_most.
  */
 #ifndef PP_SIMD_SHA512D_LANES_H
 #define PP_SIMD_SHA512D_LANES_H
@@ -17,16 +15,29 @@
 #include "unroll.h"
 #include "../scalar/sha512.h"
 
+PP_LANES_INLINE pp_lanes sha512_big_sigma0(pp_lanes a) {
+  return lanes_xor3(lanes_rotr(a, 28), lanes_rotr(a, 34), lanes_rotr(a, 39));
+}
+PP_LANES_INLINE pp_lanes sha512_big_sigma1(pp_lanes e) {
+  return lanes_xor3(lanes_rotr(e, 14), lanes_rotr(e, 18), lanes_rotr(e, 41));
+}
+PP_LANES_INLINE pp_lanes sha512_small_sigma0(pp_lanes w) {
+  return lanes_xor3(lanes_rotr(w, 1), lanes_rotr(w, 8), lanes_shr(w, 7));
+}
+PP_LANES_INLINE pp_lanes sha512_small_sigma1(pp_lanes w) {
+  return lanes_xor3(lanes_rotr(w, 19), lanes_rotr(w, 61), lanes_shr(w, 6));
+}
+
 #define PP_SHA512_ROUND(a, b, c, d, e, f, g, h, t)                                                 \
   do {                                                                                             \
     if ((t) >= 16)                                                                                 \
       w[(t) & 15] =                                                                                \
-          lanes_add(lanes_add(lanes_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),           \
-                    lanes_add(lanes_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));               \
-    const pp_lanes t1 = lanes_add(lanes_add(h, lanes_big_sigma1(e)),                               \
+          lanes_add(lanes_add(sha512_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),           \
+                    lanes_add(sha512_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));               \
+    const pp_lanes t1 = lanes_add(lanes_add(h, sha512_big_sigma1(e)),                               \
                                   lanes_add(lanes_choose(e, f, g), lanes_add(w[(t) & 15], k[t])));  \
     d = lanes_add(d, t1);                                                                          \
-    h = lanes_add(t1, lanes_add(lanes_big_sigma0(a), lanes_majority(a, b, c)));                    \
+    h = lanes_add(t1, lanes_add(sha512_big_sigma0(a), lanes_majority(a, b, c)));                    \
   } while (0)
 
 /* One compression of all lanes from state s (feed-forward included); w is the message, used as
@@ -86,15 +97,7 @@ PP_LANES_INLINE void sha512d_bitmessage_scan(const uint8_t initial_hash[64], uin
     w[15] = lanes_set1(512);
     sha512_compress(s, w, k);
 
-    /* Lanes past the end of the range are hashed but never reported. */
-    const unsigned passing = lanes_at_most(s[0], target);
-    if (passing != 0) {
-      const unsigned lane = (unsigned)__builtin_ctz(passing);
-      if (done + lane < count) {
-        pp_result_found(out, n + lane, done + lane + 1);
-        return;
-      }
-    }
+    if (pp_result_first_lane(lanes_at_most(s[0], target), n, done, count, out)) return;
   }
   pp_result_none(out, count);
 }

@@ -66,16 +66,4 @@ PP_AVX2_INLINE unsigned pp_avx2_zero_lanes(__m256i value) {
       _mm256_castsi256_ps(_mm256_cmpeq_epi32(value, _mm256_setzero_si256())));
 }
 
-/* Report the first lane set in `passing` that lies inside the range; 1 when there was one. */
-static inline int pp_avx2_first_lane(unsigned passing, uint64_t start, uint64_t done,
-                                     uint64_t count, pp_result *out) {
-  for (unsigned l = 0; l < PP_AVX2_LANES && done + l < count; l++) {
-    if (passing & (1u << l)) {
-      pp_result_found(out, start + done + l, done + l + 1);
-      return 1;
-    }
-  }
-  return 0;
-}
-
 #endif
