@@ -1,7 +1,8 @@
 /*
  * Instruction throughputs of this CPU, read by bench/ceilings.ts. Each figure runs twelve
  * independent chains of one instruction (or of a mix) for long enough that only throughput counts,
- * and divides by the clock, estimated from a chain of dependent scalar adds (one per cycle).
+ * and divides by the clock, estimated from a chain of dependent scalar adds (one per cycle). A
+ * figure that reads 1.00 means the instruction's unit takes one per cycle.
  * Prints one JSON object: {"ghz": clock, "<instruction>": per cycle, ..}. x86-64 with AVX2 and
  * SHA-NI only.
  */
@@ -46,22 +47,32 @@ static double seconds(void) {
   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",        \
       "xmm11", "xmm12", "xmm15"
 
-/* Giga-instructions per second of a twelve-instruction block run ROUNDS times. */
+/* Giga-instructions per second of a twelve-instruction block run ROUNDS times, the best of three
+ * (other processes only ever slow a run down). */
 #define RATE(block)                                                                                \
   ({                                                                                               \
-    const double started = seconds();                                                              \
-    for (long i = 0; i < ROUNDS; i++) __asm__ volatile(block ::: CLOBBERS);                        \
-    12.0 * ROUNDS / (seconds() - started) / 1e9;                                                   \
+    double best = 0;                                                                               \
+    for (int run = 0; run < 3; run++) {                                                            \
+      const double started = seconds();                                                            \
+      for (long i = 0; i < ROUNDS; i++) __asm__ volatile(block ::: CLOBBERS);                      \
+      const double rate = 12.0 * ROUNDS / (seconds() - started) / 1e9;                             \
+      if (rate > best) best = rate;                                                                \
+    }                                                                                              \
+    best;                                                                                          \
   })
 
 __attribute__((target("avx2,sha"))) int main(void) {
-  double chain = seconds();
-  unsigned long x = 0;
-  for (long i = 0; i < ROUNDS; i++)
-    __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-                     "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0"
-                     : "+r"(x));
-  const double ghz = 8.0 * ROUNDS / (seconds() - chain) / 1e9;
+  double ghz = 0;
+  for (int run = 0; run < 3; run++) {
+    const double started = seconds();
+    unsigned long x = 0;
+    for (long i = 0; i < ROUNDS; i++)
+      __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                       "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0"
+                       : "+r"(x));
+    const double rate = 8.0 * ROUNDS / (seconds() - started) / 1e9;
+    if (rate > ghz) ghz = rate;
+  }
 
   const struct {
     const char *name;
