@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { nativeKernelVariants } from '../../src/engine/native.js';
 import { packagePath, packageRoot } from '../../src/paths.js';
 
 type BuildScript = { configuredForCurrentSources(root: string): boolean; nativeSources(root: string): string[] };
@@ -54,7 +55,8 @@ describe('build-native script', () => {
     }
   });
 
-  it('finds this checkout configured for its own sources once npm install has built it', () => {
+  const built = nativeKernelVariants() !== null || process.env.CI === 'true';
+  it('finds this checkout configured for its own sources once npm install has built it', { skip: !built && 'native addon not built' }, () => {
     assert.equal(script.configuredForCurrentSources(packageRoot()), true);
   });
 });
