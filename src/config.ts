@@ -36,6 +36,8 @@ const schema = z.strictObject({
       /** 0 picks a free port (tests). */
       port: port().default(8080),
       max_connections: integer(1, 1_000_000).default(100),
+      /** TCP connections to the HTTP port at once, WebSocket ones included; more are closed on accept. */
+      max_http_connections: integer(1, 1_000_000).default(1000),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       /** Nostr requests one WebSocket connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),

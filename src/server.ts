@@ -118,6 +118,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const context: DoorContext = { config, broker, metrics, logger, engine };
 
   const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
+  app.server.maxConnections = config.server.max_http_connections;
+  app.server.on('drop', () => metrics.connectionsRefused.inc({ door: 'http' }));
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),

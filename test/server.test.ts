@@ -2,11 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { CLI, runCli } from './helpers/cli.js';
 import { httpUrl, startTestServer } from './helpers/server.js';
+import { metricValue } from './broker/helpers.js';
 
 const QUIET_DOORS = ['--port', '0', '--metanoia-port', '0', '--stratum-port', '0', '--gate-port', '0', '--log-level', 'silent'];
 
@@ -48,6 +50,46 @@ describe('server', () => {
       assert.notEqual(a.metrics.registry, b.metrics.registry);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('HTTP port limits', () => {
+  /** A keep-alive connection that has had one /healthz answered; resolves to null when the server
+   * closes it unanswered. */
+  async function openConnection(port: number): Promise<Socket | null> {
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    return new Promise((resolve) => {
+      socket.once('data', (chunk) => resolve(chunk.toString().startsWith('HTTP/1.1 200') ? socket : null));
+      socket.once('close', () => resolve(null));
+      socket.once('error', () => resolve(null));
+    });
+  }
+
+  it('holds at most server.max_http_connections connections; the ones it holds are served', async () => {
+    const server = await startTestServer('[server]\nmax_http_connections = 2\n');
+    const port = server.addresses.http.port;
+    const open: Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const socket = await openConnection(port);
+        assert.ok(socket !== null, `connection ${i + 1} served`);
+        open.push(socket);
+      }
+      assert.equal(await openConnection(port), null, 'the third is closed unanswered');
+      assert.equal(await metricValue(server.metrics.connectionsRefused, { door: 'http' }), 1);
+      // A freed place is taken again.
+      const closed = new Promise((resolve) => open[0].once('close', resolve));
+      open.shift()!.destroy();
+      await closed;
+      let again: Socket | null = null;
+      for (let attempt = 0; attempt < 50 && again === null; attempt++) again = await openConnection(port);
+      assert.ok(again !== null, 'a connection is served once one has closed');
+      open.push(again);
+    } finally {
+      for (const socket of open) socket.destroy();
+      await server.close();
     }
   });
 });
