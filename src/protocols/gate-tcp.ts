@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { createConnection, createServer, type Socket } from 'node:net';
 import type { Gate } from '../gate/gate.js';
+import { sourceKey } from '../gate/rate.js';
 import { GateRefusal } from '../gate/refusal.js';
 import { InputError } from '../schemes/bits.js';
 import type { Logger } from '../log.js';
@@ -30,7 +31,7 @@ export const GATE_TCP_LIMITS = {
    * without a newline do not extend it (slowloris).
    */
   idleTimeoutMs: 30_000,
-  /** Open connections from one address. */
+  /** Open connections from one address (an IPv6 /64 is one address). */
   connectionsPerSource: 32,
   /** Open connections in all. */
   maxConnections: 4096,
@@ -244,32 +245,56 @@ class GateSession {
   }
 }
 
+/** Open connections per source, where an IPv6 /64 is one source (one client commonly holds a whole
+ * /64), as for the gate's request rates. */
+export class SourceConnections {
+  readonly #open = new Map<string, number>();
+
+  constructor(readonly limit: number) {}
+
+  /** Count a connection from `address`; false, counting nothing, when its source is at the limit. */
+  add(address: string): boolean {
+    const key = sourceKey(address);
+    const open = (this.#open.get(key) ?? 0) + 1;
+    if (open > this.limit) return false;
+    this.#open.set(key, open);
+    return true;
+  }
+
+  /** Forget a connection that add() counted. */
+  remove(address: string): void {
+    const key = sourceKey(address);
+    const left = (this.#open.get(key) ?? 1) - 1;
+    if (left === 0) this.#open.delete(key);
+    else this.#open.set(key, left);
+  }
+}
+
 /** Start the door; resolves once it listens. `port` 0 picks a free port (see `address`). */
 export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
   const limits: GateTcpLimits = { ...GATE_TCP_LIMITS, ...options.limits };
   const target = gateTarget(options.config.resource, options.config.upstream);
   const { gate, logger, metrics } = options;
   const sockets = new Set<Socket>();
-  const perSource = new Map<string, number>();
+  const perSource = new SourceConnections(limits.connectionsPerSource);
 
   const server = createServer((socket) => {
     const source = socket.remoteAddress ?? 'unknown';
     socket.on('error', (error) => logger.debug({ err: error, source }, 'gate: connection error'));
-    const open = (perSource.get(source) ?? 0) + 1;
-    if (open > limits.connectionsPerSource) {
+    if (!perSource.add(source)) {
       metrics?.connectionsRefused.inc({ door: 'gate' });
+      // Whatever it sent is dropped unread; left unread, it would keep the socket from ever
+      // finishing, and close() from returning.
+      socket.resume();
       socket.end('0:too many connections from your address\n');
       return;
     }
-    perSource.set(source, open);
     sockets.add(socket);
     metrics?.connections.inc({ door: 'gate' });
     socket.once('close', () => {
       metrics?.connections.dec({ door: 'gate' });
       sockets.delete(socket);
-      const left = (perSource.get(source) ?? 1) - 1;
-      if (left === 0) perSource.delete(source);
-      else perSource.set(source, left);
+      perSource.remove(source);
     });
     new GateSession(socket, source, gate, target, limits, logger);
   });

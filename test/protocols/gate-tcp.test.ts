@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { Gate } from '../../src/gate/gate.js';
 import { silentLogger } from '../../src/log.js';
-import { gateTarget, startGateTcp, type GateTcpLimits } from '../../src/protocols/gate-tcp.js';
+import { gateTarget, SourceConnections, startGateTcp, type GateTcpLimits } from '../../src/protocols/gate-tcp.js';
 import { GateDeniedError, passGate } from '../../src/commands/gate-client.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
@@ -188,6 +188,39 @@ test('puzzle requests per source are bounded across connections', async (t) => {
   assert.deepEqual(answers.map((a) => a.slice(0, 2)), ['2:', '2:', '2:', '0:']);
   assert.equal(answers[3], '0:too many puzzle requests from your address; slow down');
   assert.deepEqual(answers.slice(0, 3).map((a) => parseInt(a.slice(14, 16), 16)), [BITS, BITS + 1, BITS + 1]);
+});
+
+test('open connections per source are bounded; a closed one frees its place', async (t) => {
+  const port = await startDoor(t, undefined, { connectionsPerSource: 2 });
+  const first = client(port);
+  const second = client(port);
+  first.send('1:\n');
+  second.send('1:\n');
+  assert.match(await first.line(), /^2:/);
+  assert.match(await second.line(), /^2:/);
+  assert.equal(await client(port).rest(), '0:too many connections from your address\n');
+  first.close();
+  let answer = '';
+  for (let attempt = 0; attempt < 50 && !answer.startsWith('2:'); attempt++) {
+    const third = client(port);
+    third.send('1:\n');
+    answer = await third.line().catch(() => '');
+    third.close();
+  }
+  assert.match(answer, /^2:/);
+  second.close();
+});
+
+test('connections are counted per IPv6 /64, as one client holds a whole /64', () => {
+  const open = new SourceConnections(2);
+  assert.ok(open.add('2001:db8:1:2::1'));
+  assert.ok(open.add('2001:DB8:1:2:ffff:0:0:9'));
+  assert.equal(open.add('2001:db8:1:2:3:4:5:6'), false, 'a third address of the same /64');
+  assert.ok(open.add('2001:db8:1:3::1'), 'the next /64 is another source');
+  assert.ok(open.add('192.0.2.1') && open.add('::ffff:192.0.2.1'));
+  assert.equal(open.add('192.0.2.1'), false, 'an IPv4-mapped address is its IPv4 address');
+  open.remove('2001:db8:1:2::1');
+  assert.ok(open.add('2001:db8:1:2::77'), 'a closed connection frees its place');
 });
 
 test("stamps made by Debian's hashcash -m are accepted", async (t) => {
