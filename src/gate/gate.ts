@@ -35,12 +35,6 @@ export interface GateOptions {
 export type GateEvent = 'issued' | 'passed' | RefusalCode;
 
 const GLOBAL_KEY = 'global';
-/**
- * How long a spent mark outlives its challenge. Servers sharing a spent store judge expiry by
- * their own clocks, so one running behind would still accept a challenge after the mark, timed on a
- * clock ahead, had gone: marks live this much longer, covering clocks up to a minute apart.
- */
-export const SPENT_MARK_GRACE_MS = 60_000;
 
 /** The stamp's fields, or a 'malformed' refusal with parseStamp's specific message. */
 function readStamp(stamp: unknown): Stamp {
@@ -136,7 +130,7 @@ export class Gate {
     }
     let fresh: boolean;
     try {
-      fresh = await this.#spent.markSpent(challenge.id, challenge.expires * 1000 - nowMs + SPENT_MARK_GRACE_MS);
+      fresh = await this.#spent.markSpent(challenge.id, challenge.expires * 1000 - nowMs);
     } catch (error) {
       if (error instanceof SpentStoreFullError) throw new GateRefusal('busy', 'gate is overloaded; try again later');
       throw error;

@@ -9,6 +9,13 @@ import type { ClusterKeys } from '../cluster/keys.js';
 import { RATE_WINDOW_MS, type RateCounter } from '../gate/rate.js';
 import type { SpentStore } from '../gate/spent.js';
 
+/**
+ * How much longer a mark in Redis lives than its challenge. The servers sharing it judge expiry by
+ * their own clocks, so one running behind would still take a challenge after the mark, timed for a
+ * clock ahead, had gone: the grace covers clocks up to a minute apart.
+ */
+export const SPENT_MARK_CLOCK_GRACE_MS = 60_000;
+
 /** A spent mark is one SET NX PX: atomic, so two servers redeeming one stamp cannot both win. */
 export class RedisSpentStore implements SpentStore {
   constructor(
@@ -17,7 +24,8 @@ export class RedisSpentStore implements SpentStore {
   ) {}
 
   async markSpent(id: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.spent(id), '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
+    const px = Math.max(1, Math.round(ttlMs)) + SPENT_MARK_CLOCK_GRACE_MS;
+    return (await this.redis.set(this.keys.spent(id), '1', 'PX', px, 'NX')) === 'OK';
   }
 }
 
