@@ -38,6 +38,8 @@ const schema = z.strictObject({
       max_connections: integer(1, 1_000_000).default(100),
       /** TCP connections to the HTTP port at once, WebSocket ones included; more are closed on accept. */
       max_http_connections: integer(1, 1_000_000).default(1000),
+      /** Of those, from one IPv4 address or IPv6 /64 (behind a reverse proxy: all of them). */
+      max_http_connections_per_source: integer(1, 1_000_000).default(100),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       /** Nostr requests one WebSocket connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),

@@ -5,7 +5,7 @@
  * @module
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
@@ -20,6 +20,7 @@ import { startStratum } from './protocols/stratum.js';
 import { gateFromConfig } from './gate/gate.js';
 import { countGateEvents } from './gate/metrics.js';
 import { gateHttpPlugin } from './protocols/gate-http.js';
+import { SourceConnections } from './protocols/connections.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
 import { createEngineSource } from './sources/engine.js';
 import { clusterFromConfig } from './cluster/cluster.js';
@@ -120,6 +121,16 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
   app.server.maxConnections = config.server.max_http_connections;
   app.server.on('drop', () => metrics.connectionsRefused.inc({ door: 'http' }));
+  const httpSources = new SourceConnections(config.server.max_http_connections_per_source);
+  app.server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (!httpSources.add(address)) {
+      metrics.connectionsRefused.inc({ door: 'http' });
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => httpSources.remove(address));
+  });
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),

@@ -57,8 +57,8 @@ describe('server', () => {
 describe('HTTP port limits', () => {
   /** A keep-alive connection that has had one /healthz answered; resolves to null when the server
    * closes it unanswered. */
-  async function openConnection(port: number): Promise<Socket | null> {
-    const socket = connect(port, '127.0.0.1');
+  async function openConnection(port: number, from = '127.0.0.1'): Promise<Socket | null> {
+    const socket = connect({ port, host: '127.0.0.1', localAddress: from });
     socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
     return new Promise((resolve) => {
       socket.once('data', (chunk) => resolve(chunk.toString().startsWith('HTTP/1.1 200') ? socket : null));
@@ -66,6 +66,27 @@ describe('HTTP port limits', () => {
       socket.once('error', () => resolve(null));
     });
   }
+
+  it('holds at most server.max_http_connections_per_source connections from one address', async () => {
+    const server = await startTestServer('[server]\nmax_http_connections_per_source = 2\n');
+    const port = server.addresses.http.port;
+    const open: Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const socket = await openConnection(port);
+        assert.ok(socket !== null, `connection ${i + 1} served`);
+        open.push(socket);
+      }
+      assert.equal(await openConnection(port), null, 'a third from the same address is closed unanswered');
+      assert.equal(await metricValue(server.metrics.connectionsRefused, { door: 'http' }), 1);
+      const other = await openConnection(port, '127.0.0.2');
+      assert.ok(other !== null, 'another address is served');
+      open.push(other);
+    } finally {
+      for (const socket of open) socket.destroy();
+      await server.close();
+    }
+  });
 
   it('holds at most server.max_http_connections connections; the ones it holds are served', async () => {
     const server = await startTestServer('[server]\nmax_http_connections = 2\n');

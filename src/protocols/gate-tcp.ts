@@ -9,12 +9,12 @@
 import { readFile } from 'node:fs/promises';
 import { createConnection, createServer, type Socket } from 'node:net';
 import type { Gate } from '../gate/gate.js';
-import { sourceKey } from '../gate/rate.js';
 import { GateRefusal } from '../gate/refusal.js';
 import { InputError } from '../schemes/bits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Door } from '../server.js';
+import { SourceConnections } from './connections.js';
 import { listen } from './listen.js';
 
 export const GATE_TCP_LIMITS = {
@@ -33,6 +33,8 @@ export const GATE_TCP_LIMITS = {
   idleTimeoutMs: 30_000,
   /** Open connections from one address (an IPv6 /64 is one address). */
   connectionsPerSource: 32,
+  /** Time a refused connection gets to take its refusal and close before it is cut, in ms. */
+  refusedLingerMs: 1000,
   /** Open connections in all. */
   maxConnections: 4096,
   /** Time to reach the upstream service, in ms. */
@@ -245,31 +247,6 @@ class GateSession {
   }
 }
 
-/** Open connections per source, where an IPv6 /64 is one source (one client commonly holds a whole
- * /64), as for the gate's request rates. */
-export class SourceConnections {
-  readonly #open = new Map<string, number>();
-
-  constructor(readonly limit: number) {}
-
-  /** Count a connection from `address`; false, counting nothing, when its source is at the limit. */
-  add(address: string): boolean {
-    const key = sourceKey(address);
-    const open = (this.#open.get(key) ?? 0) + 1;
-    if (open > this.limit) return false;
-    this.#open.set(key, open);
-    return true;
-  }
-
-  /** Forget a connection that add() counted. */
-  remove(address: string): void {
-    const key = sourceKey(address);
-    const left = (this.#open.get(key) ?? 1) - 1;
-    if (left === 0) this.#open.delete(key);
-    else this.#open.set(key, left);
-  }
-}
-
 /** Start the door; resolves once it listens. `port` 0 picks a free port (see `address`). */
 export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
   const limits: GateTcpLimits = { ...GATE_TCP_LIMITS, ...options.limits };
@@ -283,8 +260,14 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
     socket.on('error', (error) => logger.debug({ err: error, source }, 'gate: connection error'));
     if (!perSource.add(source)) {
       metrics?.connectionsRefused.inc({ door: 'gate' });
-      // Whatever it sent is dropped unread; left unread, it would keep the socket from ever
-      // finishing, and close() from returning.
+      // It still holds a place under maxConnections until it is gone: whatever it sent is dropped
+      // unread, and a peer that never closes its side is cut after a moment.
+      const cut = setTimeout(() => socket.destroy(), limits.refusedLingerMs).unref();
+      sockets.add(socket);
+      socket.once('close', () => {
+        clearTimeout(cut);
+        sockets.delete(socket);
+      });
       socket.resume();
       socket.end('0:too many connections from your address\n');
       return;

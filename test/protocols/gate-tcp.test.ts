@@ -9,7 +9,8 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { Gate } from '../../src/gate/gate.js';
 import { silentLogger } from '../../src/log.js';
-import { gateTarget, SourceConnections, startGateTcp, type GateTcpLimits } from '../../src/protocols/gate-tcp.js';
+import { SourceConnections } from '../../src/protocols/connections.js';
+import { gateTarget, startGateTcp, type GateTcpLimits } from '../../src/protocols/gate-tcp.js';
 import { GateDeniedError, passGate } from '../../src/commands/gate-client.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
@@ -209,6 +210,36 @@ test('open connections per source are bounded; a closed one frees its place', as
   }
   assert.match(answer, /^2:/);
   second.close();
+});
+
+test('refused connections whose peers never close are cut, so they cannot fill the door for others', async (t) => {
+  const door = await startGateTcp({
+    gate: newGate(), config: { resource: 'the secret', upstream: '' }, logger: silentLogger, port: 0, host: '127.0.0.1',
+    limits: { connectionsPerSource: 1, maxConnections: 3, refusedLingerMs: 50 },
+  });
+  t.after(() => door.close());
+  const port = door.address.port;
+  const held = client(port);
+  held.send('1:\n');
+  assert.match(await held.line(), /^2:/);
+  // allowHalfOpen: these peers take the refusal and the door's end, and never end their own side.
+  const stubborn = [0, 1].map(() => connect({ port, host: '127.0.0.1', allowHalfOpen: true }));
+  t.after(() => stubborn.forEach((socket) => socket.destroy()));
+  await Promise.all(
+    stubborn.map((socket) => new Promise((resolve) => socket.on('data', (chunk) => chunk.toString().startsWith('0:too many connections') && resolve(null)))),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Another address (all of 127/8 is loopback) still finds a place.
+  const other = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+  t.after(() => other.destroy());
+  other.write('1:\n');
+  const answer = await new Promise<string>((resolve) => {
+    let text = '';
+    other.on('data', (chunk) => (text += chunk.toString()) && text.includes('\n') && resolve(text));
+    other.on('close', () => resolve(text));
+  });
+  assert.match(answer, /^2:/);
+  held.close();
 });
 
 test('connections are counted per IPv6 /64, as one client holds a whole /64', () => {
