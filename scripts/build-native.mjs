@@ -1,7 +1,7 @@
 // Builds the native addon with node-gyp during `npm install`. A failed build is not fatal:
 // Powerplant falls back to its WebAssembly kernels and says so at run time.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -48,4 +48,5 @@ function build() {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) build();
+// Run as a script (not imported by the tests); import.meta.url has its links resolved, so argv too.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) build();

@@ -85,7 +85,9 @@ static unsigned detect_cpu_features(void) {
     const int ymm_state = (xcr0_low & 0x06) == 0x06; /* XMM and YMM */
     const int zmm_state = (xcr0_low & 0xe6) == 0xe6; /* and the opmask, ZMM0..15 high, ZMM16..31 */
     if (ymm_state && ((ebx >> 5) & 1)) features |= PP_CPU_AVX2;
-    if (zmm_state && ((ebx >> 16) & 1)) features |= PP_CPU_AVX512;
+    /* AVX512F CPUs all have AVX2, which the AVX-512 kernels' code also uses; a hypervisor could
+     * still hide it, so both are required. */
+    if (zmm_state && ((ebx >> 16) & 1) && ((ebx >> 5) & 1)) features |= PP_CPU_AVX512;
   }
 #endif
   return features;

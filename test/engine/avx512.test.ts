@@ -92,7 +92,9 @@ describe('AVX-512 kernels, emulated', { skip }, () => {
       target: 297422593171n,
     } as const;
     const nonce = 21997550n;
+    const pastTheRange = [1n, 3n, 5n, 7n].map((back) => ({ task, start: nonce - back, count: Number(back), label: `just past the range by ${back}` }));
     assertAgree([
+      ...pastTheRange,
       { task, start: nonce - 10_001n, count: 10_010, label: 'second vector' },
       { task: { ...task, target: 120283692955n }, start: nonce - 5n, count: 6, label: 'target equal to the trial value' },
       { task: { ...task, target: 120283692954n }, start: nonce, count: 1, label: 'target one below the trial value' },
@@ -108,7 +110,10 @@ describe('AVX-512 kernels, emulated', { skip }, () => {
       scans.push({ task, start: nonce - 1001n, count: 1050, label: `header ${nonce}` });
       // A target equal to the hash ties on its top 32 bits, in every lane position.
       const exact = { ...task, target: hashValue(header) };
-      for (let back = 0n; back <= 17n; back++) scans.push({ task: exact, start: nonce - back, count: Number(back) + 1, label: `tie in lane ${back}` });
+      for (let back = 0n; back <= 17n; back++) {
+        scans.push({ task: exact, start: nonce - back, count: Number(back) + 1, label: `tie in lane ${back}` });
+        if (back > 0n) scans.push({ task, start: nonce - back, count: Number(back), label: `header ${nonce} just past the range` });
+      }
       scans.push({ task: { ...exact, target: exact.target - 1n }, start: nonce - 2n, count: 40, label: 'one below the hash' });
     }
     assertAgree(scans);
