@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -67,51 +67,42 @@ describe('HTTP port limits', () => {
     });
   }
 
-  it('holds at most server.max_http_connections_per_source connections from one address', async () => {
-    const server = await startTestServer('[server]\nmax_http_connections_per_source = 2\n');
-    const port = server.addresses.http.port;
+  /** A server with `toml`, two connections it served, and the third from the same address refused. */
+  async function fullServer(t: TestContext, toml: string): Promise<{ port: number; open: Socket[] }> {
+    const server = await startTestServer(toml);
     const open: Socket[] = [];
-    try {
-      for (let i = 0; i < 2; i++) {
-        const socket = await openConnection(port);
-        assert.ok(socket !== null, `connection ${i + 1} served`);
-        open.push(socket);
-      }
-      assert.equal(await openConnection(port), null, 'a third from the same address is closed unanswered');
-      assert.equal(await metricValue(server.metrics.connectionsRefused, { door: 'http' }), 1);
-      const other = await openConnection(port, '127.0.0.2');
-      assert.ok(other !== null, 'another address is served');
-      open.push(other);
-    } finally {
+    t.after(async () => {
       for (const socket of open) socket.destroy();
       await server.close();
+    });
+    const port = server.addresses.http.port;
+    for (let i = 0; i < 2; i++) {
+      const socket = await openConnection(port);
+      assert.ok(socket !== null, `connection ${i + 1} served`);
+      open.push(socket);
     }
+    assert.equal(await openConnection(port), null, 'the third is closed unanswered');
+    assert.equal(await metricValue(server.metrics.connectionsRefused, { door: 'http' }), 1);
+    return { port, open };
+  }
+
+  it('holds at most server.max_http_connections_per_source connections from one address', async (t) => {
+    const { port, open } = await fullServer(t, '[server]\nmax_http_connections_per_source = 2\n');
+    const other = await openConnection(port, '127.0.0.2');
+    assert.ok(other !== null, 'another address is served');
+    open.push(other);
   });
 
-  it('holds at most server.max_http_connections connections; the ones it holds are served', async () => {
-    const server = await startTestServer('[server]\nmax_http_connections = 2\n');
-    const port = server.addresses.http.port;
-    const open: Socket[] = [];
-    try {
-      for (let i = 0; i < 2; i++) {
-        const socket = await openConnection(port);
-        assert.ok(socket !== null, `connection ${i + 1} served`);
-        open.push(socket);
-      }
-      assert.equal(await openConnection(port), null, 'the third is closed unanswered');
-      assert.equal(await metricValue(server.metrics.connectionsRefused, { door: 'http' }), 1);
-      // A freed place is taken again.
-      const closed = new Promise((resolve) => open[0].once('close', resolve));
-      open.shift()!.destroy();
-      await closed;
-      let again: Socket | null = null;
-      for (let attempt = 0; attempt < 50 && again === null; attempt++) again = await openConnection(port);
-      assert.ok(again !== null, 'a connection is served once one has closed');
-      open.push(again);
-    } finally {
-      for (const socket of open) socket.destroy();
-      await server.close();
-    }
+  it('holds at most server.max_http_connections connections; the ones it holds are served', async (t) => {
+    const { port, open } = await fullServer(t, '[server]\nmax_http_connections = 2\n');
+    // A freed place is taken again.
+    const closed = new Promise((resolve) => open[0]!.once('close', resolve));
+    open.shift()!.destroy();
+    await closed;
+    let again: Socket | null = null;
+    for (let attempt = 0; attempt < 50 && again === null; attempt++) again = await openConnection(port);
+    assert.ok(again !== null, 'a connection is served once one has closed');
+    open.push(again);
   });
 });
 
