@@ -75,6 +75,12 @@ void pp_sha256d_header_avx2(const uint8_t header[80], const uint8_t target_le[32
                             uint64_t count, pp_result *out);
 void pp_sha256d_header_avx512(const uint8_t header[80], const uint8_t target_le[32],
                               uint64_t start, uint64_t count, pp_result *out);
+void pp_sha256_text_avx512(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
+                           size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,
+                           uint64_t count, pp_result *out);
+void pp_sha1_text_avx512(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
+                         size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,
+                         uint64_t count, pp_result *out);
 void pp_sha512d_bitmessage_avx2(const uint8_t initial_hash[64], uint64_t target, uint64_t start,
                                 uint64_t count, pp_result *out);
 void pp_blake2b_nano_avx2(const uint8_t root[32], uint64_t threshold, uint64_t start,

@@ -10,17 +10,17 @@ import { nonceSpace, type SearchTask } from '../../src/schemes/search.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { packagePath } from '../../src/paths.js';
 import { U64, generator, hex } from '../helpers/random.js';
-import { BITCOIN_HEADERS, NANO_VECTORS } from '../helpers/vectors.js';
+import { BITCOIN_HEADERS, NANO_VECTORS, NIP13_EXAMPLE, nostrTask } from '../helpers/vectors.js';
 
-// The AVX-512 kernels (Nano, Bitmessage, Bitcoin headers) run only where the CPU has AVX-512; here they are built against SIMDe
+// The AVX-512 kernels run only where the CPU has AVX-512; here they are built against SIMDe
 // (Debian's libsimde-dev), which implements the same intrinsics in portable C, and every scan is
 // compared with the JS reference, attempts included.
 const SIMDE_HEADER = '/usr/include/simde/x86/avx512.h';
 const skip = !existsSync(SIMDE_HEADER) && process.env.CI !== 'true' && 'SIMDe headers not installed (apt-get install libsimde-dev)';
 
-type Scan = { task: Extract<SearchTask, { kernel: 'blake2b-nano' | 'sha512d-bitmessage' | 'sha256d-header' }>; start: bigint; count: number; label: string };
+type Scan = { task: SearchTask; start: bigint; count: number; label: string };
 
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+const toHex = (bytes: Uint8Array): string => (bytes.length === 0 ? '-' : Buffer.from(bytes).toString('hex'));
 
 function scanLine({ task, start, count }: Scan): string {
   switch (task.kernel) {
@@ -32,6 +32,9 @@ function scanLine({ task, start, count }: Scan): string {
       const targetLittleEndian = Buffer.from(task.target.toString(16).padStart(64, '0'), 'hex').reverse();
       return `header ${toHex(task.header)} ${toHex(targetLittleEndian)} ${start} ${count}`;
     }
+    case 'sha256-text':
+    case 'sha1-text':
+      return `${task.kernel} ${toHex(task.prefix)} ${toHex(task.suffix)} ${task.width} ${task.zeroBits} ${start} ${count}`;
   }
 }
 
@@ -47,8 +50,8 @@ describe('AVX-512 kernels, emulated', { skip }, () => {
     const compile = promisify(execFile);
     const flags = ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-psabi', '-DPP_AVX512_EMULATED', `-I${packagePath('native', 'src')}`];
     const sources = [
-      ...['blake2b_avx512.c', 'sha256_avx512.c', 'sha512_avx512.c'].map((file) => packagePath('native', 'src', 'simd', file)),
-      packagePath('native', 'src', 'scalar', 'sha256.c'),
+      ...['blake2b_avx512.c', 'sha1_avx512.c', 'sha256_avx512.c', 'sha512_avx512.c'].map((file) => packagePath('native', 'src', 'simd', file)),
+      ...['sha1.c', 'sha256.c', 'text_layout.c'].map((file) => packagePath('native', 'src', 'scalar', file)),
       packagePath('test', 'native', 'avx512-emulated.c'),
     ];
     const objects = sources.map((_, i) => join(dir, `${i}.o`));
@@ -115,6 +118,35 @@ describe('AVX-512 kernels, emulated', { skip }, () => {
         if (back > 0n) scans.push({ task, start: nonce - back, count: Number(back), label: `header ${nonce} just past the range` });
       }
       scans.push({ task: { ...exact, target: exact.target - 1n }, start: nonce - 2n, count: 40, label: 'one below the hash' });
+    }
+    assertAgree(scans);
+  });
+
+  it('finds the NIP-13 example (sha256-text), from every lane position and across decades', () => {
+    const task = nostrTask(NIP13_EXAMPLE, '776797', 21);
+    const nonce = 776797n;
+    const scans: Scan[] = [{ task, start: nonce - 403n, count: 500, label: 'NIP-13 example' }];
+    // Sixteen lanes from a nonce ending in any digit reach up to two decades further.
+    for (let back = 0n; back <= 33n; back++) {
+      scans.push({ task, start: nonce - back, count: Number(back) + 1, label: `NIP-13 from ${back} before` });
+      if (back > 0n) scans.push({ task, start: nonce - back, count: Number(back), label: `NIP-13 just past the range by ${back}` });
+    }
+    assertAgree(scans);
+  });
+
+  it('agrees with the JS reference on random text tasks, across block boundaries and up to the last nonce', () => {
+    const random = generator(53);
+    const scans: Scan[] = [];
+    for (let round = 0; round < 60; round++) {
+      const width = 1 + random.int(19);
+      const space = 10n ** BigInt(width);
+      const count = Number(space < 400n ? space : BigInt(1 + random.int(400)));
+      const room = space - BigInt(count);
+      const start = random.int(4) === 0 ? room : room < 1_000_000n ? BigInt(random.int(Number(room) + 1)) : random.u64() % room;
+      for (const kernel of ['sha256-text', 'sha1-text'] as const) {
+        const task = { kernel, prefix: random.bytes(random.int(201)), suffix: random.bytes(random.int(201)), width, zeroBits: random.int(5) === 0 ? 40 : random.int(9) };
+        scans.push({ task, start, count, label: `${kernel} prefix ${task.prefix.length} suffix ${task.suffix.length} width ${width}` });
+      }
     }
     assertAgree(scans);
   });

@@ -4,12 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { hashValue, targetFromBits } from '../../src/schemes/bitcoin.js';
 import { trialValue } from '../../src/schemes/bitmessage.js';
-import { KERNELS, nonceSpace, type KernelName, type SearchTask, type TextTask } from '../../src/schemes/search.js';
+import { KERNELS, nonceSpace, type KernelName, type SearchTask } from '../../src/schemes/search.js';
 import type { Backend } from '../../src/engine/backend.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { loadNativeBackend, nativeAddonPath, nativeKernelVariants } from '../../src/engine/native.js';
 import { U64, generator, hex, text } from '../helpers/random.js';
-import { BITCOIN_HEADERS, NANO_VECTORS } from '../helpers/vectors.js';
+import { BITCOIN_HEADERS, NANO_VECTORS, nostrTask } from '../helpers/vectors.js';
 
 
 const kernels = nativeKernelVariants();
@@ -39,19 +39,6 @@ function assertFinds(task: SearchTask, start: bigint, count: number, nonce: bigi
     const found = backend.scan(task, start, count);
     assert.deepEqual(found, { nonce, attempts: Number(nonce - start) + 1 }, `${label} ${variant}`);
   }
-}
-
-/** A NIP-13 event split around the digits of its nonce tag. */
-function nostrTask(event: { pubkey: string; created_at: number; kind: number; tags: string[][]; content: string }, nonce: string, zeroBits: number): TextTask {
-  const serialized = JSON.stringify([0, event.pubkey, event.created_at, event.kind, event.tags, event.content]);
-  const at = serialized.indexOf(`"nonce","${nonce}"`) + '"nonce","'.length;
-  return {
-    kernel: 'sha256-text',
-    prefix: text(serialized.slice(0, at)),
-    suffix: text(serialized.slice(at + nonce.length)),
-    width: nonce.length,
-    zeroBits,
-  };
 }
 
 describe('native addon', { skip }, () => {

@@ -1,4 +1,6 @@
 /** Known answers from the reference (shared/reference.md sections 1–4), shared by every test that pins them. */
+import type { TextTask } from '../../src/schemes/search.js';
+import { text } from './random.js';
 
 /** NIP-13's own example: 21 leading zero bits, committed target 20. */
 export const NIP13_EXAMPLE = {
@@ -36,3 +38,16 @@ export const BITCOIN_HEADERS: readonly (readonly [header: string, hash: string])
     '00000000000000001e8d6829a8a21adc5d38d0a473b144b6765798e61f98bd1d',
   ],
 ];
+
+/** A NIP-13 event split around the digits of its nonce tag. */
+export function nostrTask(event: { pubkey: string; created_at: number; kind: number; tags: string[][]; content: string }, nonce: string, zeroBits: number): TextTask {
+  const serialized = JSON.stringify([0, event.pubkey, event.created_at, event.kind, event.tags, event.content]);
+  const at = serialized.indexOf(`"nonce","${nonce}"`) + '"nonce","'.length;
+  return {
+    kernel: 'sha256-text',
+    prefix: text(serialized.slice(0, at)),
+    suffix: text(serialized.slice(at + nonce.length)),
+    width: nonce.length,
+    zeroBits,
+  };
+}

@@ -13,6 +13,9 @@ typedef __m256i pp_lanes32;
 
 PP_AVX2_INLINE __m256i lanes32_add(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
 PP_AVX2_INLINE __m256i lanes32_set1(uint32_t x) { return _mm256_set1_epi32((int)x); }
+PP_AVX2_INLINE __m256i lanes32_and(__m256i a, __m256i b) { return _mm256_and_si256(a, b); }
+PP_AVX2_INLINE __m256i lanes32_or(__m256i a, __m256i b) { return _mm256_or_si256(a, b); }
+PP_AVX2_INLINE __m256i lanes32_xor(__m256i a, __m256i b) { return _mm256_xor_si256(a, b); }
 /* n, n + 1, .., n + 7, wrapping at 2^32. */
 PP_AVX2_INLINE __m256i lanes32_from(uint32_t n) {
   return _mm256_add_epi32(lanes32_set1(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));

@@ -13,6 +13,9 @@ typedef __m512i pp_lanes32;
 
 PP_AVX512_INLINE __m512i lanes32_add(__m512i a, __m512i b) { return _mm512_add_epi32(a, b); }
 PP_AVX512_INLINE __m512i lanes32_set1(uint32_t x) { return _mm512_set1_epi32((int)x); }
+PP_AVX512_INLINE __m512i lanes32_and(__m512i a, __m512i b) { return _mm512_and_si512(a, b); }
+PP_AVX512_INLINE __m512i lanes32_or(__m512i a, __m512i b) { return _mm512_or_si512(a, b); }
+PP_AVX512_INLINE __m512i lanes32_xor(__m512i a, __m512i b) { return _mm512_xor_si512(a, b); }
 /* n, n + 1, .., n + 15, wrapping at 2^32. */
 PP_AVX512_INLINE __m512i lanes32_from(uint32_t n) {
   return _mm512_add_epi32(lanes32_set1(n),

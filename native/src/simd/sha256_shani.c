@@ -220,7 +220,7 @@ __attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani(
     search.count = count - done < left ? count - done : left;
     pp_decimal_lanes_init_ordered(&search.lanes, prefix, prefix_len, suffix, suffix_len, width,
                                   at, bswap32);
-    search.first_pairs = shani_first_pairs(search.midstate, search.lanes.decade[0], from);
+    search.first_pairs = shani_first_pairs(search.midstate, pp_decimal_lanes_decade(&search.lanes, 0), from);
 
     uint64_t attempts;
     switch (from) {

@@ -3,9 +3,10 @@
  * touching bytes per attempt, and the mask of digest bits a passing hash must have zero.
  *
  * Decimal lanes: the varying blocks (those holding the digits) are kept as raw 16-byte quads for
- * two "decades", the one holding the current nonce with its last digit '0' and the next one. A
- * lane's block is its decade's quads plus the last digit added to one byte, so an attempt costs a
- * few register adds and the byte odometer runs once per ten nonces. (Writing digit bytes and then
+ * three "decades", the one holding the current nonce with its last digit '0' and the two after it
+ * (sixteen lanes from a nonce ending in 9 reach two decades further). A lane's block is its
+ * decade's quads plus the last digit added to one byte, so an attempt costs a few register adds and
+ * the byte odometer runs once per ten nonces. (Writing digit bytes and then
  * loading the block as vectors for every attempt would stall on store-to-load forwarding.)
  *
  * The quads are stored in the byte order the kernel asks for (SHA-256 and SHA-1 place words
@@ -16,19 +17,28 @@
 #ifndef PP_SIMD_TEXT_LANES_H
 #define PP_SIMD_TEXT_LANES_H
 
+#if defined(PP_AVX512_EMULATED)
+/* The emulated AVX-512 test build takes every intrinsic from SIMDe (see avx512.h). */
+#include "avx512.h"
+#define PP_TEXT_LANES_FN static inline
+#else
 #include <tmmintrin.h>
+/* Inlined into SSE4.1, AVX2 and AVX-512 kernels alike, which all include SSSE3's byte shuffle. */
+#define PP_TEXT_LANES_FN static inline __attribute__((target("ssse3")))
+#endif
 
 #include "../scalar/text_layout.h"
 
 #define PP_VARYING_QUADS (sizeof(((pp_text_layout *)0)->varying) / 16)
-/* Inlined into SSE4.1 and AVX2 kernels alike, which both include SSSE3's byte shuffle. */
-#define PP_TEXT_LANES_FN static inline __attribute__((target("ssse3")))
+
+/* Decades held at once: a group of lanes may start at a nonce ending in 9 and span 19 more. */
+#define PP_DECADES 3
 
 typedef struct {
-  pp_text_layout layout;               /* its digits hold the next decade */
-  __m128i order;                       /* byte shuffle applied to every stored quad */
-  __m128i decade[2][PP_VARYING_QUADS]; /* varying quads of two decades: current and next */
-  unsigned current;                    /* which of the two is the current decade */
+  pp_text_layout layout;                        /* its digits hold the last decade loaded */
+  __m128i order;                                /* byte shuffle applied to every stored quad */
+  __m128i decade[PP_DECADES][PP_VARYING_QUADS]; /* varying quads of three consecutive decades */
+  uint8_t ahead[PP_DECADES];                    /* decade[ahead[k]] is k decades after the current */
   /* Per last digit d, what to add to each quad: d at the last digit's byte, zero elsewhere. One
    * vector per quad (not one index) keeps the kernels' message arrays free of run-time indices,
    * which would force them out of registers into memory. */
@@ -75,10 +85,16 @@ PP_TEXT_LANES_FN void pp_decimal_lanes_init_ordered(pp_decimal_lanes *lanes, con
       lanes->digit_add[d][q] =
           _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(bytes + 16 * q)), order);
   }
-  lanes->current = 0;
-  pp_decimal_lanes_load(lanes, lanes->decade[0]);
-  pp_decimal_lanes_next_decade(&lanes->layout);
-  pp_decimal_lanes_load(lanes, lanes->decade[1]);
+  for (int k = 0; k < PP_DECADES; k++) {
+    if (k > 0) pp_decimal_lanes_next_decade(&lanes->layout);
+    lanes->ahead[k] = (uint8_t)k;
+    pp_decimal_lanes_load(lanes, lanes->decade[k]);
+  }
+}
+
+/* The varying quads of the decade `ahead` (< PP_DECADES) after the current one. */
+static inline const __m128i *pp_decimal_lanes_decade(const pp_decimal_lanes *lanes, unsigned ahead) {
+  return lanes->decade[lanes->ahead[ahead]];
 }
 
 /* The same with the quads as raw bytes, for kernels that read them as bytes. */
@@ -94,20 +110,24 @@ PP_TEXT_LANES_FN void pp_decimal_lanes_init(pp_decimal_lanes *lanes, const uint8
 PP_TEXT_LANES_FN void pp_decimal_lanes_block(const pp_decimal_lanes *lanes, unsigned offset,
                                              unsigned block, __m128i quads[4]) {
   unsigned digit = lanes->nonce_digit + offset;
-  const __m128i *decade = lanes->decade[lanes->current ^ (digit >= 10)] + 4 * block;
+  const __m128i *decade = pp_decimal_lanes_decade(lanes, digit >= 10) + 4 * block;
   if (digit >= 10) digit -= 10;
   const __m128i *add = lanes->digit_add[digit] + 4 * block;
   for (unsigned q = 0; q < 4; q++) quads[q] = _mm_add_epi8(decade[q], add[q]);
 }
 
-/* Move the current nonce forward by step (< 10). */
+/* Move the current nonce forward by step (< 20): each decade left is reloaded as the one after
+ * the last. */
 PP_TEXT_LANES_FN void pp_decimal_lanes_advance(pp_decimal_lanes *lanes, unsigned step) {
   lanes->nonce_digit += step;
-  if (lanes->nonce_digit < 10) return;
-  lanes->nonce_digit -= 10;
-  pp_decimal_lanes_next_decade(&lanes->layout);
-  pp_decimal_lanes_load(lanes, lanes->decade[lanes->current]); /* the decade just left */
-  lanes->current ^= 1;
+  while (lanes->nonce_digit >= 10) {
+    lanes->nonce_digit -= 10;
+    const uint8_t left = lanes->ahead[0];
+    pp_decimal_lanes_next_decade(&lanes->layout);
+    pp_decimal_lanes_load(lanes, lanes->decade[left]);
+    for (int k = 0; k + 1 < PP_DECADES; k++) lanes->ahead[k] = lanes->ahead[k + 1];
+    lanes->ahead[PP_DECADES - 1] = left;
+  }
 }
 
 /* The digest words' bits that must be zero for `zero_bits` leading zero bits (big-endian). */

@@ -1,0 +1,54 @@
+/*
+ * SHA-1 compression for any vector width: PP_LANES32 independent messages, one per 32-bit lane.
+ * The including kernel includes its 32-bit lane vocabulary first (lanes32_avx2.h or
+ * lanes32_avx512.h).
+ */
+#ifndef PP_SIMD_SHA1_LANES_H
+#define PP_SIMD_SHA1_LANES_H
+
+#include "../scalar/sha1.h"
+#include "unroll.h"
+
+/* The round function of rounds 20q..20q+19. */
+PP_LANES32_INLINE pp_lanes32 sha1_round_function(int q, pp_lanes32 b, pp_lanes32 c, pp_lanes32 d) {
+  if (q == 0) return lanes32_choose(b, c, d);
+  if (q == 2) return lanes32_majority(b, c, d);
+  return lanes32_xor3(b, c, d);
+}
+
+/* One round in place: e takes the new a, b is rotated; the caller rotates the names. Left
+ * rotations by n are right rotations by 32 - n. */
+#define PP_SHA1_LANES_ROUND(a, b, c, d, e, t)                                                      \
+  do {                                                                                             \
+    if ((t) >= 16)                                                                                 \
+      w[(t) & 15] = lanes32_rotr(                                                                  \
+          lanes32_xor(lanes32_xor3(w[((t) - 3) & 15], w[((t) - 8) & 15], w[((t) - 14) & 15]),      \
+                      w[(t) & 15]),                                                                \
+          31);                                                                                     \
+    e = lanes32_add(lanes32_add(e, lanes32_rotr(a, 27)),                                           \
+                    lanes32_add(sha1_round_function((t) / 20, b, c, d),                            \
+                                lanes32_add(w[(t) & 15], k[(t) / 20])));                           \
+    b = lanes32_rotr(b, 2);                                                                        \
+  } while (0)
+
+/* One compression of every lane, feed-forward included; w is the message and schedule ring. */
+PP_LANES32_INLINE void sha1_lanes_compress(pp_lanes32 s[5], pp_lanes32 w[16]) {
+  pp_lanes32 k[4];
+  for (int i = 0; i < 4; i++) k[i] = lanes32_set1(PP_SHA1_K[i]);
+  pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4];
+  PP_UNROLL(16)
+  for (int t = 0; t < 80; t += 5) {
+    PP_SHA1_LANES_ROUND(a, b, c, d, e, t);
+    PP_SHA1_LANES_ROUND(e, a, b, c, d, t + 1);
+    PP_SHA1_LANES_ROUND(d, e, a, b, c, t + 2);
+    PP_SHA1_LANES_ROUND(c, d, e, a, b, t + 3);
+    PP_SHA1_LANES_ROUND(b, c, d, e, a, t + 4);
+  }
+  s[0] = lanes32_add(s[0], a);
+  s[1] = lanes32_add(s[1], b);
+  s[2] = lanes32_add(s[2], c);
+  s[3] = lanes32_add(s[3], d);
+  s[4] = lanes32_add(s[4], e);
+}
+
+#endif

@@ -1,0 +1,21 @@
+/* The SHA-256 text search for any vector width: text_scan_lanes.h with SHA-256 as its hash. The
+ * including kernel includes its decimal lanes first (text_lanes_avx2.h or text_lanes_avx512.h). */
+#ifndef PP_SIMD_SHA256_TEXT_LANES_H
+#define PP_SIMD_SHA256_TEXT_LANES_H
+
+#include "sha256_lanes.h"
+
+#define PP_TEXT_WORDS 8
+#define PP_TEXT_IV PP_SHA256_IV
+#define text_compress_scalar pp_sha256_compress
+
+/* The round constants are compile-time values: after inlining they become memory operands. */
+PP_LANES32_INLINE void text_lanes_compress(pp_lanes32 s[8], pp_lanes32 w[16]) {
+  pp_lanes32 k[64];
+  sha256_lanes_constants(k);
+  sha256_lanes_compress(s, w, k);
+}
+
+#include "text_scan_lanes.h"
+
+#endif

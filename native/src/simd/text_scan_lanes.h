@@ -1,0 +1,61 @@
+/*
+ * The text search (a hash of prefix || decimal nonce || suffix with enough leading zero bits) for
+ * any vector width: PP_LANES32 consecutive nonces, one per 32-bit lane. The including kernel
+ * includes its decimal lanes first (text_lanes_avx2.h or text_lanes_avx512.h, which bring the
+ * 32-bit lane vocabulary) and defines the hash: PP_TEXT_WORDS digest words, PP_TEXT_IV,
+ * text_compress_scalar(words, block) for the prefix, and text_lanes_compress(s, w) for one
+ * compression of every lane (w is the message and its schedule ring).
+ */
+#ifndef PP_SIMD_TEXT_SCAN_LANES_H
+#define PP_SIMD_TEXT_SCAN_LANES_H
+
+#include "../scalar/common.h"
+#include "../scalar/text_layout.h"
+#include "text_lanes.h"
+
+/* Compress the same 64-byte block (shared by all lanes) into every lane. */
+PP_LANES32_INLINE void text_compress_shared(pp_lanes32 s[PP_TEXT_WORDS], const uint8_t *block) {
+  pp_lanes32 w[16];
+  for (int i = 0; i < 16; i++) w[i] = lanes32_set1(pp_load_be32(block + 4 * i));
+  text_lanes_compress(s, w);
+}
+
+PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
+                                 size_t suffix_len, unsigned width, unsigned zero_bits,
+                                 uint64_t start, uint64_t count, pp_result *out) {
+  pp_decimal_lanes lanes;
+  pp_decimal_lanes_init(&lanes, prefix, prefix_len, suffix, suffix_len, width, start);
+  const pp_text_layout *layout = &lanes.layout;
+
+  uint32_t midstate[PP_TEXT_WORDS];
+  for (int i = 0; i < PP_TEXT_WORDS; i++) midstate[i] = PP_TEXT_IV[i];
+  for (size_t b = 0; b < layout->prefix_blocks; b++)
+    text_compress_scalar(midstate, prefix + PP_TEXT_BLOCK * b);
+  /* The digest bits that must be zero, in the words that hold any. */
+  uint32_t mask_words[PP_TEXT_WORDS];
+  pp_zero_bits_mask(mask_words, PP_TEXT_WORDS, zero_bits);
+  const unsigned mask_count = (zero_bits + 31) / 32;
+  pp_lanes32 mask[PP_TEXT_WORDS];
+  for (unsigned i = 0; i < mask_count; i++) mask[i] = lanes32_set1(mask_words[i]);
+
+  for (uint64_t done = 0; done < count; done += PP_LANES32) {
+    pp_lanes32 s[PP_TEXT_WORDS], w[16];
+    for (int i = 0; i < PP_TEXT_WORDS; i++) s[i] = lanes32_set1(midstate[i]);
+    for (unsigned b = 0; b < layout->varying_blocks; b++) {
+      lanes32_varying_words(&lanes, b, w);
+      text_lanes_compress(s, w);
+    }
+    for (size_t b = 0; b < layout->direct_blocks; b++)
+      text_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b);
+    for (unsigned b = 0; b < layout->final_blocks; b++)
+      text_compress_shared(s, layout->final + PP_TEXT_BLOCK * b);
+    pp_decimal_lanes_advance(&lanes, PP_LANES32);
+
+    pp_lanes32 masked = lanes32_set1(0);
+    for (unsigned i = 0; i < mask_count; i++) masked = lanes32_or(masked, lanes32_and(s[i], mask[i]));
+    if (pp_result_first_lane(lanes32_equal(masked, 0), start + done, done, count, out)) return;
+  }
+  pp_result_none(out, count);
+}
+
+#endif
