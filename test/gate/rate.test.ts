@@ -45,4 +45,9 @@ test('sources are counted by IPv4 address and by IPv6 /64', () => {
   assert.equal(sourceKey('2001:db8::1'), '2001:db8:0:0::/64');
   assert.equal(sourceKey('::1'), '0:0:0:0::/64');
   assert.equal(sourceKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  // NAT64's well-known prefix: each IPv4 host behind the translator is its own source.
+  assert.equal(sourceKey('64:ff9b::cb00:7107'), '203.0.113.7');
+  assert.equal(sourceKey('64:ff9b::203.0.113.8'), '203.0.113.8');
+  assert.equal(sourceKey('64:ff9b:1::cb00:7107'), '64:ff9b:1:0::/64', 'a local-use NAT64 prefix is an ordinary /64');
+  assert.equal(sourceKey('::ffff:203.0.113.7'), sourceKey('64:ff9b::cb00:7107'));
 });
