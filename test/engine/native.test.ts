@@ -9,7 +9,7 @@ import type { Backend } from '../../src/engine/backend.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { loadNativeBackend, nativeAddonPath, nativeKernelVariants } from '../../src/engine/native.js';
 import { U64, generator, hex, text } from '../helpers/random.js';
-import { BITCOIN_HEADERS, NANO_VECTORS, nostrTask } from '../helpers/vectors.js';
+import { BITCOIN_HEADERS, NANO_VECTORS, NIP13_EXAMPLE, NOSTRIL_EXAMPLE, nostrTask } from '../helpers/vectors.js';
 
 
 const kernels = nativeKernelVariants();
@@ -94,31 +94,10 @@ describe('native addon', { skip }, () => {
   });
 
   it('finds the NIP-13 vectors (sha256-text)', () => {
-    const first = nostrTask(
-      {
-        pubkey: 'a48380f4cfcc1ad5378294fcac36439770f9c878dd880ffa94bb74ea54a6f243',
-        created_at: 1651794653,
-        kind: 1,
-        tags: [['nonce', '776797', '20']],
-        content: "It's just me mining my own business",
-      },
-      '776797',
-      21,
-    );
+    const first = nostrTask(NIP13_EXAMPLE, '776797', 21);
     assertFinds(first, 776797n - 603n, 700, 776797n, 'NIP-13 example');
     assertAllAgree(first, 776797n - 203n, 213, 'NIP-13 example');
-    const robot = nostrTask(
-      {
-        pubkey: '6cad545430904b84a8101c5783b65043f19ae29d2da1076b8fc3e64892736f03',
-        created_at: 1663382309,
-        kind: 1,
-        tags: [['nonce', '3634431872961']],
-        content:
-          'I am a robot beep boop! This note took 7976213 seconds to mine 44 bits after 3634431872962 tries!\n\nThis was generated with https://github.com/jb55/nostril',
-      },
-      '3634431872961',
-      44,
-    );
+    const robot = nostrTask(NOSTRIL_EXAMPLE, '3634431872961', 44);
     assertFinds(robot, 3634431872961n - 5001n, 5100, 3634431872961n, 'nostril 44 bits');
     assertAllAgree({ ...robot, zeroBits: 6 }, 3634431872961n - 17n, 300, 'nostril at 6 bits');
   });

@@ -13,6 +13,17 @@ export const NIP13_EXAMPLE = {
   sig: '284622fc0a3f4f1303455d5175f7ba962a3300d136085b9566801bc2e0699de0c7e31e44c81fb40ad9049173742e904713c3594a1da0fc5d2382a25c11aba977',
 };
 
+/** nostril's 44-bit event: content with a newline, a nonce tag without a target. */
+export const NOSTRIL_EXAMPLE = {
+  id: '00000000000c1271675dc86e3e1dd1336827bccabb90dc4c9d3b4465efefe00e',
+  pubkey: '6cad545430904b84a8101c5783b65043f19ae29d2da1076b8fc3e64892736f03',
+  created_at: 1663382309,
+  kind: 1,
+  tags: [['nonce', '3634431872961']],
+  content:
+    'I am a robot beep boop! This note took 7976213 seconds to mine 44 bits after 3634431872962 tries!\n\nThis was generated with https://github.com/jb55/nostril',
+};
+
 /** Nano work (root, work, value): send-valid, receive-only, three more valid, Banano-valid, invalid. */
 export const NANO_VECTORS: readonly (readonly [root: string, work: string, value: string])[] = [
   ['718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2', '2b3d689bbcb21dca', 'fffffff93c41ec94'],

@@ -6,7 +6,7 @@ import { eventId, idDifficulty, nostr, parseEvent, verifyEvent, type NostrJob } 
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { InputError } from '../../src/schemes/bits.js';
-import { NIP13_EXAMPLE } from '../helpers/vectors.js';
+import { NIP13_EXAMPLE, NOSTRIL_EXAMPLE } from '../helpers/vectors.js';
 
 test('NIP-13 example: id and 21 bits, committed target 20', () => {
   const event = parseEvent(NIP13_EXAMPLE);
@@ -17,15 +17,7 @@ test('NIP-13 example: id and 21 bits, committed target 20', () => {
 });
 
 test('nostril vector: content with a newline, nonce tag without target', () => {
-  const event = {
-    pubkey: '6cad545430904b84a8101c5783b65043f19ae29d2da1076b8fc3e64892736f03',
-    created_at: 1663382309,
-    kind: 1,
-    tags: [['nonce', '3634431872961']],
-    content:
-      'I am a robot beep boop! This note took 7976213 seconds to mine 44 bits after 3634431872962 tries!\n\nThis was generated with https://github.com/jb55/nostril',
-  };
-  const id = eventId(event);
+  const id = eventId(NOSTRIL_EXAMPLE);
   assert.equal(id, '00000000000c1271675dc86e3e1dd1336827bccabb90dc4c9d3b4465efefe00e');
   assert.equal(idDifficulty(id), 44);
 });
