@@ -20,7 +20,7 @@ import { startStratum } from './protocols/stratum.js';
 import { gateFromConfig } from './gate/gate.js';
 import { countGateEvents } from './gate/metrics.js';
 import { gateHttpPlugin } from './protocols/gate-http.js';
-import { SourceConnections } from './protocols/connections.js';
+import { SourceConnections } from './net/connections.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
 import { createEngineSource } from './sources/engine.js';
 import { clusterFromConfig } from './cluster/cluster.js';

@@ -14,8 +14,9 @@ import { InputError } from '../schemes/bits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Door } from '../server.js';
-import { SourceConnections } from './connections.js';
-import { listen } from './listen.js';
+import { SourceConnections } from '../net/connections.js';
+import { LINE_TOO_LONG, LineSplitter } from '../net/framing.js';
+import { listen } from '../net/listen.js';
 
 export const GATE_TCP_LIMITS = {
   /** Bytes in one line, without its '\n'; longer lines get `0:line too long` and the connection closes. */
@@ -76,15 +77,12 @@ export interface GateTcpOptions {
   readonly metrics?: Pick<Metrics, 'connections' | 'connectionsRefused'>;
 }
 
-const NEWLINE = 0x0a;
-const TOO_LONG = Symbol('line too long');
-
 /** Thrown by a handler to answer `0:<message>` and close the connection. */
 class Fatal extends Error {}
 
 /** One connection's conversation with the gate. */
 class GateSession {
-  #buffer: Buffer = Buffer.alloc(0);
+  readonly #lines: LineSplitter;
   #running = false;
   /** 'lines' while speaking the protocol, 'done' once the gate has finished with the connection. */
   #state: 'lines' | 'done' = 'lines';
@@ -100,6 +98,7 @@ class GateSession {
     private readonly limits: GateTcpLimits,
     private readonly logger: Logger,
   ) {
+    this.#lines = new LineSplitter(limits.maxLineBytes, 'latin1');
     this.#idle = setTimeout(() => this.#finish('0:idle timeout\n'), limits.idleTimeoutMs);
     socket.once('close', () => clearTimeout(this.#idle));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
@@ -107,8 +106,8 @@ class GateSession {
 
   #receive(chunk: Buffer): void {
     if (this.#state !== 'lines') return;
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    if (this.#buffer.length > this.limits.maxBufferedBytes) this.socket.pause();
+    this.#lines.feed(chunk);
+    if (this.#lines.buffered > this.limits.maxBufferedBytes) this.socket.pause();
     void this.#drain();
   }
 
@@ -118,9 +117,9 @@ class GateSession {
     this.#running = true;
     try {
       while (this.#state === 'lines') {
-        const line = this.#nextLine();
+        const line = this.#lines.next();
         if (line === null) break;
-        if (line === TOO_LONG) {
+        if (line === LINE_TOO_LONG) {
           this.#finish('0:line too long\n');
           break;
         }
@@ -130,18 +129,9 @@ class GateSession {
     } finally {
       this.#running = false;
     }
-    if (this.#state === 'lines' && this.socket.isPaused() && this.#buffer.length <= this.limits.maxBufferedBytes) {
+    if (this.#state === 'lines' && this.socket.isPaused() && this.#lines.buffered <= this.limits.maxBufferedBytes) {
       this.socket.resume();
     }
-  }
-
-  #nextLine(): string | typeof TOO_LONG | null {
-    const end = this.#buffer.indexOf(NEWLINE);
-    if (end === -1) return this.#buffer.length > this.limits.maxLineBytes ? TOO_LONG : null;
-    if (end > this.limits.maxLineBytes) return TOO_LONG;
-    const line = this.#buffer.toString('latin1', 0, end).replace(/\r$/, '');
-    this.#buffer = this.#buffer.subarray(end + 1);
-    return line;
   }
 
   async #answer(line: string): Promise<void> {
@@ -225,8 +215,8 @@ class GateSession {
         upstream.setTimeout(0);
         clearTimeout(this.#idle);
         this.socket.write('4:connected\n');
-        if (this.#buffer.length > 0) upstream.write(this.#buffer);
-        this.#buffer = Buffer.alloc(0);
+        const rest = this.#lines.drain();
+        if (rest.length > 0) upstream.write(rest);
         this.socket.removeAllListeners('data');
         this.socket.pipe(upstream);
         upstream.pipe(this.socket);
@@ -241,7 +231,7 @@ class GateSession {
   #finish(last: string): void {
     this.#state = 'done';
     clearTimeout(this.#idle);
-    this.#buffer = Buffer.alloc(0);
+    this.#lines.drain();
     if (this.socket.writable) this.socket.end(last);
     else this.socket.destroy();
   }

@@ -19,8 +19,10 @@ import type { Metrics } from '../metrics.js';
 import { integer, InputError } from '../schemes/bits.js';
 import { bitmessage, parseInitialHash, parseNonce, parseTarget, trialValue } from '../schemes/bitmessage.js';
 import { RemoteMiners, type Assignment } from '../sources/remote-miners.js';
-import { JsonObjectSplitter, JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from './json-stream.js';
-import { listen } from './listen.js';
+import { JsonObjectSplitter } from '../net/framing.js';
+import { JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from '../net/json.js';
+import { listen } from '../net/listen.js';
+import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, socketPeer } from '../net/writer.js';
 
 /** The `metanoia` section of the configuration. */
 export interface MetanoiaSettings {
@@ -57,8 +59,6 @@ export interface MetanoiaDoor {
 const U64_MAX = (1n << 64n) - 1n;
 /** Wrong push_results after which a connection gets no more work. */
 export const MAX_WRONG_RESULTS = 3;
-/** Answers queued to a connection that does not read them, in bytes, before it is dropped. */
-const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 const BROKER_STATUS: Readonly<Record<BrokerErrorCode, number>> = {
   busy: 503,
@@ -126,15 +126,11 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     /** Requests accepted and not yet answered: a bound, or one connection could pile up jobs and long-polls. */
     let inFlight = 0;
 
-    const send = (answer: JsonValue): void => {
-      if (socket.destroyed) return;
-      socket.write(stringifyJson(answer) + '\n');
-      if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-        metrics?.limitsHit.inc({ door: 'metanoia', limit: 'write_buffer' });
-        log.warn({ peer }, 'dropping a connection that does not read its answers');
-        socket.destroy();
-      }
-    };
+    const write = boundedWriter(socketPeer(socket), DEFAULT_MAX_PENDING_BYTES, () => {
+      metrics?.limitsHit.inc({ door: 'metanoia', limit: 'write_buffer' });
+      log.warn({ peer }, 'dropping a connection that does not read its answers');
+    });
+    const send = (answer: JsonValue): void => write(stringifyJson(answer) + '\n');
     const reject = (error: string): void => send({ status: 400, error });
 
     socket.setKeepAlive(true, 30_000);

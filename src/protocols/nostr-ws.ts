@@ -13,6 +13,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { BrokerError } from '../broker/types.js';
+import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, webSocketPeer } from '../net/writer.js';
 import { InputError } from '../schemes/bits.js';
 import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
 import type { DoorContext } from '../server.js';
@@ -21,8 +22,6 @@ const DOOR = 'nostr-ws';
 /** Messages up to this multiple of the limit get a JSON error; larger ones close the socket (1009). */
 const HARD_LIMIT_FACTOR = 2;
 const CLOSE_HANDSHAKE_MS = 1000;
-/** Answers queued to a client that does not read them, in bytes, before it is dropped. */
-const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 type RequestId = string | number;
 
@@ -110,15 +109,11 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
     metrics.connections.inc({ door: DOOR });
     const gone = new AbortController();
     let inFlight = 0;
-    const send = (answer: Record<string, unknown>): void => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(JSON.stringify(answer));
-      if (ws.bufferedAmount > MAX_PENDING_WRITE_BYTES) {
-        metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
-        log.warn('dropping a client that does not read its answers');
-        ws.terminate();
-      }
-    };
+    const write = boundedWriter(webSocketPeer(ws), DEFAULT_MAX_PENDING_BYTES, () => {
+      metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
+      log.warn('dropping a client that does not read its answers');
+    });
+    const send = (answer: Record<string, unknown>): void => write(JSON.stringify(answer));
     const error = (message: string, id?: RequestId): void => send(id === undefined ? { error: message } : { error: message, id });
     // A client that vanished without closing (a phone out of coverage) would hold its slot and its jobs forever.
     let answeredPing = true;

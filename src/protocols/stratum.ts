@@ -13,7 +13,8 @@ import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
 import { Chain } from '../stratum/chain.js';
 import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
-import { listen } from './listen.js';
+import { listen } from '../net/listen.js';
+import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, socketPeer } from '../net/writer.js';
 
 /** The `stratum` section of the configuration. */
 export interface StratumSettings {
@@ -45,9 +46,6 @@ export interface StratumDoor {
   readonly chain: Chain;
   close(): Promise<void>;
 }
-
-/** Answers queued to an agent that does not read them, in bytes, before it is dropped. */
-export const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 export function parseBlockBits(hex: string): number {
   if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new InputError('block_bits must be 8 hex characters');
@@ -118,15 +116,16 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
     metrics?.connections.inc({ door: 'stratum' });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const session = coordinator.connect({
-      send(line) {
-        socket.write(line + '\n');
-        if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-          metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
-          log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
-          session.drop('write buffer full');
-        }
+    const write = boundedWriter(
+      socketPeer(socket, () => session.drop('write buffer full')),
+      DEFAULT_MAX_PENDING_BYTES,
+      () => {
+        metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
+        log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
       },
+    );
+    const session = coordinator.connect({
+      send: (line) => write(line + '\n'),
       close() {
         socket.destroy();
       },

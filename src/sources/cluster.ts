@@ -18,7 +18,7 @@ import type { NonceRange, Source, SourceJob } from '../broker/types.js';
 import { parseReport, type JobRecord, type WorkerReport } from '../cluster/board.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { decodeValue, encodeValue } from '../cluster/codec.js';
-import { clusterJobId } from '../cluster/keys.js';
+import { clusterJobId } from '../stores/keys.js';
 import { searchLeases } from '../cluster/search.js';
 import type { Engine } from '../engine/engine.js';
 import { pause } from '../pause.js';

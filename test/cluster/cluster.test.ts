@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { validateWork } from 'nanocurrency';
 import { ClusterWorker, type WorkerEvent } from '../../src/cluster/worker.js';
-import { clusterJobId, clusterKeys } from '../../src/cluster/keys.js';
+import { clusterJobId, clusterKeys } from '../../src/stores/keys.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createInlineEngine } from '../../src/engine/inline.js';

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { parseJson } from '../../src/protocols/json-stream.js';
-import { MetanoiaMiner } from '../../src/protocols/metanoia-miner.js';
+import { parseJson } from '../../src/net/json.js';
+import { MetanoiaMiner } from '../../src/clients/metanoia-miner.js';
 import { startServer } from '../../src/server.js';
-import { StratumAgent } from '../../src/stratum/agent.js';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
 import { bitmessage } from '../../src/schemes/bitmessage.js';
 
 /** A port nobody listens on right now (0 would disable the door). */

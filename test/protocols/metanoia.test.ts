@@ -6,9 +6,10 @@ import { createBroker } from '../../src/broker/broker.js';
 import type { Broker } from '../../src/broker/types.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { JsonObjectSplitter, parseJson, type JsonValue } from '../../src/protocols/json-stream.js';
+import { JsonObjectSplitter } from '../../src/net/framing.js';
+import { parseJson, type JsonValue } from '../../src/net/json.js';
 import { MAX_WRONG_RESULTS, startMetanoia, type MetanoiaSettings } from '../../src/protocols/metanoia.js';
-import { MetanoiaMiner } from '../../src/protocols/metanoia-miner.js';
+import { MetanoiaMiner } from '../../src/clients/metanoia-miner.js';
 import { bitmessage, trialValue } from '../../src/schemes/bitmessage.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 

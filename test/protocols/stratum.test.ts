@@ -7,7 +7,7 @@ import { referenceBackend } from '../../src/engine/reference.js';
 import { createMetrics } from '../../src/metrics.js';
 import { startStratum, type StratumSettings } from '../../src/protocols/stratum.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
-import { StratumAgent } from '../../src/stratum/agent.js';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 

@@ -1,5 +1,5 @@
 /**
- * What the TCP mining clients (`powerplant miner`, `powerplant agent`) share: opening a
+ * What the TCP clients (`powerplant miner`, `agent`, `gate-client`) share: opening a
  * connection that an AbortSignal can cancel, and the reconnect loop with exponential backoff.
  * @module
  */
@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import { pause } from '../pause.js';
 
-export function openTcp(host: string, port: number, signal: AbortSignal): Promise<Socket> {
+export function openTcp(host: string, port: number, signal?: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, signal });
     socket.once('connect', () => {

@@ -9,8 +9,9 @@ import { RangeExhaustedError, type Engine } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log.js';
 import { InputError, integer } from '../schemes/bits.js';
 import { bitmessage, parseInitialHash, parseTarget } from '../schemes/bitmessage.js';
-import { openTcp, reconnecting } from './tcp-client.js';
-import { JsonObjectSplitter, JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from './json-stream.js';
+import { JsonObjectSplitter } from '../net/framing.js';
+import { JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from '../net/json.js';
+import { openTcp, reconnecting } from '../net/tcp-client.js';
 
 export interface MinerOptions {
   readonly host: string;

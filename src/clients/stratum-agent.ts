@@ -10,9 +10,10 @@ import { RangeExhaustedError } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log.js';
 import { bitcoin, shareTarget } from '../schemes/bitcoin.js';
 import { InputError } from '../schemes/bits.js';
-import { openTcp, reconnecting } from '../protocols/tcp-client.js';
-import { LineSplitter, parseJson, stringifyJson, type JsonValue } from '../protocols/json-stream.js';
-import { buildHeader, counterHex, hex32, parseNotify, type StratumJob } from './job.js';
+import { LineSplitter } from '../net/framing.js';
+import { parseJson, stringifyJson, type JsonValue } from '../net/json.js';
+import { openTcp, reconnecting } from '../net/tcp-client.js';
+import { buildHeader, counterHex, hex32, parseNotify, type StratumJob } from '../stratum/job.js';
 
 export interface AgentOptions {
   readonly host: string;
