@@ -4,8 +4,8 @@
  * doors (Metanoia, Stratum, the gate) listen on ports of their own.
  * @module
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { AddressInfo, Socket } from 'node:net';
+import Fastify from 'fastify';
+import type { Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
@@ -13,41 +13,31 @@ import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { registerNanoHttp } from './protocols/nano-http.js';
-import { startMetanoia } from './protocols/metanoia.js';
-import { attachNostrWs } from './protocols/nostr-ws.js';
-import { startStratum } from './protocols/stratum.js';
 import { gateFromConfig } from './gate/gate.js';
 import { countGateEvents } from './gate/metrics.js';
-import { gateHttpPlugin } from './protocols/gate-http.js';
 import { SourceConnections } from './net/connections.js';
+import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
+import { startGateHttp } from './protocols/gate-http.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
+import { startMetanoia } from './protocols/metanoia.js';
+import { startNanoHttp } from './protocols/nano-http.js';
+import { startNostrWs } from './protocols/nostr-ws.js';
+import { startStratum } from './protocols/stratum.js';
 import { createEngineSource } from './sources/engine.js';
+import { RemoteMiners } from './sources/remote-miners.js';
 import { clusterFromConfig } from './cluster/cluster.js';
 import { createClusterSource } from './sources/cluster.js';
 import { createUpstreamSource } from './sources/upstream.js';
 
-export interface Address {
-  readonly host: string;
-  readonly port: number;
-}
+/** The doors served on the HTTP port: they add their routes before it listens. */
+const HTTP_DOORS: readonly StartDoor[] = [startNanoHttp, startGateHttp, startNostrWs];
 
-/** A front door with a port of its own; server.ts closes it on shutdown. */
-export interface Door {
-  readonly name: string;
-  readonly address: Address;
-  /** Stop accepting, end its connections; the broker fails their jobs with 'shutdown'. */
-  close(): Promise<void>;
-}
-
-/** What every front door is built from. */
-export interface DoorContext {
-  readonly config: Config;
-  readonly broker: Broker;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  readonly engine: Engine;
-}
+/** The doors with ports of their own, each started when its port is not 0. */
+const PORT_DOORS: readonly { readonly enabled: (config: Config) => boolean; readonly start: StartDoor }[] = [
+  { enabled: (config) => config.metanoia.port !== 0, start: startMetanoia },
+  { enabled: (config) => config.stratum.port !== 0, start: startStratum },
+  { enabled: (config) => config.gate.tcp_port !== 0, start: startGateTcp },
+];
 
 export interface ServerDeps {
   /** Use this engine instead of starting a pool (tests); the server does not close it. */
@@ -64,11 +54,6 @@ export interface RunningServer {
   readonly logger: Logger;
   /** Stop accepting, give jobs server.shutdown_timeout_ms to finish, close every door and the engine. */
   close(): Promise<void>;
-}
-
-function addressOf(app: FastifyInstance): Address {
-  const address = app.server.address() as AddressInfo;
-  return { host: address.address, port: address.port };
 }
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -116,7 +101,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       }),
     );
   }
-  const context: DoorContext = { config, broker, metrics, logger, engine };
+  // Metanoia miners take their ranges through the Metanoia door, so they work only where it is open.
+  const remoteMiners = new RemoteMiners(BigInt(config.metanoia.range_size));
+  if (config.metanoia.port !== 0) broker.addSource(remoteMiners);
 
   const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
   app.server.maxConnections = config.server.max_http_connections;
@@ -141,32 +128,26 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerNanoHttp(app, context);
-  await app.register(gateHttpPlugin, { prefix: '/gate', gate });
-  const nostrWs = attachNostrWs(app.server, context);
-
+  const context: DoorContext = { config, broker, metrics, logger, http: app, remoteWork: remoteMiners, gate };
   const doors: Door[] = [];
+  for (const start of HTTP_DOORS) doors.push(await start(context));
+
   const closeAll = async (): Promise<void> => {
-    await Promise.allSettled([nostrWs.close(), ...doors.map((door) => door.close())]);
+    await Promise.allSettled(doors.map((door) => door.close()));
     await app.close();
     if (ownsEngine) await engine.close();
     await cluster?.close();
   };
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
-    // The doors with ports of their own (0 disables each).
-    if (config.metanoia.port !== 0) doors.push(await startMetanoia(context));
-    if (config.stratum.port !== 0) doors.push(await startStratum(context));
-    if (config.gate.tcp_port !== 0) {
-      doors.push(await startGateTcp({ gate, config: config.gate, logger, metrics, port: config.gate.tcp_port, host: config.server.host }));
-    }
+    for (const door of PORT_DOORS) if (door.enabled(config)) doors.push(await door.start(context));
   } catch (error) {
     await broker.close();
     await closeAll();
     throw error;
   }
 
-  const addresses: Record<string, Address> = { http: addressOf(app) };
+  const addresses: Record<string, Address> = { http: httpAddress(app) };
   for (const door of doors) addresses[door.name] = door.address;
   logger.info({ addresses, backend: engine.backend, threads: engine.threads }, 'powerplant listening');
 

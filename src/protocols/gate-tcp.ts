@@ -13,10 +13,10 @@ import { GateRefusal } from '../gate/refusal.js';
 import { InputError } from '../schemes/bits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Door } from '../server.js';
 import { SourceConnections } from '../net/connections.js';
 import { LINE_TOO_LONG, LineSplitter } from '../net/framing.js';
 import { listen } from '../net/listen.js';
+import type { Door } from './door.js';
 
 export const GATE_TCP_LIMITS = {
   /** Bytes in one line, without its '\n'; longer lines get `0:line too long` and the connection closes. */
@@ -66,12 +66,14 @@ export function gateTarget(resource: string, upstream: string): GateTarget {
   return { kind: 'text', text: resource };
 }
 
-export interface GateTcpOptions {
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface GateTcpContext {
   readonly gate: Gate;
-  readonly config: { readonly resource: string; readonly upstream: string };
+  readonly config: {
+    readonly gate: { readonly tcp_port: number; readonly resource: string; readonly upstream: string };
+    readonly server: { readonly host: string };
+  };
   readonly logger: Logger;
-  readonly port: number;
-  readonly host?: string;
   readonly limits?: Partial<GateTcpLimits>;
   /** Open and refused connections are counted under door 'gate'. */
   readonly metrics?: Pick<Metrics, 'connections' | 'connectionsRefused'>;
@@ -237,10 +239,11 @@ class GateSession {
   }
 }
 
-/** Start the door; resolves once it listens. `port` 0 picks a free port (see `address`). */
-export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
+/** Start the door; resolves once it listens. Port 0 picks a free port (see `address`). */
+export async function startGateTcp(options: GateTcpContext): Promise<Door> {
   const limits: GateTcpLimits = { ...GATE_TCP_LIMITS, ...options.limits };
-  const target = gateTarget(options.config.resource, options.config.upstream);
+  const { tcp_port: port, resource, upstream } = options.config.gate;
+  const target = gateTarget(resource, upstream);
   const { gate, logger, metrics } = options;
   const sockets = new Set<Socket>();
   const perSource = new SourceConnections(limits.connectionsPerSource);
@@ -273,7 +276,7 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
   });
   server.maxConnections = limits.maxConnections;
 
-  const address = await listen(server, options.port, options.host ?? '0.0.0.0');
+  const address = await listen(server, port, options.config.server.host);
   logger.info({ port: address.port, target: target.kind }, 'gate: TCP door listening');
 
   return {

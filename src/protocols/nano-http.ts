@@ -10,7 +10,7 @@
  * HTTP 200 with {"error"}, because a node ignores a work peer's non-200 answers.
  * @module
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BrokerError, type BrokerErrorCode } from '../broker/types.js';
 import { InputError, toHex } from '../schemes/bits.js';
 import {
@@ -27,7 +27,7 @@ import {
   workValue,
   type WorkAnswer,
 } from '../schemes/nano.js';
-import type { DoorContext } from '../server.js';
+import { httpDoor, type Door, type DoorContext } from './door.js';
 
 /** /pow's HTTP status for each way the broker can fail. */
 const STATUS: Record<BrokerErrorCode, number> = {
@@ -69,8 +69,9 @@ class PendingWork {
   }
 }
 
-export function registerNanoHttp(app: FastifyInstance, context: DoorContext): void {
-  const { config, broker } = context;
+/** Serve the Nano work API on the server's HTTP port. */
+export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broker' | 'logger' | 'http'>): Promise<Door> {
+  const { config, broker, http: app } = context;
   const log = context.logger.child({ component: 'nano-http' });
   const defaultThreshold = parseDifficulty(config.nano.default_difficulty);
   const maxMultiplier = config.nano.max_multiplier;
@@ -187,4 +188,5 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
       }
     });
   });
+  return httpDoor('nano-http', app);
 }

@@ -9,14 +9,14 @@
  * the connection withdraws its requests from the broker.
  * @module
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { BrokerError } from '../broker/types.js';
 import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, webSocketPeer } from '../net/writer.js';
 import { InputError } from '../schemes/bits.js';
 import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
-import type { DoorContext } from '../server.js';
+import { httpDoor, type Door, type DoorContext } from './door.js';
 
 const DOOR = 'nostr-ws';
 /** Messages up to this multiple of the limit get a JSON error; larger ones close the socket (1009). */
@@ -83,13 +83,10 @@ function nostrJob(raw: Record<string, unknown>, limits: { defaultDifficulty: num
   return { event: { ...event, created_at: createdAt }, difficulty: target };
 }
 
-export interface NostrWsDoor {
-  close(): Promise<void>;
-}
-
-/** Serve the Nostr WebSocket API on an HTTP server's upgrade requests. */
-export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor {
-  const { config, broker, metrics } = context;
+/** Serve the Nostr WebSocket API on the upgrade requests of the server's HTTP port. */
+export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker' | 'metrics' | 'logger' | 'http'>): Promise<Door> {
+  const { config, broker, metrics, http } = context;
+  const server = http.server;
   const log = context.logger.child({ component: DOOR });
   const limit = config.server.max_message_bytes;
   const limits = { defaultDifficulty: config.pow.default_difficulty, maxDifficulty: config.pow.max_difficulty };
@@ -177,17 +174,15 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
   }
 
   server.on('upgrade', onUpgrade);
-  return {
-    async close() {
-      server.off('upgrade', onUpgrade);
-      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
-      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
-      // A client that never answers the close handshake is cut off.
-      const timer = setTimeout(() => {
-        for (const ws of wss.clients) ws.terminate();
-      }, CLOSE_HANDSHAKE_MS);
-      await closed;
-      clearTimeout(timer);
-    },
-  };
+  return httpDoor(DOOR, http, async () => {
+    server.off('upgrade', onUpgrade);
+    const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+    for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+    // A client that never answers the close handshake is cut off.
+    const timer = setTimeout(() => {
+      for (const ws of wss.clients) ws.terminate();
+    }, CLOSE_HANDSHAKE_MS);
+    await closed;
+    clearTimeout(timer);
+  });
 }

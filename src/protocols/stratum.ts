@@ -15,6 +15,7 @@ import { Chain } from '../stratum/chain.js';
 import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
 import { listen } from '../net/listen.js';
 import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, socketPeer } from '../net/writer.js';
+import type { Door } from './door.js';
 
 /** The `stratum` section of the configuration. */
 export interface StratumSettings {
@@ -31,20 +32,16 @@ export interface StratumSettings {
   readonly max_connections: number;
 }
 
-export interface StratumOptions {
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface StratumContext {
   readonly config: { readonly stratum: StratumSettings; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** Port to bind instead of stratum.port; 0 picks a free one (tests). */
-  readonly listenPort?: number;
 }
 
-export interface StratumDoor {
-  readonly name: 'stratum';
-  readonly address: { readonly host: string; readonly port: number };
+export interface StratumDoor extends Door {
   readonly coordinator: Coordinator;
   readonly chain: Chain;
-  close(): Promise<void>;
 }
 
 export function parseBlockBits(hex: string): number {
@@ -90,7 +87,7 @@ function watchCoordinator(metrics: Metrics, coordinator: Coordinator): void {
   });
 }
 
-export async function startStratum(options: StratumOptions): Promise<StratumDoor> {
+export async function startStratum(options: StratumContext): Promise<StratumDoor> {
   const config = options.config.stratum;
   const { metrics } = options;
   const logger = options.logger ?? silentLogger;
@@ -141,7 +138,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
   server.maxConnections = config.max_connections;
   server.on('drop', () => metrics?.connectionsRefused.inc({ door: 'stratum' }));
 
-  const address = await listen(server, options.listenPort ?? config.port, options.config.server.host);
+  const address = await listen(server, config.port, options.config.server.host);
   log.info({ ...address, blockBits: config.block_bits, shareDifficulty: config.share_difficulty }, 'Stratum door listening');
 
   return {

@@ -22,8 +22,11 @@ function newGate(): Gate {
   return new Gate({ secret: Buffer.from('a test secret of enough length'), purpose: 'tcp-test', bitsMin: BITS, bitsMax: BITS, challengeTtlS: 60, tokenTtlS: 60 });
 }
 
+/** The door's config on a free loopback port. */
+const doorConfig = (gate: { resource: string; upstream: string }) => ({ gate: { tcp_port: 0, ...gate }, server: { host: '127.0.0.1' } });
+
 async function startDoor(t: TestContext, config = { resource: 'the secret', upstream: '' }, limits: Partial<GateTcpLimits> = {}, gate = newGate()) {
-  const door = await startGateTcp({ gate, config, logger: silentLogger, port: 0, host: '127.0.0.1', limits });
+  const door = await startGateTcp({ gate, config: doorConfig(config), logger: silentLogger, limits });
   t.after(() => door.close());
   return door.address.port;
 }
@@ -214,7 +217,7 @@ test('open connections per source are bounded; a closed one frees its place', as
 
 test('refused connections whose peers never close are cut, so they cannot fill the door for others', async (t) => {
   const door = await startGateTcp({
-    gate: newGate(), config: { resource: 'the secret', upstream: '' }, logger: silentLogger, port: 0, host: '127.0.0.1',
+    gate: newGate(), config: doorConfig({ resource: 'the secret', upstream: '' }), logger: silentLogger,
     limits: { connectionsPerSource: 1, maxConnections: 3, refusedLingerMs: 50 },
   });
   t.after(() => door.close());

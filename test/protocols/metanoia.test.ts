@@ -12,6 +12,7 @@ import { MAX_WRONG_RESULTS, startMetanoia, type MetanoiaSettings } from '../../s
 import { MetanoiaMiner } from '../../src/clients/metanoia-miner.js';
 import { bitmessage, trialValue } from '../../src/schemes/bitmessage.js';
 import { createEngineSource } from '../../src/sources/engine.js';
+import { RemoteMiners } from '../../src/sources/remote-miners.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 // The seed's README exchange (reference section 3).
@@ -74,7 +75,7 @@ class RawClient {
 }
 
 function settings(overrides: Partial<MetanoiaSettings> = {}) {
-  const metanoia: MetanoiaSettings = { port: 7040, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
+  const metanoia: MetanoiaSettings = { port: 0, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
   return { metanoia, server: { host: '127.0.0.1' } };
 }
 
@@ -85,11 +86,15 @@ function broker(withEngine = false): Broker {
   return created;
 }
 
-async function withDoor(overrides: Partial<MetanoiaSettings>, run: (port: number, door: Awaited<ReturnType<typeof startMetanoia>>) => Promise<void>, withEngine = false) {
+async function withDoor(overrides: Partial<MetanoiaSettings>, run: (port: number, miners: RemoteMiners) => Promise<void>, withEngine = false) {
   const jobs = broker(withEngine);
-  const door = await startMetanoia({ broker: jobs, config: settings(overrides), listenPort: 0 });
+  const config = settings(overrides);
+  // As the server does: the miners' source on the broker, its remote-work handle for the door.
+  const miners = new RemoteMiners(BigInt(config.metanoia.range_size));
+  jobs.addSource(miners);
+  const door = await startMetanoia({ broker: jobs, config, remoteWork: miners });
   try {
-    await run(door.address.port, door);
+    await run(door.address.port, miners);
   } finally {
     await jobs.close();
     await door.close();
@@ -97,17 +102,18 @@ async function withDoor(overrides: Partial<MetanoiaSettings>, run: (port: number
 }
 
 /** Wait until a do_pow has reached the miners' source. */
-async function jobOpen(door: Awaited<ReturnType<typeof startMetanoia>>, hash: string): Promise<void> {
-  for (let i = 0; i < 200 && door.miners.jobsFor(Buffer.from(hash, 'base64')).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+async function jobOpen(miners: RemoteMiners, hash: string): Promise<void> {
+  const wanted = Buffer.from(hash, 'base64');
+  for (let i = 0; i < 200 && miners.openInputs((input) => wanted.equals(input.initialHash)).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
 }
 
 test("the seed's README exchange, end to end, exact integers on the wire", async () => {
-  await withDoor({}, async (port, door) => {
+  await withDoor({}, async (port, miners) => {
     const client = await RawClient.open(port);
     const miner = await RawClient.open(port);
     // Bare JSON with no newline, as the original clients sent it.
     client.send(`{"method": "do_pow", "target": 3979158916983, "initialHash": "${SEED_HASH}"}`);
-    await jobOpen(door, SEED_HASH);
+    await jobOpen(miners, SEED_HASH);
     miner.send('{"method":"get_work"}');
     const work = await miner.next();
     assert.deepEqual(work, { status: 200n, target: SEED_TARGET, initialHash: SEED_HASH, nonceStart: '0', nonceEnd: '2000000' });
@@ -122,10 +128,10 @@ test("the seed's README exchange, end to end, exact integers on the wire", async
 });
 
 test('two miners get disjoint ranges; one that leaves gives its range back', async () => {
-  await withDoor({ range_size: '100' }, async (port, door) => {
+  await withDoor({ range_size: '100' }, async (port, miners) => {
     const client = await RawClient.open(port);
     client.send(`{"method":"do_pow","target":${SEED_TARGET},"initialHash":"${SEED_HASH}"}\n`);
-    await jobOpen(door, SEED_HASH);
+    await jobOpen(miners, SEED_HASH);
     const first = await RawClient.open(port);
     const second = await RawClient.open(port);
     first.send('{"method":"get_work"}');
@@ -168,10 +174,10 @@ test('two real miners and a client: the client gets a verified result', async ()
 });
 
 test('wrong results are refused with a reason and, past a bound, the miner gets no more work', async () => {
-  await withDoor({}, async (port, door) => {
+  await withDoor({}, async (port, miners) => {
     const client = await RawClient.open(port);
     client.send(`{"method":"do_pow","target":${SEED_TARGET},"initialHash":"${SEED_HASH}"}`);
-    await jobOpen(door, SEED_HASH);
+    await jobOpen(miners, SEED_HASH);
     const miner = await RawClient.open(port);
     const push = (nonce: bigint, trial: bigint) => miner.send(`{"method":"push_result","nonce":${nonce},"trialValue":${trial},"initialHash":"${SEED_HASH}"}`);
     push(1302572n, 799892720326n);
@@ -256,11 +262,11 @@ test('requests in flight on one connection are bounded by metanoia.max_requests_
 });
 
 test('a client that disconnects withdraws its job; targets past 2^53 stay exact', async () => {
-  await withDoor({ long_poll_ms: 100 }, async (port, door) => {
+  await withDoor({ long_poll_ms: 100 }, async (port, miners) => {
     const client = await RawClient.open(port);
     const hugeTarget = (1n << 64n) - 2n;
     client.send(`{"method":"do_pow","target":${hugeTarget},"initialHash":"${HASH_B}"}`);
-    await jobOpen(door, HASH_B);
+    await jobOpen(miners, HASH_B);
     const miner = await RawClient.open(port);
     miner.send('{"method":"get_work"}');
     const work = await miner.next();
@@ -286,10 +292,10 @@ test('with a local engine the job is solved without miners', async () => {
 });
 
 test('`powerplant miner --once` mines a job and exits with a summary', async () => {
-  await withDoor({ range_size: '100000' }, async (port, door) => {
+  await withDoor({ range_size: '100000' }, async (port, miners) => {
     const client = await RawClient.open(port);
     client.send(`{"method":"do_pow","target":${EASY_TARGET},"initialHash":"${HASH_B}"}`);
-    await jobOpen(door, HASH_B);
+    await jobOpen(miners, HASH_B);
     const child = spawn(process.execPath, [CLI, 'miner', '--metanoia', `127.0.0.1:${port}`, '--once', '--engine', 'js', '--threads', '1', '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -32,20 +32,23 @@ test('miners take ranges round-robin over the open jobs, until each space is han
   const b = job('b', 10n);
   miners.run(a);
   miners.run(b);
-  const taken = [1, 2, 3, 4].map(() => miners.claim()).map((assignment) => assignment && `${assignment.job.id}:${assignment.range.start}`);
-  assert.deepEqual(taken, ['a:0', 'b:0', 'a:10', null]);
-  assert.equal(miners.jobsFor(a.initialHash).length, 1);
+  const taken = [1, 2, 3, 4].map(() => miners.claim()).map((handout) => handout && `${handout.input.initialHash[0]}:${handout.range.start}`);
+  const [ofA, ofB] = ['a', 'b'].map((id) => id.charCodeAt(0));
+  assert.deepEqual(taken, [`${ofA}:0`, `${ofB}:0`, `${ofA}:10`, null]);
+  const isA = (input: { initialHash: Uint8Array }) => Buffer.from(a.initialHash).equals(input.initialHash);
+  assert.equal(miners.openInputs(isA).length, 1);
   a.controller.abort();
-  assert.equal(miners.jobsFor(a.initialHash).length, 0);
+  assert.equal(miners.openInputs(isA).length, 0);
 });
 
 test('a waiting miner wakes when a job arrives, and gives up at its deadline', async () => {
   const miners = new RemoteMiners(10n);
   const stop = new AbortController();
   const waiting = miners.next(5000, stop.signal);
-  assert.equal(miners.waitingMiners, 1);
-  miners.run(job('c', 100n));
-  assert.equal((await waiting)?.job.id, 'c');
+  assert.equal(miners.waitingWorkers, 1);
+  const c = job('c', 100n);
+  miners.run(c);
+  assert.equal((await waiting)?.input.initialHash, c.initialHash);
   const empty = new RemoteMiners(10n);
   const started = Date.now();
   assert.equal(await empty.next(30, stop.signal), null);
@@ -53,5 +56,5 @@ test('a waiting miner wakes when a job arrives, and gives up at its deadline', a
   const cancelled = empty.next(5000, stop.signal);
   stop.abort();
   assert.equal(await cancelled, null);
-  assert.equal(empty.waitingMiners, 0);
+  assert.equal(empty.waitingWorkers, 0);
 });
