@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import type { Scheme } from '../schemes/scheme.js';
 import { parseEvent, parseDifficulty as parseNostrDifficulty, nostr } from '../schemes/nostr.js';
-import { NANO_RECEIVE, NANO_SEND, nano, parseDifficulty, parseRoot, thresholdFromMultiplier, workAnswer, parseWork } from '../schemes/nano.js';
+import { NANO_RECEIVE, NANO_SEND, nano, parseDifficulty, parseRoot, thresholdFromMultiplier, workAnswer } from '../schemes/nano.js';
 import { bitmessage, parseInitialHash, parseTarget as parseBitmessageTarget } from '../schemes/bitmessage.js';
 import { bitcoin, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { hashcash, newJob, parseBits, parseResource } from '../schemes/hashcash.js';
@@ -18,7 +18,7 @@ interface SolveFlags extends EngineFlags {
 }
 
 /** Run one search to its verified solution. */
-async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, flags: EngineFlags): Promise<Solution> {
+async function mine<Input, Solution, Candidate>(scheme: Scheme<Input, Solution, Candidate>, input: Input, flags: EngineFlags): Promise<Solution> {
   const engine = await openEngine(flags);
   const progress = progressLine();
   const abort = new AbortController();
@@ -26,10 +26,9 @@ async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Inp
   process.once('SIGINT', onSignal);
   try {
     const found = await engine.search(scheme.task(input), { signal: abort.signal, onProgress: progress.update });
-    const solution = scheme.solution(input, found.nonce);
-    const verdict = scheme.verify(input, solution);
+    const verdict = scheme.verify(input, scheme.solution(input, found.nonce));
     if (!verdict.valid) throw new Error(`the engine returned a solution that does not verify: ${verdict.reason}`);
-    return solution;
+    return verdict.solution;
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);
@@ -73,7 +72,7 @@ const nanoCommand = solveCommand('nano', 'generate Nano/Banano work for a block 
             ? NANO_RECEIVE
             : NANO_SEND;
     const solution = await mine(nano, { root, threshold }, flags);
-    const answer = workAnswer(root, parseWork(solution.work));
+    const answer = workAnswer(root, solution);
     if (flags.json) printJson({ hash: flags.hash, work: answer.work, difficulty: answer.difficulty, multiplier: answer.multiplier });
     else process.stdout.write(`${answer.work}\n`);
   });

@@ -105,7 +105,7 @@ export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broke
     request.raw.socket.once('close', onClose);
     try {
       const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]) });
-      return workAnswer(root, parseWork(solution.work));
+      return workAnswer(root, solution);
     } catch (error) {
       if (error instanceof BrokerError && error.code === 'cancelled' && waiting.signal.aborted) {
         throw new BrokerError('cancelled', `work generation for ${hash.toUpperCase()} was cancelled`);

@@ -13,7 +13,6 @@
  * @module
  */
 import type { Logger } from 'pino';
-import { cacheFamily } from '../broker/cache.js';
 import type { NonceRange, Source, SourceJob } from '../broker/types.js';
 import { parseReport, type JobRecord, type WorkerReport } from '../cluster/board.js';
 import type { Cluster } from '../cluster/cluster.js';
@@ -255,8 +254,7 @@ export function createClusterSource(options: ClusterSourceOptions): Source {
     name: 'cluster',
     accepts: (scheme: SchemeName) => local.accepts(scheme),
     run(job: SourceJob) {
-      const key = `${job.scheme.name}|${job.scheme.key(job.input)}`;
-      const t: Tracked = { job, id: clusterJobId(key), family: cacheFamily(job.scheme, job.input), mode: 'starting', stop: new AbortController() };
+      const t: Tracked = { job, id: clusterJobId(job.key), family: job.family, mode: 'starting', stop: new AbortController() };
       // The job aborts inside the report that solved it; end() runs once `accepted` has noted the solution.
       job.signal.addEventListener('abort', () => queueMicrotask(() => void end(t)), { once: true });
       void begin(t);

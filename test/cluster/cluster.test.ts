@@ -149,7 +149,7 @@ job_timeout_ms = 20000
     const [fromA, fromB] = await Promise.all([workGenerate(a!, hash, HARD), workGenerate(b!, hash, HARD)]);
     assertValidWork(hash, fromA.work, HARD);
     assertValidWork(hash, fromB.work, HARD);
-    const id = clusterJobId(`nano|${nano.key({ root: Buffer.from(hash, 'hex'), threshold: BigInt(`0x${HARD}`) })}`);
+    const id = clusterJobId(nano.key({ root: Buffer.from(hash, 'hex'), threshold: BigInt(`0x${HARD}`) }));
     await until(() => offers.includes(id), 1000, 'the offer');
     assert.equal(offers.filter((offer) => offer === id).length, 1, 'one server offered the job, once');
     const searched = engines.map((engine, i) => engine.searches - searchesBefore[i]!);

@@ -43,7 +43,7 @@ test('both doors run inside the server on the configured ports', async () => {
     const [line] = (await once(client, 'data')) as [Buffer];
     const answer = parseJson(line.toString().trim()) as { status: bigint; nonce: bigint; trialValue: bigint };
     assert.equal(answer.status, 200n);
-    assert.deepEqual(bitmessage.verify({ initialHash, target }, answer), { valid: true });
+    assert.equal(bitmessage.verify({ initialHash, target }, answer).valid, true);
     client.destroy();
     stop.abort();
     await mining;

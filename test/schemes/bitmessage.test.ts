@@ -15,7 +15,7 @@ test('base64 and hex forms of the seed initialHash agree', () => {
 test('the seed vector: nonce 1302572 gives trialValue 799892720325', () => {
   const job = { initialHash: parseInitialHash(SEED_HASH_B64), target: 3979158916983n };
   assert.equal(trialValue(job.initialHash, 1302572n), 799892720325n);
-  assert.deepEqual(bitmessage.verify(job, { nonce: 1302572n, trialValue: 799892720325n }), { valid: true });
+  assert.equal(bitmessage.verify(job, { nonce: 1302572n, trialValue: 799892720325n }).valid, true);
   assert.equal(bitmessage.verify(job, { nonce: 1302572n, trialValue: 799892720324n }).valid, false);
   assert.equal(bitmessage.verify({ ...job, target: 799892720324n }, { nonce: 1302572n, trialValue: 799892720325n }).valid, false);
 });

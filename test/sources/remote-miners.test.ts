@@ -11,6 +11,8 @@ function job(id: string, space: bigint): SourceJob & { controller: AbortControll
   const input = { initialHash: new Uint8Array(64).fill(id.charCodeAt(0)), target: 1n };
   return {
     id,
+    key: bitmessage.key(input),
+    family: bitmessage.key(input),
     controller,
     initialHash: input.initialHash,
     scheme: bitmessage as never,
