@@ -26,7 +26,7 @@ import { startStratum } from './protocols/stratum.js';
 import { createEngineSource } from './sources/engine.js';
 import { RemoteMiners } from './sources/remote-miners.js';
 import { clusterFromConfig } from './cluster/cluster.js';
-import { createClusterSource } from './sources/cluster.js';
+import { createClusterSource } from './sources/cluster/source.js';
 import { createUpstreamSource } from './sources/upstream.js';
 
 /** The doors served on the HTTP port: they add their routes before it listens. */

@@ -15,7 +15,7 @@ import { referenceBackend } from '../../src/engine/reference.js';
 import { nano, workValue } from '../../src/schemes/nano.js';
 import type { Scheme } from '../../src/schemes/scheme.js';
 import type { TextTask } from '../../src/schemes/search.js';
-import { createClusterSource } from '../../src/sources/cluster.js';
+import { createClusterSource } from '../../src/sources/cluster/source.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 import { HeldEngine } from '../helpers/held-engine.js';
 import { redisSkip, TestRedis } from '../helpers/redis.js';
