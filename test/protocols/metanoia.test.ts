@@ -15,7 +15,7 @@ import { createEngineSource } from '../../src/sources/engine.js';
 import { RemoteMiners } from '../../src/sources/remote-miners.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
-// The seed's README exchange (reference section 3).
+// The Metanoia README exchange (test/vectors/bitmessage.json).
 const SEED_HASH = 'vSJ95SFzpQ7NVIk/cd5SUR9isX+s8s5mcKJIn4G3Owqk7/yBuTX2KPxTg8RpkO1yJJ0bz7/8/5KMU5BEcjxehw==';
 const SEED_TARGET = 3979158916983n;
 /** About one nonce in 1000 passes: milliseconds for the JS reference. */
