@@ -23,7 +23,7 @@ function job(id: string, space: bigint): SourceJob & { controller: AbortControll
     release: (range) => ranges.release(range),
     finish: (range) => ranges.finish(range),
     abandon: () => {},
-    reportNonce: () => false,
+    reportNonce: (nonce) => nonce === 7n,
     reportSolution: () => false,
   };
 }
@@ -59,4 +59,26 @@ test('a waiting miner wakes when a job arrives, and gives up at its deadline', a
   stop.abort();
   assert.equal(await cancelled, null);
   assert.equal(empty.waitingWorkers, 0);
+});
+
+test('a reported nonce reaches only the open jobs the door picks; a handout of a finished job is inert', () => {
+  const miners = new RemoteMiners(10n);
+  const [a, b] = [job('a', 100n), job('b', 100n)];
+  miners.run(a);
+  miners.run(b);
+  const isA = (input: { initialHash: Uint8Array }) => Buffer.from(a.initialHash).equals(input.initialHash);
+  assert.equal(miners.report(isA, 6n, 'miner'), false, 'the job refuses a wrong nonce');
+  assert.equal(miners.report(isA, 7n, 'miner'), true);
+  assert.equal(miners.report(() => false, 7n, 'miner'), false, 'no job picked, no report');
+  const handout = miners.claim()!;
+  const told: string[] = [];
+  for (const open of [a, b]) {
+    open.finish = () => void told.push('finish');
+    open.release = () => void told.push('release');
+    open.controller.abort();
+  }
+  handout.finish();
+  handout.release();
+  assert.deepEqual(told, [], 'a job that is over hears nothing of its ranges');
+  assert.equal(miners.claim(), null);
 });
