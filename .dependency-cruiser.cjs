@@ -4,6 +4,10 @@
  * imports count too.
  */
 const layer = (name) => `^src/${name}/`;
+const SERVER = '^src/server[.]ts$';
+
+/** A direction that must never exist: `from` importing any of `to`. */
+const never = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } });
 
 module.exports = {
   forbidden: [
@@ -21,52 +25,39 @@ module.exports = {
       from: { path: layer('schemes') },
       to: { path: '^src/', pathNot: [layer('schemes'), '^src/errors[.]ts$'] },
     },
-    {
-      name: 'engine-knows-no-door-broker-or-source',
-      severity: 'error',
-      from: { path: layer('engine') },
-      to: { path: [layer('protocols'), layer('broker'), layer('sources'), layer('clients'), '^src/server[.]ts$'] },
-    },
-    {
-      name: 'doors-submit-to-the-broker',
-      comment: 'A door never reaches a source or the engine: it submits to the broker.',
-      severity: 'error',
-      from: { path: layer('protocols') },
-      to: { path: [layer('sources'), layer('engine'), '^src/server[.]ts$'] },
-    },
-    {
-      name: 'sources-know-no-door',
-      severity: 'error',
-      from: { path: layer('sources') },
-      to: { path: [layer('protocols'), '^src/server[.]ts$'] },
-    },
-    {
-      name: 'broker-knows-no-door-or-source',
-      severity: 'error',
-      from: { path: layer('broker') },
-      to: { path: [layer('protocols'), layer('sources'), layer('clients'), '^src/server[.]ts$'] },
-    },
-    {
-      name: 'net-knows-no-door-or-client',
-      comment: 'net/ lies under doors and clients alike.',
-      severity: 'error',
-      from: { path: layer('net') },
-      to: { path: [layer('protocols'), layer('clients'), layer('sources'), layer('broker'), layer('engine')] },
-    },
-    {
-      name: 'clients-use-no-door',
-      comment: 'Clients (miner, agent, gate client) speak to doors over the network, never by import.',
-      severity: 'error',
-      from: { path: layer('clients') },
-      to: { path: [layer('protocols'), layer('sources'), layer('broker'), '^src/server[.]ts$'] },
-    },
-    {
-      name: 'stores-know-no-cluster',
-      comment: 'The Redis key scheme lives in stores/; the cluster builds on the stores, not the other way.',
-      severity: 'error',
-      from: { path: layer('stores') },
-      to: { path: layer('cluster') },
-    },
+    never('engine-knows-no-door-broker-or-source', 'The engine searches tasks; who asked is none of its business.', layer('engine'), [
+      layer('protocols'),
+      layer('broker'),
+      layer('sources'),
+      layer('clients'),
+      SERVER,
+    ]),
+    never('doors-submit-to-the-broker', 'A door never reaches a source or the engine: it submits to the broker.', layer('protocols'), [
+      layer('sources'),
+      layer('engine'),
+      SERVER,
+    ]),
+    never('sources-know-no-door', 'A source never knows which door asked.', layer('sources'), [layer('protocols'), SERVER]),
+    never('broker-knows-no-door-or-source', 'The broker speaks to doors and sources through its contracts only.', layer('broker'), [
+      layer('protocols'),
+      layer('sources'),
+      layer('clients'),
+      SERVER,
+    ]),
+    never('net-knows-no-door-or-client', 'net/ lies under doors and clients alike.', layer('net'), [
+      layer('protocols'),
+      layer('clients'),
+      layer('sources'),
+      layer('broker'),
+      layer('engine'),
+    ]),
+    never('clients-use-no-door', 'Clients speak to doors over the network, never by import.', layer('clients'), [
+      layer('protocols'),
+      layer('sources'),
+      layer('broker'),
+      SERVER,
+    ]),
+    never('stores-know-no-cluster', 'The Redis key scheme lives in stores/; the cluster builds on the stores.', layer('stores'), [layer('cluster')]),
   ],
   options: {
     parser: 'swc',
