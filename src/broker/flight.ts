@@ -27,6 +27,10 @@ export interface Flight {
   readonly scheme: AnyScheme;
   readonly input: unknown;
   readonly task: SearchTask;
+  /** Attempts its search is expected to take: the order of the queue and the quick slots go by it. */
+  readonly expectedAttempts: number;
+  /** The address of the client that started it: the queue shares slots between addresses. */
+  readonly address: string;
   readonly controller: AbortController;
   readonly clients: Set<Client>;
   readonly ranges: RangeAllocator;

@@ -12,6 +12,16 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal;
   /** Give up (BrokerError 'timeout') after this many milliseconds. */
   readonly timeoutMs?: number;
+  /** Who asks: the broker bounds each client's and each address's jobs and shares slots by address. */
+  readonly client?: ClientIdentity;
+}
+
+/** A door's client: one connection (or request stream) and the address it comes from. */
+export interface ClientIdentity {
+  /** Unique per connection while it is open. */
+  readonly id: string;
+  /** The source address (see net/connections.ts sourceKey). */
+  readonly address: string;
 }
 
 /** Why the broker could not answer; `code` maps to each protocol's error format. */
