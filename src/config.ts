@@ -63,6 +63,16 @@ const schema = z.strictObject({
     .strictObject({
       queue_limit: integer(0, 1_000_000).default(1000),
       max_active_jobs: integer(1, 10_000).default(4),
+      /** Search slots only quick jobs may take, so hard ones never hold them all (one slot always takes hard ones). */
+      quick_slots: integer(0, 10_000).default(1),
+      /** Expected attempts up to which a job is quick (2^26: seconds on one core). */
+      quick_job_attempts: integer(1, Number.MAX_SAFE_INTEGER).default(2 ** 26),
+      /** Jobs one connection (or HTTP client) may have waiting for an answer. */
+      max_jobs_per_connection: integer(1, 1_000_000).default(16),
+      /** Jobs one address may have waiting, over all its connections. */
+      max_jobs_per_address: integer(1, 1_000_000).default(64),
+      /** Expected attempts one address's waiting jobs may add up to (2^40: hours of a fast machine). */
+      max_attempts_per_address: integer(1, Number.MAX_SAFE_INTEGER).default(2 ** 40),
       cache_size: integer(0, 10_000_000).default(10000),
       job_timeout_ms: integer(1, 24 * HOUR_MS).default(600000),
     })
@@ -87,6 +97,8 @@ const schema = z.strictObject({
       long_poll_ms: integer(0, HOUR_MS).default(20000),
       /** Nonces per get_work: a miner wastes at most one range on a job solved elsewhere. */
       range_size: decimal.default('16777216'),
+      /** The lowest (hardest) do_pow target accepted: 2^24 is 2^40 expected attempts. */
+      min_target: decimal.default('16777216'),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       max_connections: integer(1, 1_000_000).default(1000),
       /** do_pow, get_work and push_result one connection may have waiting at once. */

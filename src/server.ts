@@ -79,6 +79,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const broker = createBroker({
     queueLimit: config.broker.queue_limit,
     maxActiveJobs: config.broker.max_active_jobs,
+    quickSlots: config.broker.quick_slots,
+    quickJobAttempts: config.broker.quick_job_attempts,
+    maxJobsPerClient: config.broker.max_jobs_per_connection,
+    maxJobsPerAddress: config.broker.max_jobs_per_address,
+    maxAttemptsPerAddress: config.broker.max_attempts_per_address,
     cacheSize: config.broker.cache_size,
     jobTimeoutMs: config.broker.job_timeout_ms,
     metrics,

@@ -116,7 +116,7 @@ describe('powerplant serve', () => {
   it('shuts down on SIGTERM within the bound: jobs in flight fail with a shutdown error, exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'powerplant-serve-'));
     const config = join(dir, 'serve.toml');
-    writeFileSync(config, '[server]\nshutdown_timeout_ms = 300\n');
+    writeFileSync(config, '[server]\nshutdown_timeout_ms = 300\n[broker]\nmax_attempts_per_address = 9007199254740991\n');
     const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--threads', '1', ...QUIET_DOORS], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -139,7 +139,7 @@ describe('powerplant serve', () => {
       const answer = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
       const closed = new Promise<number>((resolve) => ws.once('close', resolve));
       const pubkey = 'ab'.repeat(32);
-      ws.send(JSON.stringify({ id: 'late', event: { created_at: 1, kind: 1, tags: [], content: 'x', pubkey }, target_pow: 80 }));
+      ws.send(JSON.stringify({ id: 'late', event: { created_at: 1, kind: 1, tags: [], content: 'x', pubkey }, target_pow: 50 }));
       await new Promise((resolve) => setTimeout(resolve, 200));
 
       const stopping = performance.now();

@@ -24,7 +24,7 @@ import { JsonObjectSplitter } from '../net/framing.js';
 import { JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from '../net/json.js';
 import { listen } from '../net/listen.js';
 import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, socketPeer } from '../net/writer.js';
-import type { Door } from './door.js';
+import { clientOf, type Door } from './door.js';
 
 /** The `metanoia` section of the configuration. */
 export interface MetanoiaSettings {
@@ -33,6 +33,8 @@ export interface MetanoiaSettings {
   readonly long_poll_ms: number;
   /** Nonces handed to a miner per get_work (a decimal string in the config: it may pass 2^53). */
   readonly range_size: string | number | bigint;
+  /** The lowest (hardest) do_pow target accepted (a decimal string, like range_size). */
+  readonly min_target: string | number | bigint;
   /** Longest message accepted, in bytes. */
   readonly max_message_bytes: number;
   readonly max_connections: number;
@@ -109,6 +111,7 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
 
   function serveConnection(socket: Socket): void {
     const peer = `metanoia:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const client = clientOf('metanoia', socket);
     const closed = new AbortController();
     const splitter = new JsonObjectSplitter(config.max_message_bytes);
     /** The range this miner is searching, if any. */
@@ -196,9 +199,9 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
 
     async function doPow(message: Message): Promise<void> {
       const initialHash = parseInitialHash(message.initialHash);
-      const target = parseTarget(message.target);
+      const target = parseTarget(message.target, BigInt(config.min_target));
       try {
-        const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal });
+        const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal, client });
         send({ status: 200, nonce: solution.nonce, trialValue: solution.trialValue });
       } catch (error) {
         if (closed.signal.aborted) return;

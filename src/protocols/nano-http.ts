@@ -27,7 +27,7 @@ import {
   workValue,
   type WorkAnswer,
 } from '../schemes/nano.js';
-import { httpDoor, type Door, type DoorContext } from './door.js';
+import { clientOf, httpDoor, type Door, type DoorContext } from './door.js';
 
 /** /pow's HTTP status for each way the broker can fail. */
 const STATUS: Record<BrokerErrorCode, number> = {
@@ -104,7 +104,10 @@ export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broke
     };
     request.raw.socket.once('close', onClose);
     try {
-      const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]) });
+      const solution = await broker.submit(nano, job, {
+        signal: AbortSignal.any([waiting.signal, hungUp.signal]),
+        client: clientOf('nano-http', request.raw.socket),
+      });
       return workAnswer(root, solution);
     } catch (error) {
       if (error instanceof BrokerError && error.code === 'cancelled' && waiting.signal.aborted) {

@@ -12,11 +12,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { BrokerError } from '../broker/types.js';
+import { BrokerError, type ClientIdentity } from '../broker/types.js';
 import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, webSocketPeer } from '../net/writer.js';
 import { InputError } from '../schemes/bits.js';
 import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
-import { httpDoor, type Door, type DoorContext } from './door.js';
+import { clientOf, httpDoor, type Door, type DoorContext } from './door.js';
 
 const DOOR = 'nostr-ws';
 /** Messages up to this multiple of the limit get a JSON error; larger ones close the socket (1009). */
@@ -99,10 +99,10 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => serve(ws));
+    wss.handleUpgrade(request, socket, head, (ws) => serve(ws, clientOf(DOOR, request.socket)));
   }
 
-  function serve(ws: WebSocket): void {
+  function serve(ws: WebSocket, client: ClientIdentity): void {
     metrics.connections.inc({ door: DOOR });
     const gone = new AbortController();
     let inFlight = 0;
@@ -148,7 +148,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
       }
       inFlight += 1;
       broker
-        .submit(nostr, request.job, { signal: gone.signal })
+        .submit(nostr, request.job, { signal: gone.signal, client })
         .then(
           (solution) => {
             const answer: Record<string, unknown> = { event: solution.event, pow: solution.pow };

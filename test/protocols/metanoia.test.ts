@@ -75,7 +75,7 @@ class RawClient {
 }
 
 function settings(overrides: Partial<MetanoiaSettings> = {}) {
-  const metanoia: MetanoiaSettings = { port: 0, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
+  const metanoia: MetanoiaSettings = { port: 0, long_poll_ms: 5000, range_size: '2000000', min_target: '1', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
   return { metanoia, server: { host: '127.0.0.1' } };
 }
 
@@ -240,6 +240,18 @@ test('every bad message gets a specific error and the connection stays open', as
     }
     client.send('{"method":"get_work"}');
     assert.equal((await client.next()).status, 'NO_DATA', 'still served after all that');
+    client.close();
+  });
+});
+
+test('do_pow targets below metanoia.min_target are refused; an unclosed message is reported at its line end', async () => {
+  await withDoor({ min_target: '1000000', long_poll_ms: 50 }, async (port) => {
+    const client = await RawClient.open(port);
+    client.send(`{"method":"do_pow","target":999999,"initialHash":"${SEED_HASH}"}\n`);
+    assert.deepEqual(await client.next(), { status: 400n, error: 'target must be between 1000000 and 18446744073709551615' });
+    client.send('{"method":"get_work"\n{"method":"get_work"}\n');
+    assert.deepEqual(await client.next(), { status: 400n, error: 'message not closed at the end of its line (a missing }?)' });
+    assert.equal((await client.next()).status, 'NO_DATA', 'the line after it is read');
     client.close();
   });
 });
