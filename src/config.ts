@@ -43,6 +43,8 @@ const schema = z.strictObject({
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       /** Nostr requests one WebSocket connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),
+      /** Answers queued to a WebSocket client that does not read them before it is dropped. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
       /** WebSocket ping period: a client that has not answered the previous ping is dropped. */
       ping_interval_ms: integer(10, HOUR_MS).default(30000),
       /** Time in-flight jobs get to finish on SIGINT/SIGTERM before they are cancelled. */
@@ -91,6 +93,10 @@ const schema = z.strictObject({
       max_connections: integer(1, 1_000_000).default(1000),
       /** do_pow, get_work and push_result one connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),
+      /** Wrong push_results after which a connection gets no more work. */
+      max_wrong_results: integer(1, 1_000_000).default(3),
+      /** Answers queued to a connection that does not read them before it is dropped. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     })
     .prefault({}),
   stratum: z
@@ -105,6 +111,8 @@ const schema = z.strictObject({
       history: integer(1, 100_000).default(100),
       max_line_bytes: integer(256, 16 * 1024 * 1024).default(16384),
       max_connections: integer(1, 1_000_000).default(1000),
+      /** Answers queued to an agent that does not read them before it is dropped. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     })
     .prefault({}),
   gate: z
@@ -123,6 +131,24 @@ const schema = z.strictObject({
       resource: z.string({ error: 'must be a string' }).default(''),
       upstream: z.string({ error: 'must be a string' }).default(''),
       token_ttl_s: integer(1, 86400 * 30).default(300),
+      /** TCP door: bytes in one line, without its newline; longer lines get `0:line too long` and the connection closes. */
+      max_line_bytes: integer(64, 1024 * 1024).default(1024),
+      /** TCP door: `1:` requests one connection may make. */
+      max_puzzles_per_connection: integer(0, 1_000_000).default(16),
+      /** TCP door: `0:` answers one connection may earn before it is closed. */
+      max_errors_per_connection: integer(1, 1_000_000).default(8),
+      /** TCP door: unread input one connection may have buffered before reading from it pauses. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(32 * 1024),
+      /** TCP door: time a connection may go without completing a line (bytes trickled without a newline do not extend it). */
+      idle_timeout_ms: integer(1, HOUR_MS).default(30_000),
+      /** TCP door: open connections from one IPv4 address or IPv6 /64. */
+      max_connections_per_source: integer(1, 1_000_000).default(32),
+      /** TCP door: open connections in all. */
+      max_connections: integer(1, 1_000_000).default(4096),
+      /** TCP door: time a refused connection gets to take its refusal and close before it is cut. */
+      refused_linger_ms: integer(0, 60_000).default(1000),
+      /** TCP door: time to reach gate.upstream. */
+      upstream_connect_timeout_ms: integer(1, HOUR_MS).default(10_000),
     })
     .prefault({}),
   cluster: z

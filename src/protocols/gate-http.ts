@@ -18,7 +18,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Gate } from '../gate/gate.js';
 import { GATE_COOKIE, gatePreHandler } from '../gate/middleware.js';
-import { GateRefusal, REFUSAL_STATUS } from '../gate/refusal.js';
+import { PowerplantError } from '../errors.js';
 
 export interface GateHttpOptions {
   readonly gate: Gate;
@@ -47,8 +47,8 @@ function staticFiles(): Record<string, { readonly path: string; readonly type: s
 }
 
 function refuse(reply: FastifyReply, error: unknown): FastifyReply {
-  if (!(error instanceof GateRefusal)) throw error;
-  return reply.code(REFUSAL_STATUS[error.code]).send({ error: error.message });
+  if (!(error instanceof PowerplantError) || error.wires.http === undefined) throw error;
+  return reply.code(error.wires.http).send({ error: error.message });
 }
 
 const firstIssue = (error: z.ZodError): string => {

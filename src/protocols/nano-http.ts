@@ -11,8 +11,8 @@
  * @module
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BrokerError, type BrokerErrorCode } from '../broker/types.js';
-import { InputError, toHex } from '../schemes/bits.js';
+import { ERRORS, InputError, PowerplantError, wiresOf } from '../errors.js';
+import { toHex } from '../schemes/bits.js';
 import {
   NANO_RECEIVE,
   NANO_SEND,
@@ -28,16 +28,6 @@ import {
   type WorkAnswer,
 } from '../schemes/nano.js';
 import type { DoorContext } from '../server.js';
-
-/** /pow's HTTP status for each way the broker can fail. */
-const STATUS: Record<BrokerErrorCode, number> = {
-  busy: 503,
-  shutdown: 503,
-  timeout: 504,
-  cancelled: 409,
-  exhausted: 500,
-  failed: 500,
-};
 
 type Body = Record<string, unknown>;
 
@@ -106,8 +96,8 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
       const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]) });
       return workAnswer(root, parseWork(solution.work));
     } catch (error) {
-      if (error instanceof BrokerError && error.code === 'cancelled' && waiting.signal.aborted) {
-        throw new BrokerError('cancelled', `work generation for ${hash.toUpperCase()} was cancelled`);
+      if (error instanceof PowerplantError && error.code === 'PP_ERR_CANCELLED' && waiting.signal.aborted) {
+        throw new PowerplantError('PP_ERR_CANCELLED', `work generation for ${hash.toUpperCase()} was cancelled`);
       }
       throw error;
     } finally {
@@ -131,7 +121,7 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
 
   /** A user-facing message for anything thrown while answering. */
   function messageOf(error: unknown): string {
-    if (error instanceof InputError || error instanceof BrokerError) return error.message;
+    if (error instanceof PowerplantError) return error.message;
     const httpError = error as Partial<FastifyError>;
     if (httpError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return `request body too large (limit ${config.server.max_message_bytes} bytes)`;
     if (httpError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'request body must be a JSON object';
@@ -140,11 +130,12 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     return 'internal error';
   }
 
+  /** /pow's status: the registry's, and Fastify's own 4xx (413 body too large, 400 bad JSON) as they are. */
   function statusOf(error: unknown): number {
-    if (error instanceof InputError || error instanceof SyntaxError) return 400;
-    if (error instanceof BrokerError) return STATUS[error.code];
+    if (error instanceof PowerplantError) return wiresOf(error).http ?? ERRORS.PP_ERR_INTERNAL.http;
+    if (error instanceof SyntaxError) return ERRORS.PP_ERR_INVALID.http;
     const status = (error as Partial<FastifyError>).statusCode;
-    return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+    return typeof status === 'number' && status >= 400 && status < 500 ? status : ERRORS.PP_ERR_INTERNAL.http;
   }
 
   void app.register(async (scope) => {
