@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { InputError } from './schemes/bits.js';
+import { DEFAULT_RATE_POLICY } from './gate/rate.js';
 import { LOG_LEVELS } from './log.js';
 
 /** A configuration mistake; its message names the key. Commands exit with code 2. */
@@ -131,6 +132,12 @@ const schema = z.strictObject({
       resource: z.string({ error: 'must be a string' }).default(''),
       upstream: z.string({ error: 'must be a string' }).default(''),
       token_ttl_s: integer(1, 86400 * 30).default(300),
+      /** Challenges one address (IPv6 /64) gets per minute before its bits start to rise (one bit per doubling). */
+      free_puzzles_per_source_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.sourceFree),
+      /** Challenges one address may ask per minute; past it, requests are refused (PP_ERR_RATE_LIMITED). */
+      max_puzzles_per_source_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.sourceLimit),
+      /** Challenges per minute, all addresses together, before everyone's bits start to rise. */
+      free_puzzles_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.globalFree),
       /** TCP door: bytes in one line, without its newline; longer lines get `0:line too long` and the connection closes. */
       max_line_bytes: integer(64, 1024 * 1024).default(1024),
       /** TCP door: `1:` requests one connection may make. */

@@ -6,8 +6,8 @@
  * - `http`: the status on the HTTP doors (Nano `/pow`, the gate's HTTP API). The Nano node RPC keeps
  *   its protocol's convention instead: always HTTP 200 with `{"error"}`, since a node ignores a
  *   work peer's other answers.
- * - `websocket`: the close code when the error ends a WebSocket connection; without one the Nostr
- *   door answers `{"error","id"?}` and the connection stays open.
+ * - `websocket`: on the Nostr door, `answer` for an `{"error","id"?}` answer on a connection that
+ *   stays open, or the close code when the error ends the connection.
  * - `stratum`: the code of a Stratum `[code, message, null]` error.
  * - `metanoia`: the `status` of a Metanoia `{"status","error"}` answer.
  * - `powtcp`: whether the gate's TCP door answers `0:<message>` and goes on (`answer`) or sends it
@@ -22,7 +22,7 @@ export interface ErrorWires {
   /** What the error means, as docs/api.md says it. */
   readonly meaning: string;
   readonly http?: number;
-  readonly websocket?: number;
+  readonly websocket?: 'answer' | number;
   readonly stratum?: number;
   readonly metanoia?: number;
   readonly powtcp?: 'answer' | 'close';
@@ -31,6 +31,7 @@ export interface ErrorWires {
 export const ERRORS = {
   PP_ERR_INVALID: {
     meaning: 'the request is not valid; the message names the field and why',
+    websocket: 'answer',
     http: 400,
     stratum: 20,
     metanoia: 400,
@@ -45,6 +46,7 @@ export const ERRORS = {
   },
   PP_ERR_TOO_MANY_REQUESTS: {
     meaning: 'too many requests waiting on one connection',
+    websocket: 'answer',
     metanoia: 400,
     powtcp: 'close',
   },
@@ -68,6 +70,7 @@ export const ERRORS = {
   },
   PP_ERR_BUSY: {
     meaning: 'the server cannot take the request now (queue or store full); try again later',
+    websocket: 'answer',
     http: 503,
     metanoia: 503,
     powtcp: 'answer',
@@ -80,26 +83,31 @@ export const ERRORS = {
   },
   PP_ERR_TIMEOUT: {
     meaning: 'no solution within the job timeout',
+    websocket: 'answer',
     http: 504,
     metanoia: 504,
   },
   PP_ERR_CANCELLED: {
     meaning: 'the request was withdrawn (Nano: by a work_cancel for its hash)',
+    websocket: 'answer',
     http: 409,
     metanoia: 409,
   },
   PP_ERR_EXHAUSTED: {
     meaning: 'every nonce was searched and none passes: the answer asked for does not exist',
+    websocket: 'answer',
     http: 404,
     metanoia: 404,
   },
   PP_ERR_FAILED: {
     meaning: 'no source of hash power could finish the job',
+    websocket: 'answer',
     http: 500,
     metanoia: 500,
   },
   PP_ERR_INTERNAL: {
     meaning: 'an unexpected failure on the server (logged there)',
+    websocket: 'answer',
     http: 500,
     stratum: 20,
     metanoia: 500,

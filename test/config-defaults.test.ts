@@ -36,3 +36,20 @@ test('every duration and size key names its unit', () => {
     }
   }
 });
+
+test("docs/api.md's limits table names real keys with their defaults, and every limit key is in it", () => {
+  const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const block = /<!-- limits -->\n([\s\S]*?)\n<!-- \/limits -->/.exec(doc)?.[1];
+  assert.ok(block !== undefined, 'docs/api.md has a <!-- limits --> table');
+  const listed = new Map([...block.matchAll(/^\| `(\w+)\.(\w+)` \| ([^|]+) \|/gm)].map((row) => [`${row[1]}.${row[2]}`, row[3]!.trim()]));
+  for (const [key, shown] of listed) {
+    const [section, name] = key.split('.') as [string, string];
+    assert.ok(builtIn[section] !== undefined && name in builtIn[section], `docs/api.md lists ${key}, which the schema does not have`);
+    assert.equal(shown, String(builtIn[section][name]), `${key}: docs/api.md says ${shown}`);
+  }
+  for (const [section, values] of Object.entries(builtIn)) {
+    for (const key of Object.keys(values)) {
+      if (/^max_|_limit$|timeout|per_minute|linger|ping/.test(key)) assert.ok(listed.has(`${section}.${key}`), `${section}.${key} is missing from docs/api.md's limits table`);
+    }
+  }
+});

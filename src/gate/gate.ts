@@ -148,6 +148,11 @@ export function gateFromConfig(section: Config['gate'], extra: Pick<GateOptions,
     bitsMax: section.bits_max,
     challengeTtlS: section.challenge_ttl_s,
     tokenTtlS: section.token_ttl_s,
+    policy: {
+      sourceFree: section.free_puzzles_per_source_per_minute,
+      sourceLimit: section.max_puzzles_per_source_per_minute,
+      globalFree: section.free_puzzles_per_minute,
+    },
     ...extra,
   });
 }
