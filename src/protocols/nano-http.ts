@@ -11,7 +11,7 @@
  * @module
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERRORS, InputError, PowerplantError, wiresOf } from '../errors.js';
+import { ERRORS, InputError, PowerplantError } from '../errors.js';
 import { toHex } from '../schemes/bits.js';
 import {
   NANO_RECEIVE,
@@ -119,23 +119,17 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     return answer;
   }
 
-  /** A user-facing message for anything thrown while answering. */
-  function messageOf(error: unknown): string {
-    if (error instanceof PowerplantError) return error.message;
+  /** Anything thrown while answering as a registry error, Fastify's own body errors included. */
+  function registryError(error: unknown): PowerplantError {
+    if (error instanceof PowerplantError) return error;
     const httpError = error as Partial<FastifyError>;
-    if (httpError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return `request body too large (limit ${config.server.max_message_bytes} bytes)`;
-    if (httpError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'request body must be a JSON object';
-    if (error instanceof SyntaxError || httpError.statusCode === 400) return `bad JSON: ${(error as Error).message}`;
+    if (httpError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return new PowerplantError('PP_ERR_TOO_LARGE', `request body too large (limit ${config.server.max_message_bytes} bytes)`);
+    }
+    if (httpError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new InputError('request body must be a JSON object');
+    if (error instanceof SyntaxError || httpError.statusCode === 400) return new InputError(`bad JSON: ${(error as Error).message}`);
     log.error({ err: error }, 'nano request failed');
-    return 'internal error';
-  }
-
-  /** /pow's status: the registry's, and Fastify's own 4xx (413 body too large, 400 bad JSON) as they are. */
-  function statusOf(error: unknown): number {
-    if (error instanceof PowerplantError) return wiresOf(error).http ?? ERRORS.PP_ERR_INTERNAL.http;
-    if (error instanceof SyntaxError) return ERRORS.PP_ERR_INVALID.http;
-    const status = (error as Partial<FastifyError>).statusCode;
-    return typeof status === 'number' && status >= 400 && status < 500 ? status : ERRORS.PP_ERR_INTERNAL.http;
+    return new PowerplantError('PP_ERR_INTERNAL', 'internal error');
   }
 
   void app.register(async (scope) => {
@@ -151,7 +145,8 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     scope.setErrorHandler((error, request, reply) => {
       // Node RPC: always 200, or the node ignores the answer; /pow: a real status.
       const rpc = request.url === '/' || request.url.startsWith('/?');
-      void reply.code(rpc ? 200 : statusOf(error)).send({ error: messageOf(error) });
+      const failure = registryError(error);
+      void reply.code(rpc ? 200 : (failure.wires.http ?? ERRORS.PP_ERR_INTERNAL.http)).send({ error: failure.message });
     });
 
     scope.post('/pow', async (request, reply) => {
