@@ -41,7 +41,6 @@ export const ERRORS = {
     meaning: 'a message, body or line is over its size limit',
     http: 413,
     websocket: 1009,
-    metanoia: 400,
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_REQUESTS: {

@@ -62,6 +62,13 @@ test('every registry code is in the docs, and every code the docs name is in the
   for (const code of named) assert.ok(code in ERRORS, `docs/api.md names ${code}, which the registry does not have`);
 });
 
+test('Metanoia status and HTTP status agree wherever both carry a code (they disagreed on cancelled and exhausted)', () => {
+  for (const code of codes) {
+    const wires: ErrorWires = ERRORS[code];
+    if (wires.http !== undefined && wires.metanoia !== undefined) assert.equal(wires.metanoia, wires.http, code);
+  }
+});
+
 test('an error carries its code to every wire; anything else is an internal error', () => {
   const busy = new PowerplantError('PP_ERR_BUSY', 'the server is busy: 4 jobs running and 0 waiting');
   assert.equal(wiresOf(busy).http, 503);
