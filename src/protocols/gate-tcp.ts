@@ -68,10 +68,10 @@ class GateSession {
     private readonly source: string,
     private readonly gate: Gate,
     private readonly target: GateTarget,
-    private readonly limits: Config['gate'],
+    private readonly config: Config['gate'],
     private readonly logger: Logger,
   ) {
-    this.#idle = setTimeout(() => this.#finish('0:idle timeout\n'), limits.idle_timeout_ms);
+    this.#idle = setTimeout(() => this.#finish('0:idle timeout\n'), config.idle_timeout_ms);
     socket.once('close', () => clearTimeout(this.#idle));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
   }
@@ -79,7 +79,7 @@ class GateSession {
   #receive(chunk: Buffer): void {
     if (this.#state !== 'lines') return;
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    if (this.#buffer.length > this.limits.max_buffered_bytes) this.socket.pause();
+    if (this.#buffer.length > this.config.max_buffered_bytes) this.socket.pause();
     void this.#drain();
   }
 
@@ -101,15 +101,15 @@ class GateSession {
     } finally {
       this.#running = false;
     }
-    if (this.#state === 'lines' && this.socket.isPaused() && this.#buffer.length <= this.limits.max_buffered_bytes) {
+    if (this.#state === 'lines' && this.socket.isPaused() && this.#buffer.length <= this.config.max_buffered_bytes) {
       this.socket.resume();
     }
   }
 
   #nextLine(): string | typeof TOO_LONG | null {
     const end = this.#buffer.indexOf(NEWLINE);
-    if (end === -1) return this.#buffer.length > this.limits.max_line_bytes ? TOO_LONG : null;
-    if (end > this.limits.max_line_bytes) return TOO_LONG;
+    if (end === -1) return this.#buffer.length > this.config.max_line_bytes ? TOO_LONG : null;
+    if (end > this.config.max_line_bytes) return TOO_LONG;
     const line = this.#buffer.toString('latin1', 0, end).replace(/\r$/, '');
     this.#buffer = this.#buffer.subarray(end + 1);
     return line;
@@ -124,7 +124,7 @@ class GateSession {
       const last = `0:${clientMessage(error)}\n`;
       if (wiresOf(error).powtcp !== 'answer') return this.#finish(last);
       this.socket.write(last);
-      if (++this.#errors >= this.limits.max_errors_per_connection) this.#finish('0:too many errors\n');
+      if (++this.#errors >= this.config.max_errors_per_connection) this.#finish('0:too many errors\n');
     }
   }
 
@@ -136,7 +136,7 @@ class GateSession {
     switch (command) {
       case '1': {
         if (payload !== '') throw new InputError('a puzzle request (1:) takes no payload');
-        if (++this.#puzzles > this.limits.max_puzzles_per_connection) {
+        if (++this.#puzzles > this.config.max_puzzles_per_connection) {
           throw new PowerplantError('PP_ERR_TOO_MANY_REQUESTS', 'too many puzzle requests on this connection');
         }
         const challenge = await this.gate.issue(this.source, 'sha1');
@@ -181,7 +181,7 @@ class GateSession {
   /** Connect to the upstream service, say `4:connected`, then pipe both ways (with any bytes already sent). */
   #proxy(host: string, port: number): Promise<void> {
     return new Promise((settle) => {
-      const upstream = createConnection({ host, port, timeout: this.limits.upstream_connect_timeout_ms });
+      const upstream = createConnection({ host, port, timeout: this.config.upstream_connect_timeout_ms });
       let connected = false;
       upstream.once('timeout', () => upstream.destroy(new Error('upstream connect timeout')));
       upstream.once('error', (error) => {
@@ -219,11 +219,11 @@ class GateSession {
 
 /** Start the door; resolves once it listens. `port` 0 picks a free port (see `address`). */
 export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
-  const limits = options.config;
-  const target = gateTarget(limits.resource, limits.upstream);
+  const { config } = options;
+  const target = gateTarget(config.resource, config.upstream);
   const { gate, logger, metrics } = options;
   const sockets = new Set<Socket>();
-  const perSource = new SourceConnections(limits.max_connections_per_source);
+  const perSource = new SourceConnections(config.max_connections_per_source);
 
   const server = createServer((socket) => {
     const source = socket.remoteAddress ?? 'unknown';
@@ -232,7 +232,7 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
       metrics?.connectionsRefused.inc({ door: 'gate' });
       // It still holds a place under maxConnections until it is gone: whatever it sent is dropped
       // unread, and a peer that never closes its side is cut after a moment.
-      const cut = setTimeout(() => socket.destroy(), limits.refused_linger_ms).unref();
+      const cut = setTimeout(() => socket.destroy(), config.refused_linger_ms).unref();
       sockets.add(socket);
       socket.once('close', () => {
         clearTimeout(cut);
@@ -249,9 +249,9 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
       sockets.delete(socket);
       perSource.remove(source);
     });
-    new GateSession(socket, source, gate, target, limits, logger);
+    new GateSession(socket, source, gate, target, config, logger);
   });
-  server.maxConnections = limits.max_connections;
+  server.maxConnections = config.max_connections;
 
   const address = await listen(server, options.port, options.host ?? '0.0.0.0');
   logger.info({ port: address.port, target: target.kind }, 'gate: TCP door listening');
