@@ -10,7 +10,6 @@ import { parseStamp, stampValue, type Stamp, type StampAlgorithm } from '../sche
 import { ChallengeCodec, type Challenge } from './challenge.js';
 import { adaptiveBits, DEFAULT_RATE_POLICY, sourceKey, MemoryRateCounter, type RateCounter, type RatePolicy } from './rate.js';
 import { GateRefusal, type RefusalCode } from './refusal.js';
-import { resolveGateSecret } from './secret.js';
 import { MemorySpentStore, SpentStoreFullError, type SpentStore } from './spent.js';
 import { TokenCodec, type Pass } from './token.js';
 
@@ -150,10 +149,9 @@ export class Gate {
   }
 }
 
-/** The gate `powerplant serve` runs, from the config's [gate] section (stores: memory unless given). */
-export function gateFromConfig(section: Config['gate'], extra: Pick<GateOptions, 'spent' | 'rate' | 'onEvent'> = {}): Gate {
+/** The gate `powerplant serve` runs, from the config's [gate] section and its secret (stores: memory unless given). */
+export function gateFromConfig(section: Config['gate'], extra: Pick<GateOptions, 'secret' | 'spent' | 'rate' | 'onEvent'>): Gate {
   return new Gate({
-    secret: resolveGateSecret(section.secret, section.secret_file),
     purpose: section.purpose,
     bitsMin: section.bits_min,
     bitsMax: section.bits_max,
