@@ -33,7 +33,7 @@ const url = z.string({ error: 'must be a URL string' }).regex(/^https?:\/\/[^\s]
 
 /** What the TCP gate sends until it is given a resource or an upstream of its own. */
 const DEFAULT_GATE_RESOURCE =
-  'Welcome through the Powerplant gate. Put your own text here with gate.resource ("@path" sends a file), or a service with gate.upstream.\n';
+  'Welcome through the Powerplant gate. Put your own text here with gate.resource ("@path" sends a file), or a service with gate.upstream.';
 
 const schema = z.strictObject({
   server: z

@@ -19,19 +19,26 @@ interface SolveFlags extends EngineFlags {
   readonly json?: boolean;
 }
 
-/** Run one search to its verified solution, with a progress line on a terminal; Ctrl-C stops it. */
-async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, flags: EngineFlags): Promise<Solution> {
-  const engine = await openEngine(flags);
-  const progress = progressLine();
+/**
+ * Run one search to its verified solution, with a progress line on a terminal; Ctrl-C stops it
+ * (from before `notice`, a warning for the user, is printed).
+ */
+async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, flags: EngineFlags, notice?: string): Promise<Solution> {
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new InterruptedError());
   process.once('SIGINT', onSignal);
+  if (notice !== undefined) process.stderr.write(`powerplant: ${notice}\n`);
+  const progress = progressLine();
   try {
-    return await solve(scheme, input, { engine, signal: abort.signal, onProgress: progress.update });
+    const engine = await openEngine(flags);
+    try {
+      return await solve(scheme, input, { engine, signal: abort.signal, onProgress: progress.update });
+    } finally {
+      await engine.close();
+    }
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);
-    await engine.close();
   }
 }
 
@@ -58,9 +65,7 @@ const nanoCommand = addNanoThresholdOptions(solveCommand('nano', 'generate Nano/
   .action(async (flags: SolveFlags & NanoThresholdFlags & { hash: string }) => {
     const root = parseRoot(flags.hash);
     const threshold = nanoThreshold(flags);
-    const warning = hardThresholdWarning(threshold);
-    if (warning !== undefined) process.stderr.write(`powerplant: ${warning}\n`);
-    const solution = await mine(nano, { root, threshold }, flags);
+    const solution = await mine(nano, { root, threshold }, flags, hardThresholdWarning(threshold));
     const answer = workAnswer(root, parseWork(solution.work));
     if (flags.json) printJson({ hash: flags.hash, work: answer.work, difficulty: answer.difficulty, multiplier: answer.multiplier });
     else process.stdout.write(`${answer.work}\n`);
