@@ -19,6 +19,9 @@ test('/openapi.json describes the HTTP routes from their schemas', async (t) => 
   const verify = document.paths['/gate/verify']!.post!.requestBody!.content['application/json']!.schema;
   assert.deepEqual([...verify.required!].sort(), ['challenge', 'solution']);
   assert.equal(verify.properties!.challenge!.maxLength, 256);
+  const pow = document.paths['/pow']!.post!.requestBody!.content['application/json']!.schema;
+  assert.deepEqual(pow.required, ['hash']);
+  assert.ok('multiplier' in pow.properties!);
   const algorithm = document.paths['/gate/challenge']!.get!.parameters!.find((parameter) => parameter.name === 'algorithm');
   assert.deepEqual(algorithm?.schema.enum, ['sha1', 'sha256']);
 });
