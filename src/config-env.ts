@@ -59,9 +59,18 @@ export function configFromEnv(shape: ConfigShape, env: Readonly<Record<string, s
   return layer;
 }
 
-/** The variables, one line per section, for `serve --help` and the docs. */
-export function describeEnv(shape: ConfigShape): string {
+/** The variables, one entry per section (wrapped at `width` columns), for `serve --help` and the docs. */
+export function describeEnv(shape: ConfigShape, width = 100): string {
   return Object.entries(shape)
-    .map(([section, keys]) => `  ${envName(section, '')}{${Object.keys(keys).map((key) => key.toUpperCase()).join(',')}}`)
+    .map(([section, keys]) => {
+      const lines = [`  ${envName(section, '')}{`];
+      const names = Object.keys(keys).map((key) => key.toUpperCase());
+      names.forEach((name, i) => {
+        const item = name + (i === names.length - 1 ? '}' : ',');
+        if (lines.at(-1)!.length + item.length > width) lines.push('    ');
+        lines[lines.length - 1] += item;
+      });
+      return lines.join('\n');
+    })
     .join('\n');
 }

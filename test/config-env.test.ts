@@ -48,8 +48,10 @@ test('a misspelt key is refused; POWERPLANT_ variables that are not config are l
 test('the help lists every variable', () => {
   const help = describeEnv(defaults);
   for (const [section, keys] of Object.entries(defaults)) {
-    const line = help.split('\n').find((entry) => entry.trim().startsWith(envName(section, '')));
-    assert.ok(line !== undefined, section);
-    for (const key of Object.keys(keys as object)) assert.ok(line.includes(key.toUpperCase()), `${section}.${key}`);
+    const entries = help.split(/\n(?=  \S)/);
+    const entry = entries.find((text) => text.trim().startsWith(`${envName(section, '')}{`));
+    assert.ok(entry !== undefined, section);
+    const listed = entry.slice(entry.indexOf('{') + 1, entry.indexOf('}')).split(/,\s*/);
+    assert.deepEqual(listed, Object.keys(keys as object).map((key) => key.toUpperCase()));
   }
 });

@@ -14,7 +14,7 @@ interface ServeFlags extends ConfigFlags {
 }
 
 const environmentHelp = (): string => `
-Environment (below the flags, above --config): every config key as POWERPLANT_<SECTION>_<KEY>,
+Environment (overrides --config; flags override it): every config key as POWERPLANT_<SECTION>_<KEY>,
 lists separated by ',' or ';' (e.g. POWERPLANT_SERVER_PORT=8080, POWERPLANT_GATE_BITS_MIN=20):
 ${describeEnv(loadConfig({ defaultsFile: null }))}
   HOST, PORT, URLS (Nano upstreams), REDIS_URL: short names for server.host, server.port,
