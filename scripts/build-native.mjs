@@ -38,7 +38,7 @@ export function failureReason(output, status) {
   const lines = output.split('\n').map((line) => line.trim());
   const compiler = lines.find((line) => !line.startsWith('gyp') && /\berror\b|No such file|not found/i.test(line));
   const gyp = lines.find((line) => line.startsWith('gyp ERR! stack Error:')) ?? lines.find((line) => line.startsWith('gyp ERR!'));
-  return (compiler ?? gyp?.replace(/^gyp ERR! (stack )?/, '') ?? `node-gyp exited with status ${status}`).slice(0, 200);
+  return (compiler ?? gyp?.replace(/^gyp ERR! (stack )?(Error: )?/, '') ?? `node-gyp exited with status ${status}`).slice(0, 200);
 }
 
 /** node-gyp as npm runs it (npm_config_node_gyp), else the copy bundled with npm, else from PATH. */
