@@ -55,7 +55,8 @@ test('npm pack holds what a user needs; installed, npx powerplant solves and the
   t.diagnostic(`npm install took ${Date.now() - started} ms`);
   const addonLines = `${install.stdout}${install.stderr}`.split('\n').filter((line) => /^powerplant: native addon/.test(line));
   assert.equal(addonLines.length, 1, install.stdout + install.stderr);
-  assert.match(addonLines[0]!, /^powerplant: native addon build failed, falling back to the WebAssembly kernels: .*\/nonexistent\/c.*build\/native-build\.log\)$/);
+  // The reason is the compiler's (or, without Node's headers at hand, node-gyp's) first error.
+  assert.match(addonLines[0]!, /^powerplant: native addon build failed, falling back to the WebAssembly kernels: .+ \(see build\/native-build\.log\)$/);
 
   const stamp = execFileSync('npx', ['--no-install', 'powerplant', 'solve', 'hashcash', '--resource', 'packed', '--bits', '12', '--threads', '1'], {
     cwd: project,
