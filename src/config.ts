@@ -1,6 +1,7 @@
 /**
  * Configuration: built-in defaults < config/default.toml < `--config FILE` < environment (HOST,
- * PORT, URLS, REDIS_URL, as the seeds used them) < command-line flags. The merged result is checked
+ * PORT, URLS, REDIS_URL, as the seeds used them, then POWERPLANT_<SECTION>_<KEY> for every key)
+ * < command-line flags. The merged result is checked
  * by one strict schema (unknown keys are refused), and an invalid value is reported by its key.
  * The result is frozen.
  * @module
@@ -12,6 +13,7 @@ import { z } from 'zod';
 import { InputError } from './errors.js';
 import { DEFAULT_RATE_POLICY } from './gate/rate.js';
 import { LOG_LEVELS } from './log.js';
+import { configFromEnv, listFromEnv, numeric } from './config-env.js';
 
 /** A configuration mistake; its message names the key. Commands exit with code 2. */
 export class ConfigError extends InputError {}
@@ -29,6 +31,10 @@ const hex16 = z.string({ error: 'must be 16 hex characters' }).regex(/^[0-9a-fA-
 const hex8 = z.string({ error: 'must be 8 hex characters' }).regex(/^[0-9a-fA-F]{8}$/, 'must be 8 hex characters');
 const decimal = z.string({ error: 'must be a decimal integer string' }).regex(/^[1-9][0-9]{0,19}$/, 'must be a positive decimal integer string');
 const url = z.string({ error: 'must be a URL string' }).regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
+
+/** What the TCP gate sends until it is given a resource or an upstream of its own. */
+const DEFAULT_GATE_RESOURCE =
+  'Welcome through the Powerplant gate. Put your own text here with gate.resource ("@path" sends a file), or a service with gate.upstream.';
 
 const schema = z.strictObject({
   server: z
@@ -50,6 +56,8 @@ const schema = z.strictObject({
       ping_interval_ms: integer(10, HOUR_MS).default(30000),
       /** Time in-flight jobs get to finish on SIGINT/SIGTERM before they are cancelled. */
       shutdown_timeout_ms: integer(0, HOUR_MS).default(5000),
+      /** Where the server keeps its files (the generated gate secret); empty: the XDG state directory. */
+      state_dir: z.string({ error: 'must be a string' }).default(''),
     })
     .prefault({}),
   pow: z
@@ -122,14 +130,15 @@ const schema = z.strictObject({
       tcp_port: port().default(7041),
       /** HMAC key for challenges; generated and kept on first run when empty. */
       secret: z.string({ error: 'must be a string' }).default(''),
-      /** Where the generated secret is kept (mode 0600), relative to the working directory. */
-      secret_file: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('.powerplant/gate-secret'),
+      /** Where the generated secret is kept (mode 0600), relative to server.state_dir. */
+      secret_file: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('gate-secret'),
       /** What challenges and pass tokens are bound to: gates sharing a secret need different purposes. */
       purpose: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('powerplant'),
       bits_min: integer(0, 160).default(16),
       bits_max: integer(0, 160).default(24),
       challenge_ttl_s: integer(1, 86400).default(120),
-      resource: z.string({ error: 'must be a string' }).default(''),
+      /** What a client that passed the TCP gate receives; "@path" sends a file. */
+      resource: z.string({ error: 'must be a string' }).default(DEFAULT_GATE_RESOURCE),
       upstream: z.string({ error: 'must be a string' }).default(''),
       token_ttl_s: integer(1, 86400 * 30).default(300),
       /** Challenges one address (IPv6 /64) gets per minute before its bits start to rise (one bit per doubling). */
@@ -205,6 +214,7 @@ export interface ConfigFlags {
   readonly engine?: string;
   readonly redis?: string;
   readonly logLevel?: string;
+  readonly stateDir?: string;
 }
 
 export interface LoadConfigOptions {
@@ -235,10 +245,6 @@ function readToml(file: string | URL): Layer {
   }
 }
 
-/** Strings from env and flags become numbers when they look like one; the schema judges the rest. */
-function numeric(value: string | number): string | number {
-  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
 
 function set(layer: Layer, section: string, key: string, value: unknown): void {
   if (value === undefined) return;
@@ -246,14 +252,15 @@ function set(layer: Layer, section: string, key: string, value: unknown): void {
 }
 
 function envLayer(env: Readonly<Record<string, string | undefined>>): Layer {
-  const layer: Layer = {};
-  set(layer, 'server', 'host', env.HOST);
-  if (env.PORT !== undefined) set(layer, 'server', 'port', numeric(env.PORT));
-  if (env.URLS !== undefined) {
-    const urls = env.URLS.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '');
-    set(layer, 'nano', 'upstreams', urls);
-  }
-  set(layer, 'cluster', 'redis', env.REDIS_URL);
+  const layer: Layer = configFromEnv(schema.parse({}), env);
+  // The short names count only where the POWERPLANT_ name is not set.
+  const fallback = (section: string, key: string, value: unknown) => {
+    if (layer[section]?.[key] === undefined) set(layer, section, key, value);
+  };
+  fallback('server', 'host', env.HOST);
+  if (env.PORT !== undefined) fallback('server', 'port', numeric(env.PORT));
+  if (env.URLS !== undefined) fallback('nano', 'upstreams', listFromEnv(env.URLS));
+  fallback('cluster', 'redis', env.REDIS_URL);
   return layer;
 }
 
@@ -271,6 +278,7 @@ function flagLayer(flags: ConfigFlags): Layer {
   set(layer, 'pow', 'backend', flags.engine);
   set(layer, 'cluster', 'redis', flags.redis);
   set(layer, 'log', 'level', flags.logLevel);
+  set(layer, 'server', 'state_dir', flags.stateDir);
   return layer;
 }
 

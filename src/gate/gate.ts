@@ -9,7 +9,6 @@ import { PowerplantError, reasonOf } from '../errors.js';
 import { parseStamp, stampValue, type StampAlgorithm } from '../schemes/hashcash.js';
 import { ChallengeCodec, type Challenge } from './challenge.js';
 import { adaptiveBits, DEFAULT_RATE_POLICY, sourceKey, MemoryRateCounter, type RateCounter, type RatePolicy } from './rate.js';
-import { resolveGateSecret } from './secret.js';
 import { MemorySpentStore, SpentStoreFullError, type SpentStore } from './spent.js';
 import { TokenCodec, type Pass } from './token.js';
 
@@ -139,10 +138,9 @@ export class Gate {
   }
 }
 
-/** The gate `powerplant serve` runs, from the config's [gate] section (stores: memory unless given). */
-export function gateFromConfig(section: Config['gate'], extra: Pick<GateOptions, 'spent' | 'rate' | 'onEvent'> = {}): Gate {
+/** The gate `powerplant serve` runs, from the config's [gate] section and its secret (stores: memory unless given). */
+export function gateFromConfig(section: Config['gate'], extra: Pick<GateOptions, 'secret' | 'spent' | 'rate' | 'onEvent'>): Gate {
   return new Gate({
-    secret: resolveGateSecret(section.secret, section.secret_file),
     purpose: section.purpose,
     bitsMin: section.bits_min,
     bitsMax: section.bits_max,
