@@ -1,25 +1,9 @@
 /*
  * Nano: BLAKE2b with an 8-byte digest over nonce LE64 || root[32], read as LE uint64, >= threshold.
  * params: the working vector after round 0's three nonce-free columns, folded by the host (16
- * words), then the root as little-endian words (4).
+ * words), then the root as little-endian words (4). PP_BLAKE2B_SIGMA (flat, 12 x 16) and
+ * PP_BLAKE2B_NANO_H0 (h[0]: IV[0] xor Nano's parameter block) come from the host's prelude.
  */
-__constant uchar PP_BLAKE2B_SIGMA[12][16] = {
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
-    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
-    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
-    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
-    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
-    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
-    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
-    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
-    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3}};
-
-/* h[0] of a BLAKE2b-64 state: IV[0] xor the parameter block (digest length 8, fanout 1, depth 1). */
-#define PP_BLAKE2B_NANO_H0 (0x6a09e667f3bcc908ul ^ 0x01010008ul)
-
 #define PP_BLAKE2B_G(a, b, c, d, x, y)                                                             \
   {                                                                                                \
     v[a] = v[a] + v[b] + (x);                                                                      \
@@ -31,7 +15,7 @@ __constant uchar PP_BLAKE2B_SIGMA[12][16] = {
     v[c] = v[c] + v[d];                                                                            \
     v[b] = pp_rotr64(v[b] ^ v[c], 63);                                                             \
   }
-#define PP_BLAKE2B_M(r, k) m[PP_BLAKE2B_SIGMA[r][k]]
+#define PP_BLAKE2B_M(r, k) m[PP_BLAKE2B_SIGMA[16 * (r) + (k)]]
 
 __kernel void pp_blake2b_nano(volatile __global uint *hit, uint count, __global const ulong *params,
                               ulong threshold, ulong start) {

@@ -1,6 +1,9 @@
 /*
  * Shared by every Powerplant OpenCL kernel. The host concatenates the .cl files of this folder in
- * a fixed order (native/src/opencl/host.c) and builds them as one program per device.
+ * a fixed order (native/src/opencl/host.c) and builds them as one program per device, after a
+ * prelude it prints from the C kernels' own tables (the headers of native/src/scalar): PP_SHA256_K,
+ * PP_SHA256_IV, PP_SHA1_K, PP_SHA512_K, PP_SHA512_IV, PP_BLAKE2B_SIGMA (flat) and
+ * PP_BLAKE2B_NANO_H0, so the constants exist once.
  *
  * The search contract is the CPU kernels' (native/src/kernels.h): a launch covers `count`
  * consecutive nonces, work-item `offset` tries the launch's first nonce + offset, and the launch

@@ -1,4 +1,5 @@
-/* SHA-1 compression (FIPS 180-4) over a block given as 16 big-endian words. */
+/* SHA-1 compression (FIPS 180-4) over a block given as 16 big-endian words (PP_SHA1_K: the host's
+ * prelude). */
 #define PP_SHA1_W(i)                                                                               \
   ((i) < 16 ? w[i]                                                                                 \
             : (w[(i) & 15] = rotate(w[((i) - 3) & 15] ^ w[((i) - 8) & 15] ^ w[((i) - 14) & 15] ^   \
@@ -7,10 +8,11 @@
 
 /* Round i's function and constant: Ch, parity, Maj, parity by quarter (folded once unrolled). */
 #define PP_SHA1_F(i, b, c, d)                                                                      \
-  ((i) < 20   ? bitselect(d, c, b) + 0x5a827999u                                                   \
-   : (i) < 40 ? ((b) ^ (c) ^ (d)) + 0x6ed9eba1u                                                    \
-   : (i) < 60 ? bitselect(b, c, b ^ d) + 0x8f1bbcdcu                                               \
-              : ((b) ^ (c) ^ (d)) + 0xca62c1d6u)
+  (((i) < 20   ? bitselect(d, c, b)                                                                \
+    : (i) < 40 ? (b) ^ (c) ^ (d)                                                                   \
+    : (i) < 60 ? bitselect(b, c, b ^ d)                                                            \
+               : (b) ^ (c) ^ (d)) +                                                                \
+   PP_SHA1_K[(i) / 20])
 
 #define PP_SHA1_ROUND(a, b, c, d, e, i)                                                            \
   {                                                                                                \

@@ -13,7 +13,8 @@ __kernel void pp_sha256d_header(volatile __global uint *hit, uint count,
   uint inner[8];
   for (uint i = 0; i < 8; i++) inner[i] = params[i];
   pp_sha256_compress(inner, w);
-  uint digest[8] = PP_SHA256_IV_WORDS;
+  uint digest[8];
+  for (uint i = 0; i < 8; i++) digest[i] = PP_SHA256_IV[i];
   uint outer[16] = {inner[0], inner[1], inner[2], inner[3], inner[4], inner[5], inner[6], inner[7],
                     0x80000000u, 0, 0, 0, 0, 0, 0, 32 * 8};
   pp_sha256_compress(digest, outer);

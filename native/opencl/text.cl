@@ -52,24 +52,16 @@ bool pp_text_passes(bool sha1, __global const uint *midstate, __global const uin
   return pp_has_leading_zero_bits(state, state_words, zero_bits);
 }
 
-__kernel void pp_sha256_text(volatile __global uint *hit, uint count, __global const uint *midstate,
-                             __global const uint *tail,
-                             uint tail_blocks, uint digits_at, uint digits, uint first,
-                             uint zero_bits) {
-  const uint offset = get_global_id(0);
-  if (offset < count &&
-      pp_text_passes(false, midstate, tail, tail_blocks, digits_at, digits, first + offset,
-                     zero_bits))
-    pp_report_hit(hit, offset);
-}
+/* The two kernels, with the hash picked at compile time. */
+#define PP_TEXT_KERNEL(NAME, SHA1)                                                                 \
+  __kernel void NAME(volatile __global uint *hit, uint count, __global const uint *midstate,       \
+                     __global const uint *tail, uint tail_blocks, uint digits_at, uint digits,     \
+                     uint first, uint zero_bits) {                                                 \
+    const uint offset = get_global_id(0);                                                          \
+    if (offset < count && pp_text_passes(SHA1, midstate, tail, tail_blocks, digits_at, digits,     \
+                                         first + offset, zero_bits))                               \
+      pp_report_hit(hit, offset);                                                                  \
+  }
 
-__kernel void pp_sha1_text(volatile __global uint *hit, uint count, __global const uint *midstate,
-                             __global const uint *tail,
-                           uint tail_blocks, uint digits_at, uint digits, uint first,
-                           uint zero_bits) {
-  const uint offset = get_global_id(0);
-  if (offset < count &&
-      pp_text_passes(true, midstate, tail, tail_blocks, digits_at, digits, first + offset,
-                     zero_bits))
-    pp_report_hit(hit, offset);
-}
+PP_TEXT_KERNEL(pp_sha256_text, false)
+PP_TEXT_KERNEL(pp_sha1_text, true)

@@ -7,6 +7,7 @@
 #include "host.h"
 
 #include <dlfcn.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "../scalar/common.h"
 #include "../scalar/sha1.h"
 #include "../scalar/sha256.h"
+#include "../scalar/sha512.h"
 
 typedef int32_t cl_int;
 typedef uint32_t cl_uint;
@@ -73,10 +75,10 @@ typedef struct cl_opaque *cl_platform_id, *cl_device_id, *cl_context, *cl_comman
 #define PP_CL_DECLARE(name, result, params) static result(*name) params;
 PP_CL_FUNCTIONS(PP_CL_DECLARE)
 
-/* The .cl files, concatenated in this order into one program. */
-static const char *const KERNEL_FILES[] = {"common.cl", "sha256.cl", "sha1.cl", "text.cl",
-                                           "sha256d_header.cl", "sha512d_bitmessage.cl",
-                                           "blake2b_nano.cl"};
+/* The .cl files, concatenated in this order after the constant tables into one program. */
+static const char *const KERNEL_FILES[] = {
+    "common.cl",         "sha2.cl",   "sha256.cl",          "sha1.cl",        "text.cl",
+    "sha256d_header.cl", "sha512.cl", "sha512d_bitmessage.cl", "blake2b_nano.cl"};
 static const char *const KERNEL_NAMES[PP_GPU_FAMILIES] = {
     "pp_sha256_text", "pp_sha1_text", "pp_sha256d_header", "pp_sha512d_bitmessage",
     "pp_blake2b_nano"};
@@ -193,39 +195,102 @@ uint32_t pp_gpu_launch_size(unsigned device, int family) {
   return device < (unsigned)device_count ? devices[device].launch_size[family] : 0;
 }
 
-/* The kernel files of `dir` joined into one source; NULL with `error` filled when one is missing. */
-static char *read_kernel_source(const char *dir, char *error, size_t error_len) {
-  size_t length = 0;
-  char *source = NULL;
-  for (size_t i = 0; i < sizeof KERNEL_FILES / sizeof KERNEL_FILES[0]; i++) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, KERNEL_FILES[i]);
-    FILE *file = fopen(path, "rb");
-    long size = -1;
-    if (file != NULL && fseek(file, 0, SEEK_END) == 0) size = ftell(file);
-    char *grown = size >= 0 ? realloc(source, length + (size_t)size + 2) : NULL;
-    if (grown == NULL || fseek(file, 0, SEEK_SET) != 0 ||
-        fread(grown + length, 1, (size_t)size, file) != (size_t)size) {
-      snprintf(error, error_len, "cannot read the OpenCL kernel %s", path);
-      free(grown != NULL ? grown : source);
-      if (file != NULL) fclose(file);
+/* A growing program source; `failed` once an allocation or a file did not work out. */
+typedef struct {
+  char *text;
+  size_t length, capacity;
+  int failed;
+} source_text;
+
+static char *reserve(source_text *source, size_t more) {
+  if (source->failed) return NULL;
+  if (source->length + more + 1 > source->capacity) {
+    const size_t capacity = 2 * (source->length + more + 1);
+    char *grown = realloc(source->text, capacity);
+    if (grown == NULL) {
+      source->failed = 1;
       return NULL;
     }
-    fclose(file);
-    source = grown;
-    length += (size_t)size;
-    source[length++] = '\n';
-    source[length] = '\0';
+    source->text = grown;
+    source->capacity = capacity;
   }
-  return source;
+  return source->text + source->length;
+}
+
+static void append(source_text *source, const char *text) {
+  const size_t length = strlen(text);
+  char *at = reserve(source, length);
+  if (at == NULL) return;
+  memcpy(at, text, length + 1);
+  source->length += length;
+}
+
+/* `__constant TYPE NAME[count] = {...};` from a C table of `width`-byte unsigned integers. */
+static void append_table(source_text *source, const char *type, const char *name,
+                         const void *values, size_t count, size_t width) {
+  char item[40];
+  append(source, "__constant ");
+  append(source, type);
+  append(source, " ");
+  append(source, name);
+  snprintf(item, sizeof item, "[%zu] = {", count);
+  append(source, item);
+  for (size_t i = 0; i < count; i++) {
+    const uint8_t *at = (const uint8_t *)values + i * width;
+    const uint64_t value = width == 1 ? *at : width == 4 ? *(const uint32_t *)at : *(const uint64_t *)at;
+    snprintf(item, sizeof item, "%s0x%" PRIx64 "%s", i ? ", " : "", value, width == 8 ? "ul" : "u");
+    append(source, item);
+  }
+  append(source, "};\n");
+}
+
+static void append_file(source_text *source, const char *dir, const char *file) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  FILE *stream = fopen(path, "rb");
+  long size = -1;
+  if (stream != NULL && fseek(stream, 0, SEEK_END) == 0) size = ftell(stream);
+  char *at = size >= 0 ? reserve(source, (size_t)size + 1) : NULL;
+  if (at == NULL || fseek(stream, 0, SEEK_SET) != 0 ||
+      fread(at, 1, (size_t)size, stream) != (size_t)size) {
+    source->failed = 1;
+  } else {
+    source->length += (size_t)size;
+    append(source, "\n");
+  }
+  if (stream != NULL) fclose(stream);
+}
+
+/* The program: the constant tables, then the kernel files of `dir`; NULL when one is unreadable. */
+static char *kernel_source(const char *dir) {
+  source_text source = {0};
+  append_table(&source, "uint", "PP_SHA256_K", PP_SHA256_K, 64, 4);
+  append_table(&source, "uint", "PP_SHA256_IV", PP_SHA256_IV, 8, 4);
+  append_table(&source, "uint", "PP_SHA1_K", PP_SHA1_K, 4, 4);
+  append_table(&source, "ulong", "PP_SHA512_K", PP_SHA512_K, 80, 8);
+  append_table(&source, "ulong", "PP_SHA512_IV", PP_SHA512_IV, 8, 8);
+  append_table(&source, "uchar", "PP_BLAKE2B_SIGMA", PP_BLAKE2B_SIGMA, 12 * 16, 1);
+  char h0[64];
+  snprintf(h0, sizeof h0, "#define PP_BLAKE2B_NANO_H0 0x%" PRIx64 "ul\n",
+           PP_BLAKE2B_IV[0] ^ PP_BLAKE2B_NANO_PARAM);
+  append(&source, h0);
+  for (size_t i = 0; i < sizeof KERNEL_FILES / sizeof KERNEL_FILES[0]; i++)
+    append_file(&source, dir, KERNEL_FILES[i]);
+  if (!source.failed) return source.text;
+  free(source.text);
+  return NULL;
 }
 
 static char prepare_error[8192];
 
 /* Context, queue, program, kernels and buffers of one device; 0 with prepare_error filled. */
 static int build_device(gpu_device *device, const char *kernel_dir) {
-  char *source = read_kernel_source(kernel_dir, prepare_error, sizeof prepare_error);
-  if (source == NULL) return 0;
+  char *source = kernel_source(kernel_dir);
+  if (source == NULL) {
+    snprintf(prepare_error, sizeof prepare_error, "cannot read the OpenCL kernels in %s",
+             kernel_dir);
+    return 0;
+  }
   cl_int status = CL_SUCCESS;
   const intptr_t properties[] = {0x1084 /* CL_CONTEXT_PLATFORM */, (intptr_t)device->platform, 0};
   device->context = clCreateContext(properties, 1, &device->id, NULL, NULL, &status);
