@@ -80,7 +80,8 @@ static void check_vectors(unsigned device) {
               "1663382309,1,[[\"nonce\",\"",
               "3634431872961",
               "\"]],\"I am a robot beep boop! This note took 7976213 seconds to mine 44 bits after "
-              "3634431872962 tries!\\n\\nThis was generated with https://github.com/jb55/nostril\"]",
+              "3634431872962 tries!\\n\\nThis was generated with "
+              "https://github.com/jb55/nostril\"]",
               44, 5001);
   check_nostr(device,
               "[0,\"489ac583fc30cfbee0095dd736ec46468faa8b187e311fda6269c4e18284ed0c\","
@@ -97,7 +98,8 @@ static void check_vectors(unsigned device) {
   for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
     uint8_t header[80], target[32] = {0};
     hex_bytes(headers[h], header, 80);
-    const uint32_t nonce = header[76] | header[77] << 8 | header[78] << 16 | (uint32_t)header[79] << 24;
+    const uint32_t nonce =
+        header[76] | header[77] << 8 | header[78] << 16 | (uint32_t)header[79] << 24;
     /* Target from the compact bits: mantissa << 8 * (exponent - 3), little-endian bytes. */
     const unsigned exponent = header[75];
     for (unsigned i = 0; i < 3; i++) target[exponent - 3 + i] = header[72 + i];
@@ -122,12 +124,18 @@ static void check_vectors(unsigned device) {
   }
 
   static const char *const nano[][3] = {
-      {"718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2", "2b3d689bbcb21dca", "fffffff93c41ec94"},
-      {"718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2", "2bf29ef00786a6bc", "ffffffd21c3933f4"},
-      {"E89208DD038FBB269987689621D52292AE9C35941A7484756ECCED92A65093BA", "62f05417dd3fb691", "fffffff4000d3dac"},
-      {"3F93C5CD2E314FA16702189041E68E68C07B27961BF37F0B7705145BEFBA3AA3", "205452237a9b01f4", "ffffffff287741bf"},
-      {"E2D8BD730E1512568378EC61A2367431F8AC35E66C46508CD0F9F3BCD94DE29B", "0000000000000000", "fffffe969af69900"},
-      {"3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32", "bb6737f2daf01a2c", "74bbaa4490886de7"}};
+      {"718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2",
+       "2b3d689bbcb21dca", "fffffff93c41ec94"},
+      {"718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2",
+       "2bf29ef00786a6bc", "ffffffd21c3933f4"},
+      {"E89208DD038FBB269987689621D52292AE9C35941A7484756ECCED92A65093BA",
+       "62f05417dd3fb691", "fffffff4000d3dac"},
+      {"3F93C5CD2E314FA16702189041E68E68C07B27961BF37F0B7705145BEFBA3AA3",
+       "205452237a9b01f4", "ffffffff287741bf"},
+      {"E2D8BD730E1512568378EC61A2367431F8AC35E66C46508CD0F9F3BCD94DE29B",
+       "0000000000000000", "fffffe969af69900"},
+      {"3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32",
+       "bb6737f2daf01a2c", "74bbaa4490886de7"}};
   for (size_t v = 0; v < sizeof nano / sizeof nano[0]; v++) {
     uint8_t root[32];
     hex_bytes(nano[v][0], root, 32);
@@ -176,7 +184,8 @@ static void check_random(unsigned device, unsigned rounds) {
     const uint64_t count = space < 3000 ? space : 1 + random_below(3000);
     const uint64_t room = space - count;
     const uint64_t start = random_below(4) == 0 ? room : random_below(room + 1);
-    const size_t prefix_len = random_below(sizeof prefix + 1), suffix_len = random_below(sizeof suffix + 1);
+    const size_t prefix_len = random_below(sizeof prefix + 1);
+    const size_t suffix_len = random_below(sizeof suffix + 1);
     random_bytes(prefix, prefix_len);
     random_bytes(suffix, suffix_len);
     const unsigned zero_bits = (unsigned)random_below(12);
@@ -192,11 +201,13 @@ static void check_random(unsigned device, unsigned rounds) {
     random_bytes(bytes, 80);
     memset(target, 0, sizeof target);
     target[31 - random_below(2)] = (uint8_t)(1 + random_below(255));
-    const uint64_t header_start = random_below(4) == 0 ? (1ull << 32) - n : random_below((1ull << 32) - n);
+    const uint64_t header_start =
+        random_below(4) == 0 ? (1ull << 32) - n : random_below((1ull << 32) - n);
     pp_sha256d_header_scalar(bytes, target, header_start, n, &want);
     compare(pp_gpu_header(device, bytes, target, header_start, n, &got), &got, &want,
             FAMILY_NAMES[PP_GPU_HEADER], header_start, n);
-    const uint64_t wide_start = random_below(4) == 0 ? UINT64_MAX - n + 1 : random_u64() >> random_below(64);
+    const uint64_t wide_start =
+        random_below(4) == 0 ? UINT64_MAX - n + 1 : random_u64() >> random_below(64);
     const uint64_t bound = random_u64() >> (8 + random_below(6));
     pp_sha512d_bitmessage_scalar(bytes, bound, wide_start, n, &want);
     compare(pp_gpu_bitmessage(device, bytes, bound, wide_start, n, &got), &got, &want,

@@ -18,7 +18,8 @@ void pp_report_hit(volatile __global uint *hit, uint offset) { atomic_min(hit, o
 uint pp_rotr32(uint x, uint n) { return rotate(x, 32u - n); }
 ulong pp_rotr64(ulong x, uint n) { return rotate(x, (ulong)(64u - n)); }
 
-/* True when the big-endian digest held as `words` 32-bit words has >= zero_bits leading zero bits. */
+/* True when the big-endian digest held as `words` 32-bit words has >= zero_bits leading zero
+ * bits. */
 bool pp_has_leading_zero_bits(const uint *digest, uint words, uint zero_bits) {
   const uint full = zero_bits / 32, rest = zero_bits % 32;
   if (full > words || (full == words && rest != 0)) return false;

@@ -1,4 +1,5 @@
-/* SHA-512 compression over a block given as 16 big-endian words (PP_SHA512_K: the host's prelude). */
+/* SHA-512 compression over a block given as 16 big-endian words (PP_SHA512_K: the host's
+ * prelude). */
 #define PP_SHA512_S0(x) (pp_rotr64(x, 28) ^ pp_rotr64(x, 34) ^ pp_rotr64(x, 39))
 #define PP_SHA512_S1(x) (pp_rotr64(x, 14) ^ pp_rotr64(x, 18) ^ pp_rotr64(x, 41))
 #define PP_SHA512_s0(x) (pp_rotr64(x, 1) ^ pp_rotr64(x, 8) ^ ((x) >> 7))

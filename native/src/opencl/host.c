@@ -58,7 +58,8 @@ typedef struct cl_opaque *cl_platform_id, *cl_device_id, *cl_context, *cl_comman
     (cl_program, cl_uint, const cl_device_id *, const char *, void *, void *))                     \
   X(clGetProgramBuildInfo, cl_int, (cl_program, cl_device_id, cl_uint, size_t, void *, size_t *))  \
   X(clCreateKernel, cl_kernel, (cl_program, const char *, cl_int *))                               \
-  X(clGetKernelWorkGroupInfo, cl_int, (cl_kernel, cl_device_id, cl_uint, size_t, void *, size_t *)) \
+  X(clGetKernelWorkGroupInfo, cl_int,                                                              \
+    (cl_kernel, cl_device_id, cl_uint, size_t, void *, size_t *))                                  \
   X(clCreateBuffer, cl_mem, (cl_context, cl_bitfield, size_t, void *, cl_int *))                   \
   X(clReleaseMemObject, cl_int, (cl_mem))                                                          \
   X(clSetKernelArg, cl_int, (cl_kernel, cl_uint, size_t, const void *))                            \
@@ -96,7 +97,7 @@ typedef struct {
   cl_device_id id;
   cl_platform_id platform;
   pthread_mutex_t lock; /* one scan at a time: the buffers below are the device's only ones */
-  int prepared;
+  int prepared; /* 0: not tried, 1: built, -1: failed (prepare_error says why; not retried) */
   cl_context context;
   cl_command_queue queue;
   cl_kernel kernels[PP_GPU_FAMILIES];
@@ -104,6 +105,7 @@ typedef struct {
   cl_mem params, hit, tail;
   size_t tail_capacity;
   uint32_t launch_size[PP_GPU_FAMILIES];
+  char prepare_error[8192]; /* why the kernels did not build, with the compiler's log */
 } gpu_device;
 
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -237,7 +239,9 @@ static void append_table(source_text *source, const char *type, const char *name
   append(source, item);
   for (size_t i = 0; i < count; i++) {
     const uint8_t *at = (const uint8_t *)values + i * width;
-    const uint64_t value = width == 1 ? *at : width == 4 ? *(const uint32_t *)at : *(const uint64_t *)at;
+    const uint64_t value = width == 1   ? *at
+                           : width == 4 ? *(const uint32_t *)at
+                                        : *(const uint64_t *)at;
     snprintf(item, sizeof item, "%s0x%" PRIx64 "%s", i ? ", " : "", value, width == 8 ? "ul" : "u");
     append(source, item);
   }
@@ -281,20 +285,19 @@ static char *kernel_source(const char *dir) {
   return NULL;
 }
 
-static char prepare_error[8192];
-
-/* Context, queue, program, kernels and buffers of one device; 0 with prepare_error filled. */
+/* Context, queue, program, kernels and buffers of one device; 0 with its prepare_error filled. */
 static int build_device(gpu_device *device, const char *kernel_dir) {
   char *source = kernel_source(kernel_dir);
   if (source == NULL) {
-    snprintf(prepare_error, sizeof prepare_error, "cannot read the OpenCL kernels in %s",
-             kernel_dir);
+    snprintf(device->prepare_error, sizeof device->prepare_error,
+             "cannot read the OpenCL kernels in %s", kernel_dir);
     return 0;
   }
   cl_int status = CL_SUCCESS;
   const intptr_t properties[] = {0x1084 /* CL_CONTEXT_PLATFORM */, (intptr_t)device->platform, 0};
   device->context = clCreateContext(properties, 1, &device->id, NULL, NULL, &status);
-  if (status == CL_SUCCESS) device->queue = clCreateCommandQueue(device->context, device->id, 0, &status);
+  if (status == CL_SUCCESS)
+    device->queue = clCreateCommandQueue(device->context, device->id, 0, &status);
   cl_program program = NULL;
   if (status == CL_SUCCESS) {
     const char *sources[] = {source};
@@ -302,18 +305,17 @@ static int build_device(gpu_device *device, const char *kernel_dir) {
   }
   free(source);
   if (status != CL_SUCCESS) {
-    snprintf(prepare_error, sizeof prepare_error, "OpenCL setup failed on %s (error %d)",
-             device->info.name, status);
+    snprintf(device->prepare_error, sizeof device->prepare_error,
+             "OpenCL setup failed (error %d)", status);
     return 0;
   }
   status = clBuildProgram(program, 1, &device->id, "", NULL, NULL);
   if (status != CL_SUCCESS) {
-    int written = snprintf(prepare_error, sizeof prepare_error,
-                           "OpenCL kernels did not build on %s (error %d):\n", device->info.name,
-                           status);
+    int written = snprintf(device->prepare_error, sizeof device->prepare_error,
+                           "OpenCL kernels did not build (error %d):\n", status);
     clGetProgramBuildInfo(program, device->id, CL_PROGRAM_BUILD_LOG,
-                          sizeof prepare_error - (size_t)written - 1, prepare_error + written,
-                          NULL);
+                          sizeof device->prepare_error - (size_t)written - 1,
+                          device->prepare_error + written, NULL);
     return 0;
   }
   for (int f = 0; f < PP_GPU_FAMILIES && status == CL_SUCCESS; f++) {
@@ -327,10 +329,11 @@ static int build_device(gpu_device *device, const char *kernel_dir) {
   if (status == CL_SUCCESS)
     device->params = clCreateBuffer(device->context, CL_MEM_READ_ONLY, PARAMS_BYTES, NULL, &status);
   if (status == CL_SUCCESS)
-    device->hit = clCreateBuffer(device->context, CL_MEM_READ_WRITE, sizeof(cl_uint), NULL, &status);
+    device->hit =
+        clCreateBuffer(device->context, CL_MEM_READ_WRITE, sizeof(cl_uint), NULL, &status);
   if (status != CL_SUCCESS) {
-    snprintf(prepare_error, sizeof prepare_error, "OpenCL kernels unusable on %s (error %d)",
-             device->info.name, status);
+    snprintf(device->prepare_error, sizeof device->prepare_error,
+             "OpenCL kernels unusable (error %d)", status);
     return 0;
   }
   return 1;
@@ -340,8 +343,8 @@ const char *pp_gpu_prepare(unsigned index, const char *kernel_dir) {
   if (pp_gpu_info_of(index) == NULL) return "no such OpenCL device";
   gpu_device *device = &devices[index];
   pthread_mutex_lock(&device->lock);
-  if (!device->prepared) device->prepared = build_device(device, kernel_dir);
-  const char *error = device->prepared ? NULL : prepare_error;
+  if (device->prepared == 0) device->prepared = build_device(device, kernel_dir) ? 1 : -1;
+  const char *error = device->prepared == 1 ? NULL : device->prepare_error;
   pthread_mutex_unlock(&device->lock);
   return error;
 }
@@ -416,7 +419,7 @@ static gpu_device *claim(unsigned index, const char **error) {
   }
   gpu_device *device = &devices[index];
   pthread_mutex_lock(&device->lock);
-  if (!device->prepared) {
+  if (device->prepared != 1) {
     pthread_mutex_unlock(&device->lock);
     *error = "OpenCL device not prepared";
     return NULL;

@@ -32,7 +32,8 @@ int pp_gpu_open(const char *library, const char **error);
 const pp_gpu_info *pp_gpu_info_of(unsigned device);
 
 /* Builds the kernels of `kernel_dir` (the native/opencl folder) for the device; only the first
- * successful call per device builds. Returns NULL, or why not (with the compiler's log). */
+ * call per device builds, later ones return its outcome. Returns NULL, or why not (with the
+ * compiler's log). */
 const char *pp_gpu_prepare(unsigned device, const char *kernel_dir);
 
 /* The scans: kernels.h's contract (lowest passing nonce of [start, start + count), attempts up to
