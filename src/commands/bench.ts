@@ -1,6 +1,6 @@
 /**
  * `powerplant bench`: attempts per second of every kernel family, on one thread (native, WASM and
- * the one-hash-per-attempt JS baseline) and with the whole thread pool.
+ * the one-hash-per-attempt JS baseline), with the whole thread pool, and on each OpenCL device.
  * @module
  */
 import { availableParallelism } from 'node:os';
@@ -63,7 +63,7 @@ function openclRow(figures: OpenclDeviceFigures): string {
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('measure attempts per second of each kernel: native, WASM, JS baseline and all threads')
+    .description('measure attempts per second of each kernel: native, WASM, JS baseline, all threads, OpenCL devices')
     .option('--json', 'machine-readable output')
     .option('--seconds <n>', 'seconds per measurement (four per scheme)', '0.5')
     .option('--threads <n>', 'threads for the total (default: one per core)')
