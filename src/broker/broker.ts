@@ -5,7 +5,7 @@
  *          → same job in flight? → join it (one search, several clients)
  *          → free search slot? → run it on every source that accepts the scheme
  *          → room in the queue? → wait for a slot
- *          → else BrokerError 'busy'
+ *          → else PP_ERR_BUSY
  *   source reports → scheme.verify → first valid answer resolves every client, aborts the job
  *                                  → invalid answers are counted by source and dropped
  *
@@ -24,10 +24,11 @@ import { attachClient, type AnyScheme, type Client, type Flight } from './flight
 import { RangeAllocator } from './ranges.js';
 import { SearchSlots } from './slots.js';
 import { sourceJob, type FlightOutcomes } from './source-job.js';
-import { BrokerError, type Broker, type BrokerStats, type Source, type SubmitOptions } from './types.js';
+import { PowerplantError, reasonOf } from '../errors.js';
+import type { Broker, BrokerStats, Source, SubmitOptions } from './types.js';
 
 export interface BrokerOptions {
-  /** Jobs waiting for a search slot beyond which submit fails with 'busy'. */
+  /** Jobs waiting for a search slot beyond which submit fails with PP_ERR_BUSY. */
   readonly queueLimit: number;
   /** Searches running at once. */
   readonly maxActiveJobs: number;
@@ -63,7 +64,7 @@ export function createBroker(options: BrokerOptions): Broker {
     slots.leave(flight);
     flight.state = 'settled';
     flights.delete(flight.key);
-    flight.controller.abort(new BrokerError('cancelled', 'the job is over'));
+    flight.controller.abort(new PowerplantError('PP_ERR_CANCELLED', 'the job is over'));
     slots.pump();
     if (flights.size === 0) for (const resolve of idleWaiters.splice(0)) resolve();
   }
@@ -78,8 +79,8 @@ export function createBroker(options: BrokerOptions): Broker {
     end(flight);
   }
 
-  function fail(flight: Flight, error: BrokerError): void {
-    count(flight.scheme, error.code, flight.clients.size);
+  function fail(flight: Flight, error: PowerplantError): void {
+    count(flight.scheme, reasonOf(error.code), flight.clients.size);
     finish(flight, (client) => client.reject(error));
   }
 
@@ -101,13 +102,13 @@ export function createBroker(options: BrokerOptions): Broker {
     },
   };
 
-  function withdraw(flight: Flight, client: Client, error: BrokerError): void {
+  function withdraw(flight: Flight, client: Client, error: PowerplantError): void {
     if (!flight.clients.delete(client)) return;
     client.detach();
     client.reject(error);
-    count(flight.scheme, error.code);
+    count(flight.scheme, reasonOf(error.code));
     if (flight.clients.size === 0) {
-      log.debug({ job: flight.id, reason: error.code }, 'job abandoned by every client');
+      log.debug({ job: flight.id, reason: reasonOf(error.code) }, 'job abandoned by every client');
       end(flight);
     }
   }
@@ -127,7 +128,7 @@ export function createBroker(options: BrokerOptions): Broker {
     flight.job = sourceJob(flight, outcomes);
     const eligible = [...sources].filter((source) => source.accepts(flight.scheme.name));
     if (eligible.length === 0) {
-      fail(flight, new BrokerError('failed', `no source of hash power works on ${flight.scheme.name} jobs`));
+      fail(flight, new PowerplantError('PP_ERR_FAILED', `no source of hash power works on ${flight.scheme.name} jobs`));
       return;
     }
     for (const source of eligible) {
@@ -159,9 +160,9 @@ export function createBroker(options: BrokerOptions): Broker {
       return new Promise<Solution>((resolve, reject) => {
         if (closing) {
           count(anyScheme, 'shutdown');
-          throw new BrokerError('shutdown', 'the server is shutting down');
+          throw new PowerplantError('PP_ERR_SHUTDOWN', 'the server is shutting down');
         }
-        if (submit.signal?.aborted === true) throw new BrokerError('cancelled', 'the request was cancelled');
+        if (submit.signal?.aborted === true) throw new PowerplantError('PP_ERR_CANCELLED', 'the request was cancelled');
         const family = familyOf(scheme, input);
         const cached = cache.lookup(family, anyScheme, input);
         if (cached !== undefined) {
@@ -182,7 +183,7 @@ export function createBroker(options: BrokerOptions): Broker {
         }
         if (slots.full) {
           count(anyScheme, 'busy');
-          throw new BrokerError('busy', `the server is busy: ${slots.active} jobs running and ${slots.queued} waiting`);
+          throw new PowerplantError('PP_ERR_BUSY', `the server is busy: ${slots.active} jobs running and ${slots.queued} waiting`);
         }
         const flight = newFlight(anyScheme, input, key, family);
         flights.set(key, flight);
@@ -219,7 +220,7 @@ export function createBroker(options: BrokerOptions): Broker {
         ]);
         clearTimeout(timer);
       }
-      const shutdown = new BrokerError('shutdown', 'the server is shutting down');
+      const shutdown = new PowerplantError('PP_ERR_SHUTDOWN', 'the server is shutting down');
       for (const flight of [...flights.values()]) fail(flight, shutdown);
     },
   };
