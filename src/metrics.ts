@@ -8,7 +8,7 @@ import type { EngineStats } from './engine/engine.js';
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Jobs by scheme and outcome: solved, cached, joined, busy, timeout, cancelled, exhausted, shutdown, failed. */
+  /** Jobs by scheme and outcome: solved, cached, joined, busy, over_budget, timeout, cancelled, exhausted, shutdown, failed. */
   readonly jobs: Counter<'scheme' | 'outcome'>;
   readonly queueDepth: Gauge;
   readonly activeJobs: Gauge;

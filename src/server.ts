@@ -5,6 +5,7 @@
  * @module
  */
 import Fastify from 'fastify';
+import swagger from '@fastify/swagger';
 import type { Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
@@ -14,6 +15,10 @@ import { createEngine } from './engine/index.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { gateFromConfig } from './gate/gate.js';
+import { resolveGateSecret } from './gate/secret.js';
+import { listenOrExplain, type DoorPort } from './listen-error.js';
+import { packageVersion, stateDirectory } from './paths.js';
+import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
 import { SourceConnections } from './net/connections.js';
 import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
@@ -32,11 +37,14 @@ import { createUpstreamSource } from './sources/upstream.js';
 /** The doors served on the HTTP port: they add their routes before it listens. */
 const HTTP_DOORS: readonly StartDoor[] = [startNanoHttp, startGateHttp, startNostrWs];
 
-/** The doors with ports of their own, each started when its port is not 0. */
-const PORT_DOORS: readonly { readonly enabled: (config: Config) => boolean; readonly start: StartDoor }[] = [
-  { enabled: (config) => config.metanoia.port !== 0, start: startMetanoia },
-  { enabled: (config) => config.stratum.port !== 0, start: startStratum },
-  { enabled: (config) => config.gate.tcp_port !== 0, start: startGateTcp },
+/**
+ * The doors with ports of their own, each started when its port is not 0. A port one cannot bind
+ * is explained with the door's name, flag and config key (listen-error.ts).
+ */
+const PORT_DOORS: readonly (Omit<DoorPort, 'host' | 'port'> & { readonly port: (config: Config) => number; readonly start: StartDoor })[] = [
+  { door: 'metanoia', flag: '--metanoia-port', key: 'metanoia.port', port: (config) => config.metanoia.port, start: startMetanoia },
+  { door: 'stratum', flag: '--stratum-port', key: 'stratum.port', port: (config) => config.stratum.port, start: startStratum },
+  { door: 'gate', flag: '--gate-port', key: 'gate.tcp_port', port: (config) => config.gate.tcp_port, start: startGateTcp },
 ];
 
 export interface ServerDeps {
@@ -62,7 +70,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   // Built before the gate (no connection yet), so the gate's stores can live in Redis.
   const cluster = clusterFromConfig(config.cluster, { logger, metrics });
   // Before anything starts, so that a bad gate secret stops the server cleanly.
+  const secretFile = resolve(stateDirectory(config.server.state_dir), config.gate.secret_file);
   const gate = gateFromConfig(config.gate, {
+    secret: resolveGateSecret(config.gate.secret, secretFile, (file) => logger.info({ file }, `gate: generated a secret, kept in ${file}`)),
     onEvent: countGateEvents(metrics.registry),
     ...(cluster === undefined ? {} : { spent: cluster.spent, rate: cluster.rate }),
   });
@@ -123,6 +133,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     }
     socket.once('close', () => httpSources.remove(address));
   });
+  // Registered before the routes, whose schemas it collects into the OpenAPI document.
+  await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
@@ -144,8 +157,14 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     await cluster?.close();
   };
   try {
-    await app.listen({ host: config.server.host, port: config.server.port });
-    for (const door of PORT_DOORS) if (door.enabled(config)) doors.push(await door.start(context));
+    const host = config.server.host;
+    await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port' }, () =>
+      app.listen({ host, port: config.server.port }),
+    );
+    for (const { port, start, ...names } of PORT_DOORS) {
+      const where = { ...names, host, port: port(config) };
+      if (where.port !== 0) doors.push(await listenOrExplain(where, () => start(context)));
+    }
   } catch (error) {
     await broker.close();
     await closeAll();

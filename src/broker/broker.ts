@@ -2,11 +2,11 @@
  * The job broker: every front door submits here, every source of hash power works from here.
  *
  *   submit → cache hit? → answer
- *          → client or address over its bounds? → BrokerError 'busy'
+ *          → client or address over its bounds? → PP_ERR_OVER_BUDGET
  *          → same job in flight? → join it (one search, several clients)
  *          → free search slot? → run it on every source that accepts the scheme
  *          → room in the queue? → wait for a slot (shared fairly between addresses)
- *          → else BrokerError 'busy'
+ *          → else PP_ERR_BUSY
  *   source reports → scheme.verify → first valid answer resolves every client, aborts the job
  *                                  → invalid answers are counted by source and dropped
  *
@@ -27,10 +27,11 @@ import { RangeAllocator } from './ranges.js';
 import { ClientLedger, type ClientBounds } from './ledger.js';
 import { SearchSlots } from './slots.js';
 import { sourceJob, type FlightOutcomes } from './source-job.js';
-import { BrokerError, type Broker, type BrokerStats, type ClientIdentity, type Source, type SubmitOptions } from './types.js';
+import { PowerplantError, reasonOf } from '../errors.js';
+import type { Broker, BrokerStats, ClientIdentity, Source, SubmitOptions } from './types.js';
 
 export interface BrokerOptions extends Partial<ClientBounds> {
-  /** Jobs waiting for a search slot beyond which submit fails with 'busy'. */
+  /** Jobs waiting for a search slot beyond which submit fails with PP_ERR_BUSY. */
   readonly queueLimit: number;
   /** Searches running at once. */
   readonly maxActiveJobs: number;
@@ -84,7 +85,7 @@ export function createBroker(options: BrokerOptions): Broker {
     slots.leave(flight);
     flight.state = 'settled';
     flights.delete(flight.key);
-    flight.controller.abort(new BrokerError('cancelled', 'the job is over'));
+    flight.controller.abort(new PowerplantError('PP_ERR_CANCELLED', 'the job is over'));
     slots.pump();
     if (flights.size === 0) for (const resolve of idleWaiters.splice(0)) resolve();
   }
@@ -99,8 +100,8 @@ export function createBroker(options: BrokerOptions): Broker {
     end(flight);
   }
 
-  function fail(flight: Flight, error: BrokerError): void {
-    count(flight.scheme, error.code, flight.clients.size);
+  function fail(flight: Flight, error: PowerplantError): void {
+    count(flight.scheme, reasonOf(error.code), flight.clients.size);
     finish(flight, (client) => client.reject(error));
   }
 
@@ -122,13 +123,13 @@ export function createBroker(options: BrokerOptions): Broker {
     },
   };
 
-  function withdraw(flight: Flight, client: Client, error: BrokerError): void {
+  function withdraw(flight: Flight, client: Client, error: PowerplantError): void {
     if (!flight.clients.delete(client)) return;
     client.detach();
     client.reject(error);
-    count(flight.scheme, error.code);
+    count(flight.scheme, reasonOf(error.code));
     if (flight.clients.size === 0) {
-      log.debug({ job: flight.id, reason: error.code }, 'job abandoned by every client');
+      log.debug({ job: flight.id, reason: reasonOf(error.code) }, 'job abandoned by every client');
       end(flight);
     }
   }
@@ -148,7 +149,7 @@ export function createBroker(options: BrokerOptions): Broker {
     flight.job = sourceJob(flight, outcomes);
     const eligible = [...sources].filter((source) => source.accepts(flight.scheme.name));
     if (eligible.length === 0) {
-      fail(flight, new BrokerError('failed', `no source of hash power works on ${flight.scheme.name} jobs`));
+      fail(flight, new PowerplantError('PP_ERR_FAILED', `no source of hash power works on ${flight.scheme.name} jobs`));
       return;
     }
     for (const source of eligible) {
@@ -181,9 +182,9 @@ export function createBroker(options: BrokerOptions): Broker {
       return new Promise<Solution>((resolve, reject) => {
         if (closing) {
           count(anyScheme, 'shutdown');
-          throw new BrokerError('shutdown', 'the server is shutting down');
+          throw new PowerplantError('PP_ERR_SHUTDOWN', 'the server is shutting down');
         }
-        if (submit.signal?.aborted === true) throw new BrokerError('cancelled', 'the request was cancelled');
+        if (submit.signal?.aborted === true) throw new PowerplantError('PP_ERR_CANCELLED', 'the request was cancelled');
         const family = familyOf(scheme, input);
         const cached = cache.lookup(family, anyScheme, input);
         if (cached !== undefined) {
@@ -199,15 +200,15 @@ export function createBroker(options: BrokerOptions): Broker {
         const identity = submit.client ?? LOCAL_CLIENT;
         const held = ledger.take(identity, expectedAttempts(task));
         if ('refused' in held) {
-          count(anyScheme, 'busy');
-          throw new BrokerError('busy', held.refused);
+          count(anyScheme, 'over_budget');
+          throw new PowerplantError('PP_ERR_OVER_BUDGET', held.refused);
         }
         const client = { signal: submit.signal, timeoutMs: submit.timeoutMs ?? options.jobTimeoutMs };
         const answer = (solution: unknown): void => {
           held.release();
           resolve(solution as Solution);
         };
-        const refuse = (error: BrokerError): void => {
+        const refuse = (error: PowerplantError): void => {
           held.release();
           reject(error);
         };
@@ -219,7 +220,7 @@ export function createBroker(options: BrokerOptions): Broker {
         if (slots.full) {
           held.release();
           count(anyScheme, 'busy');
-          throw new BrokerError('busy', `the server is busy: ${slots.active} jobs running and ${slots.queued} waiting`);
+          throw new PowerplantError('PP_ERR_BUSY', `the server is busy: ${slots.active} jobs running and ${slots.queued} waiting`);
         }
         const flight = newFlight(anyScheme, input, key, family, task, identity.address);
         flights.set(key, flight);
@@ -256,7 +257,7 @@ export function createBroker(options: BrokerOptions): Broker {
         ]);
         clearTimeout(timer);
       }
-      const shutdown = new BrokerError('shutdown', 'the server is shutting down');
+      const shutdown = new PowerplantError('PP_ERR_SHUTDOWN', 'the server is shutting down');
       for (const flight of [...flights.values()]) fail(flight, shutdown);
     },
   };

@@ -6,14 +6,15 @@
 import type { Scheme } from '../schemes/scheme.js';
 import type { SearchTask } from '../schemes/search.js';
 import type { RangeAllocator } from './ranges.js';
-import { BrokerError, type SourceJob, type SubmitOptions } from './types.js';
+import { PowerplantError } from '../errors.js';
+import type { SourceJob, SubmitOptions } from './types.js';
 
 export type AnyScheme = Scheme<unknown, unknown, unknown>;
 
 /** A client waiting on a flight. */
 export interface Client {
   resolve(solution: unknown): void;
-  reject(error: BrokerError): void;
+  reject(error: PowerplantError): void;
   /** Drop the timer and the abort listener. */
   detach(): void;
 }
@@ -49,12 +50,12 @@ export function attachClient(
   flight: Flight,
   options: SubmitOptions & { readonly timeoutMs: number },
   resolve: (solution: unknown) => void,
-  reject: (error: BrokerError) => void,
-  withdraw: (flight: Flight, client: Client, error: BrokerError) => void,
+  reject: (error: PowerplantError) => void,
+  withdraw: (flight: Flight, client: Client, error: PowerplantError) => void,
 ): void {
   const { signal, timeoutMs } = options;
-  const onAbort = (): void => withdraw(flight, client, new BrokerError('cancelled', 'the request was cancelled'));
-  const timer = setTimeout(() => withdraw(flight, client, new BrokerError('timeout', `no solution within ${timeoutMs} ms`)), timeoutMs);
+  const onAbort = (): void => withdraw(flight, client, new PowerplantError('PP_ERR_CANCELLED', 'the request was cancelled'));
+  const timer = setTimeout(() => withdraw(flight, client, new PowerplantError('PP_ERR_TIMEOUT', `no solution within ${timeoutMs} ms`)), timeoutMs);
   const client: Client = {
     resolve,
     reject,

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Flight } from './flight.js';
-import { BrokerError, type NonceRange, type SourceJob } from './types.js';
+import { PowerplantError } from '../errors.js';
+import type { NonceRange, SourceJob } from './types.js';
 
 /** What the broker does with a flight as its sources report. */
 export interface FlightOutcomes {
@@ -13,7 +14,7 @@ export interface FlightOutcomes {
   /** A candidate did not verify (counted and logged; the search goes on). */
   refused(flight: Flight, source: string, reason: string): void;
   /** The flight cannot be solved: every nonce searched, or no source left working on it. */
-  failed(flight: Flight, error: BrokerError): void;
+  failed(flight: Flight, error: PowerplantError): void;
   /** A source gave up on the flight for this reason. */
   abandoned(flight: Flight, source: string, reason: string): void;
 }
@@ -53,14 +54,14 @@ export function sourceJob(flight: Flight, outcomes: FlightOutcomes): SourceJob {
     finish(range: NonceRange) {
       flight.ranges.finish(range);
       if (running() && flight.ranges.exhausted) {
-        outcomes.failed(flight, new BrokerError('exhausted', 'every nonce was searched and none passes the target'));
+        outcomes.failed(flight, new PowerplantError('PP_ERR_EXHAUSTED', 'every nonce was searched and none passes the target'));
       }
     },
     abandon(source: string, reason: string) {
       flight.working.delete(source);
       outcomes.abandoned(flight, source, reason);
       if (running() && flight.working.size === 0) {
-        outcomes.failed(flight, new BrokerError('failed', `no source of hash power could finish the job: ${reason}`));
+        outcomes.failed(flight, new PowerplantError('PP_ERR_FAILED', `no source of hash power could finish the job: ${reason}`));
       }
     },
     reportNonce: (nonce: bigint, source: string) =>

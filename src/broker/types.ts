@@ -10,7 +10,7 @@ import type { SearchTask } from '../schemes/search.js';
 export interface SubmitOptions {
   /** Abort to withdraw this client's interest; the search stops when no client is left. */
   readonly signal?: AbortSignal;
-  /** Give up (BrokerError 'timeout') after this many milliseconds. */
+  /** Give up (PP_ERR_TIMEOUT) after this many milliseconds. */
   readonly timeoutMs?: number;
   /** Who asks: the broker bounds each client's and each address's jobs and shares slots by address. */
   readonly client?: ClientIdentity;
@@ -22,19 +22,6 @@ export interface ClientIdentity {
   readonly id: string;
   /** The source address (see net/connections.ts sourceKey). */
   readonly address: string;
-}
-
-/** Why the broker could not answer; `code` maps to each protocol's error format. */
-export type BrokerErrorCode = 'busy' | 'timeout' | 'cancelled' | 'exhausted' | 'shutdown' | 'failed';
-
-export class BrokerError extends Error {
-  override readonly name = 'BrokerError';
-  constructor(
-    readonly code: BrokerErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface NonceRange {

@@ -17,9 +17,6 @@ export interface Peer {
   drop(): void;
 }
 
-/** Bytes a peer may leave unread before it is dropped, until a caller's configuration names its own bound. */
-export const DEFAULT_MAX_PENDING_BYTES = 1 << 20;
-
 /** A TCP connection; `drop` defaults to destroying the socket. */
 export function socketPeer(socket: Socket, drop: () => void = () => socket.destroy()): Peer {
   return {

@@ -12,9 +12,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { BrokerError, type ClientIdentity } from '../broker/types.js';
-import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, webSocketPeer } from '../net/writer.js';
-import { InputError } from '../schemes/bits.js';
+import type { ClientIdentity } from '../broker/types.js';
+import { clientMessage, ERRORS, InputError, PowerplantError } from '../errors.js';
+import { boundedWriter, webSocketPeer } from '../net/writer.js';
 import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
 import { clientOf, httpDoor, type Door, type DoorContext } from './door.js';
 
@@ -32,7 +32,7 @@ interface NostrRequest {
 }
 
 /** A request that failed validation, with the id to echo when it had a usable one. */
-class RequestError extends Error {
+class RequestError extends InputError {
   constructor(
     message: string,
     readonly id?: RequestId,
@@ -96,7 +96,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (wss.clients.size >= config.server.max_connections) {
       metrics.connectionsRefused.inc({ door: DOOR });
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(`HTTP/1.1 ${ERRORS.PP_ERR_TOO_MANY_CONNECTIONS.http} Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => serve(ws, clientOf(DOOR, request.socket)));
@@ -106,7 +106,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
     metrics.connections.inc({ door: DOOR });
     const gone = new AbortController();
     let inFlight = 0;
-    const write = boundedWriter(webSocketPeer(ws), DEFAULT_MAX_PENDING_BYTES, () => {
+    const write = boundedWriter(webSocketPeer(ws), config.server.max_buffered_bytes, () => {
       metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
       log.warn('dropping a client that does not read its answers');
     });
@@ -156,9 +156,8 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
             send(answer);
           },
           (failure: unknown) => {
-            if (failure instanceof BrokerError) return error(failure.message, request.id);
-            log.error({ err: failure }, 'nostr job failed');
-            error('internal error', request.id);
+            if (!(failure instanceof PowerplantError)) log.error({ err: failure }, 'nostr job failed');
+            error(clientMessage(failure), request.id);
           },
         )
         .finally(() => {
@@ -177,7 +176,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
   return httpDoor(DOOR, http, async () => {
     server.off('upgrade', onUpgrade);
     const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
-    for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+    for (const ws of wss.clients) ws.close(ERRORS.PP_ERR_SHUTDOWN.websocket, 'server shutting down');
     // A client that never answers the close handshake is cut off.
     const timer = setTimeout(() => {
       for (const ws of wss.clients) ws.terminate();

@@ -8,33 +8,19 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
+import type { Config } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
 import { Chain } from '../stratum/chain.js';
 import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
 import { listen } from '../net/listen.js';
-import { boundedWriter, DEFAULT_MAX_PENDING_BYTES, socketPeer } from '../net/writer.js';
+import { boundedWriter, socketPeer } from '../net/writer.js';
 import type { Door } from './door.js';
-
-/** The `stratum` section of the configuration. */
-export interface StratumSettings {
-  readonly port: number;
-  /** Share difficulty (fractional allowed): share target = diff1 / difficulty. */
-  readonly share_difficulty: number;
-  /** nBits of the built-in chain's blocks, as 8 hex characters. */
-  readonly block_bits: string;
-  /** A fresh job (new ntime) this often, in milliseconds. */
-  readonly job_interval_ms: number;
-  /** Blocks of the built-in chain kept. */
-  readonly history: number;
-  readonly max_line_bytes: number;
-  readonly max_connections: number;
-}
 
 /** What the door is built from (the parts of the DoorContext it uses). */
 export interface StratumContext {
-  readonly config: { readonly stratum: StratumSettings; readonly server: { readonly host: string } };
+  readonly config: { readonly stratum: Config['stratum']; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
@@ -115,7 +101,7 @@ export async function startStratum(options: StratumContext): Promise<StratumDoor
     socket.setKeepAlive(true, 30_000);
     const write = boundedWriter(
       socketPeer(socket, () => session.drop('write buffer full')),
-      DEFAULT_MAX_PENDING_BYTES,
+      config.max_buffered_bytes,
       () => {
         metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
         log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BrokerError } from '../../src/broker/types.js';
+import { PowerplantError } from '../../src/errors.js';
 import { nano } from '../../src/schemes/nano.js';
 import { expectedAttempts } from '../../src/schemes/search.js';
 import { EASY, ManualSource, brokerWith, findWork, nanoJob, root } from './helpers.js';
@@ -8,7 +8,7 @@ import { EASY, ManualSource, brokerWith, findWork, nanoJob, root } from './helpe
 /** 2^32 expected attempts: minutes of work, never solved in these tests. */
 const HARD = 0xffffffff00000000n;
 const client = (id: string, address = id) => ({ client: { id, address } });
-const isBusy = (pattern: RegExp) => (error: unknown) => error instanceof BrokerError && error.code === 'busy' && pattern.test(error.message);
+const isOverBudget = (pattern: RegExp) => (error: unknown) => error instanceof PowerplantError && error.code === 'PP_ERR_OVER_BUDGET' && pattern.test(error.message);
 const started = (source: ManualSource): number[] => source.jobs.map((job) => (job.input as { root: Uint8Array }).root[0]!);
 
 describe('broker fairness', () => {
@@ -57,13 +57,13 @@ describe('broker fairness', () => {
     const { broker } = brokerWith({ maxActiveJobs: 8, maxJobsPerClient: 1, maxJobsPerAddress: 2, maxAttemptsPerAddress: 2 ** 33 }, source);
     const gone = new AbortController();
     const first = broker.submit(nano, nanoJob(1, HARD), { ...client('c1', 'A'), signal: gone.signal });
-    await assert.rejects(broker.submit(nano, nanoJob(2), client('c1', 'A')), isBusy(/connection already has 1 jobs/));
+    await assert.rejects(broker.submit(nano, nanoJob(2), client('c1', 'A')), isOverBudget(/connection already has 1 jobs/));
     const second = broker.submit(nano, nanoJob(3), client('c2', 'A'));
-    await assert.rejects(broker.submit(nano, nanoJob(4), client('c3', 'A')), isBusy(/address already has 2 jobs/));
-    await assert.rejects(broker.submit(nano, nanoJob(5, 0xffffffffc0000000n), client('c4', 'B')), isBusy(/expected attempts/));
+    await assert.rejects(broker.submit(nano, nanoJob(4), client('c3', 'A')), isOverBudget(/address already has 2 jobs/));
+    await assert.rejects(broker.submit(nano, nanoJob(5, 0xffffffffc0000000n), client('c4', 'B')), isOverBudget(/expected attempts/));
     // A job that ends frees its place.
     gone.abort();
-    await assert.rejects(first, (error) => error instanceof BrokerError && error.code === 'cancelled');
+    await assert.rejects(first, (error) => error instanceof PowerplantError && error.code === 'PP_ERR_CANCELLED');
     const third = broker.submit(nano, nanoJob(2), client('c1', 'A'));
     source.jobs[1]!.reportNonce(findWork(root(3), EASY).nonce, 'manual');
     source.last.reportNonce(findWork(root(2), EASY).nonce, 'manual');

@@ -8,7 +8,8 @@ import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { JsonObjectSplitter } from '../../src/net/framing.js';
 import { parseJson, type JsonValue } from '../../src/net/json.js';
-import { MAX_WRONG_RESULTS, startMetanoia, type MetanoiaSettings } from '../../src/protocols/metanoia.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startMetanoia } from '../../src/protocols/metanoia.js';
 import { MetanoiaMiner } from '../../src/clients/metanoia-miner.js';
 import { bitmessage, trialValue } from '../../src/schemes/bitmessage.js';
 import { createEngineSource } from '../../src/sources/engine.js';
@@ -74,8 +75,11 @@ class RawClient {
   }
 }
 
-function settings(overrides: Partial<MetanoiaSettings> = {}) {
-  const metanoia: MetanoiaSettings = { port: 0, long_poll_ms: 5000, range_size: '2000000', min_target: '1', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
+const DEFAULTS = loadConfig({ defaultsFile: null }).metanoia;
+const MAX_WRONG_RESULTS = DEFAULTS.max_wrong_results;
+
+function settings(overrides: Partial<Config['metanoia']> = {}) {
+  const metanoia: Config['metanoia'] = { ...DEFAULTS, port: 0, long_poll_ms: 5000, range_size: '2000000', min_target: '1', max_message_bytes: 1024, max_connections: 20, ...overrides };
   return { metanoia, server: { host: '127.0.0.1' } };
 }
 
@@ -86,7 +90,7 @@ function broker(withEngine = false): Broker {
   return created;
 }
 
-async function withDoor(overrides: Partial<MetanoiaSettings>, run: (port: number, miners: RemoteMiners) => Promise<void>, withEngine = false) {
+async function withDoor(overrides: Partial<Config['metanoia']>, run: (port: number, miners: RemoteMiners) => Promise<void>, withEngine = false) {
   const jobs = broker(withEngine);
   const config = settings(overrides);
   // As the server does: the miners' source on the broker, its remote-work handle for the door.
