@@ -1,9 +1,10 @@
 /**
  * Sources of connections: the key that names a client's source (an IPv4 address or an IPv6 /64),
  * used for the gate's request rates, and per-source connection limits for the doors whose clients
- * connect directly.
+ * connect directly, and the way a door closes a connection with a last message.
  * @module
  */
+import type { Socket } from 'node:net';
 
 /** An IPv6 address's groups with a dotted IPv4 tail, if any, as its two groups. */
 function hexGroups(groups: string[]): string[] {
@@ -59,4 +60,20 @@ export class SourceConnections {
     if (left === 0) this.#open.delete(key);
     else this.#open.set(key, left);
   }
+}
+
+/**
+ * Close a connection with a last message: what it sends from now on is dropped unread, and a peer
+ * that never ends its side is cut after `lingerMs`, so it holds no place (nor its per-source slot).
+ */
+export function endWith(socket: Socket, last: string | Buffer, lingerMs: number): void {
+  socket.removeAllListeners('data');
+  socket.resume();
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const cut = setTimeout(() => socket.destroy(), lingerMs).unref();
+  socket.once('close', () => clearTimeout(cut));
+  socket.end(last);
 }
