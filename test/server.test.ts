@@ -2,13 +2,22 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { CLI, runCli } from './helpers/cli.js';
 import { httpUrl, startTestServer } from './helpers/server.js';
 import { metricValue } from './broker/helpers.js';
+
+/** A port free a moment ago, for a child server whose stdout (where it prints its port) is gone. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 const QUIET_DOORS = ['--port', '0', '--metanoia-port', '0', '--stratum-port', '0', '--gate-port', '0', '--log-level', 'silent'];
 
@@ -107,6 +116,36 @@ describe('HTTP port limits', () => {
 });
 
 describe('powerplant serve', () => {
+  it('starts and shuts down cleanly whatever becomes of its stdout (its reader gone early or late)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'powerplant-stdout-'));
+    for (const readerGoes of ['at once', 'after the first line'] as const) {
+      const port = await freePort();
+      const noisy = ['--port', String(port), '--metanoia-port', '0', '--stratum-port', '0', '--gate-port', '0', '--log-level', 'debug'];
+      const child = spawn(process.execPath, [CLI, 'serve', '--state-dir', dir, '--threads', '1', ...noisy], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        if (readerGoes === 'after the first line') await new Promise((resolve) => child.stdout.once('data', resolve));
+        child.stdout.destroy();
+        // It starts (logging and printing its addresses into the broken pipe) and serves.
+        let healthy = false;
+        for (let attempt = 0; attempt < 200 && !healthy && child.exitCode === null; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((answer) => answer.ok, () => false);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.ok(healthy && child.exitCode === null, `serving with its reader gone ${readerGoes}: ${stderr}`);
+        const stopping = performance.now();
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0, stderr);
+        assert.ok(performance.now() - stopping < 4000, 'exits within the shutdown bound');
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  });
+
   it('refuses an invalid config with exit code 2 and the key', async () => {
     const result = await runCli(['serve', '--port', '70000'], { timeoutMs: 20_000 });
     assert.equal(result.code, 2);
