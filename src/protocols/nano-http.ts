@@ -164,8 +164,10 @@ export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broke
   }
 
   void app.register(async (scope) => {
-    // Work clients do not always label their JSON; parse any body as JSON.
-    scope.removeContentTypeParser('text/plain');
+    // Work clients do not always label their JSON; parse any body as JSON, with JSON.parse alone:
+    // a "__proto__" key is valid JSON and becomes an own property (never a prototype), which no
+    // field reads, where Fastify's own parser refuses the body as "not valid JSON".
+    scope.removeContentTypeParser(['application/json', 'text/plain']);
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
       try {
         done(null, JSON.parse(text as string));
