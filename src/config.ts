@@ -47,6 +47,14 @@ const schema = z.strictObject({
       max_http_connections: integer(1, 1_000_000).default(1000),
       /** Of those, from one IPv4 address or IPv6 /64 (behind a reverse proxy: all of them). */
       max_http_connections_per_source: integer(1, 1_000_000).default(100),
+      /** WebSocket connections from one IPv4 address or IPv6 /64: below max_connections, so no one address takes them all. */
+      max_connections_per_address: integer(1, 1_000_000).default(20),
+      /** A WebSocket with no message and no job waiting for this long is closed (1000). */
+      idle_timeout_ms: integer(100, 24 * HOUR_MS).default(300000),
+      /** Error answers one WebSocket or HTTP connection gets before it is closed. */
+      max_errors_per_connection: integer(1, 1_000_000).default(16),
+      /** Time to receive a whole HTTP request, headers and body: a trickled or idle body is cut (408). */
+      request_timeout_ms: integer(100, HOUR_MS).default(30000),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       /** Nostr requests one WebSocket connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),

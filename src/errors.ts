@@ -52,14 +52,20 @@ export const ERRORS = {
   PP_ERR_TOO_MANY_CONNECTIONS: {
     meaning: 'too many connections open (in all, or from one address)',
     http: 503,
+    metanoia: 503,
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_ERRORS: {
     meaning: 'a connection earned too many errors and is closed',
+    websocket: 1008,
+    metanoia: 400,
     powtcp: 'close',
   },
   PP_ERR_IDLE_TIMEOUT: {
     meaning: 'a connection went too long without completing a request',
+    http: 408,
+    websocket: 1000,
+    metanoia: 408,
     powtcp: 'close',
   },
   PP_ERR_RATE_LIMITED: {

@@ -7,6 +7,8 @@
 import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ERRORS } from './errors.js';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
@@ -62,6 +64,21 @@ export interface RunningServer {
   readonly logger: Logger;
   /** Stop accepting, give jobs server.shutdown_timeout_ms to finish, close every door and the engine. */
   close(): Promise<void>;
+}
+
+/**
+ * A request Node could not take (not received within the timeout, malformed): answered in the
+ * doors' JSON error shape, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, timeoutMs: number): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const status = timedOut ? `${ERRORS.PP_ERR_IDLE_TIMEOUT.http} Request Timeout` : `${ERRORS.PP_ERR_INVALID.http} Bad Request`;
+  const body = JSON.stringify({ error: timedOut ? `the request was not received within ${timeoutMs} ms` : 'malformed or over-long HTTP request' });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -120,7 +137,19 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const remoteMiners = new RemoteMiners(BigInt(config.metanoia.range_size));
   if (config.metanoia.port !== 0) broker.addSource(remoteMiners);
 
-  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
+  const app = Fastify({
+    bodyLimit: config.server.max_message_bytes,
+    forceCloseConnections: true,
+    requestTimeout: config.server.request_timeout_ms,
+    // Node reads these when the server is made, and checks them on this period (30 s unless told):
+    // a tenth of the timeout keeps the cut close to it.
+    http: {
+      requestTimeout: config.server.request_timeout_ms,
+      headersTimeout: config.server.request_timeout_ms,
+      connectionsCheckingInterval: Math.max(50, Math.round(config.server.request_timeout_ms / 10)),
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, config.server.request_timeout_ms),
+  });
   app.server.maxConnections = config.server.max_http_connections;
   app.server.on('drop', () => metrics.connectionsRefused.inc({ door: 'http' }));
   const httpSources = new SourceConnections(config.server.max_http_connections_per_source);
@@ -132,6 +161,14 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       return;
     }
     socket.once('close', () => httpSources.remove(address));
+  });
+  // A keep-alive connection that earns server.max_errors_per_connection error statuses is closed after the last.
+  const httpErrors = new WeakMap<Socket, number>();
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode < 400) return;
+    const errors = (httpErrors.get(request.raw.socket) ?? 0) + 1;
+    httpErrors.set(request.raw.socket, errors);
+    if (errors >= config.server.max_errors_per_connection) reply.header('connection', 'close');
   });
   // Registered before the routes, whose schemas it collects into the OpenAPI document.
   await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
