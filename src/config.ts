@@ -116,6 +116,14 @@ const schema = z.strictObject({
       long_poll_ms: integer(0, HOUR_MS).default(20000),
       /** Nonces per get_work: a miner wastes at most one range on a job solved elsewhere. */
       range_size: decimal.default('16777216'),
+      /** Connections from one IPv4 address or IPv6 /64. */
+      max_connections_per_address: integer(1, 1_000_000).default(16),
+      /** A connection with no message and no request in flight (a long-poll is one) for this long is closed. */
+      idle_timeout_ms: integer(100, 24 * HOUR_MS).default(120000),
+      /** Error answers one connection gets; the last one closes it. */
+      max_errors_per_connection: integer(1, 1_000_000).default(16),
+      /** Time a connection closed with a last answer gets to read it before it is cut. */
+      linger_ms: integer(0, 60_000).default(1000),
       /** The lowest (hardest) do_pow target accepted: 2^24 is 2^40 expected attempts. */
       min_target: decimal.default('16777216'),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),

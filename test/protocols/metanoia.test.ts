@@ -260,6 +260,28 @@ test('do_pow targets below metanoia.min_target are refused; an unclosed message 
   });
 });
 
+test('connections per address, errors per connection and idle connections are bounded, each refused in a last answer', async () => {
+  await withDoor({ max_connections_per_address: 2, max_errors_per_connection: 3, idle_timeout_ms: 300, long_poll_ms: 1000, linger_ms: 50 }, async (port) => {
+    const first = await RawClient.open(port);
+    const second = await RawClient.open(port);
+    const third = await RawClient.open(port);
+    assert.deepEqual(await third.next(), { status: 503n, error: 'too many connections from your address (limit 2)' });
+    await new Promise((resolve) => third.socket.once('close', resolve));
+    // Three junk lines: three errors, the last one closes.
+    const firstClosed = new Promise((resolve) => first.socket.once('close', resolve));
+    first.send('junk\njunk\njunk\njunk\n');
+    for (let i = 0; i < 2; i++) assert.equal((await first.next()).status, 400n);
+    assert.deepEqual(await first.next(), { status: 400n, error: 'too many errors on this connection (limit 3)' });
+    await firstClosed;
+    // A long-poll in flight is not idleness; nothing at all for idle_timeout_ms is.
+    const secondClosed = new Promise((resolve) => second.socket.once('close', resolve));
+    second.send('{"method":"get_work"}\n');
+    assert.equal((await second.next()).status, 'NO_DATA');
+    assert.deepEqual(await second.next(), { status: 408n, error: 'idle for 300 ms' });
+    await secondClosed;
+  });
+});
+
 test('requests in flight on one connection are bounded by metanoia.max_requests_per_connection', async () => {
   await withDoor({ max_requests_per_connection: 2, long_poll_ms: 200 }, async (port) => {
     const client = await RawClient.open(port);
