@@ -167,6 +167,7 @@ export function createBroker(options: BrokerOptions): Broker {
       input,
       task,
       expectedAttempts: expectedAttempts(task),
+      quick: expectedAttempts(task) <= slotPolicy.quickJobAttempts,
       address,
       controller: new AbortController(),
       clients: new Set(),

@@ -30,6 +30,8 @@ export interface Flight {
   readonly task: SearchTask;
   /** Attempts its search is expected to take: the order of the queue and the quick slots go by it. */
   readonly expectedAttempts: number;
+  /** At most broker.quick_job_attempts expected attempts: it may take a quick slot, and goes first. */
+  readonly quick: boolean;
   /** The address of the client that started it: the queue shares slots between addresses. */
   readonly address: string;
   readonly controller: AbortController;

@@ -82,7 +82,7 @@ export class SearchSlots {
   }
 
   #isHard(flight: Flight): boolean {
-    return flight.expectedAttempts > this.policy.quickJobAttempts;
+    return !flight.quick;
   }
 
   /** The queued flight that gets the next free slot, if a slot is free for any. */

@@ -40,6 +40,8 @@ export interface SourceJob {
   readonly scheme: Scheme<unknown, unknown, unknown>;
   readonly input: unknown;
   readonly task: SearchTask;
+  /** A quick job (see broker.quick_job_attempts): a source should serve it before others. */
+  readonly quick: boolean;
   /** Aborted when the job is solved, cancelled or timed out. */
   readonly signal: AbortSignal;
   /** Take a nonce range no other source has; null when the whole space is handed out. */

@@ -21,6 +21,8 @@ export interface SearchOptions {
   readonly start?: bigint;
   /** One past the last nonce to try (default: the task's whole nonce space). */
   readonly end?: bigint;
+  /** A short search someone waits on: its chunks go before those of searches that are not urgent. */
+  readonly urgent?: boolean;
 }
 
 export interface Found {

@@ -331,11 +331,16 @@ export class WorkerPool implements Engine {
     }
   }
 
-  /** The next chunk in round-robin order over the active searches. */
+  /** The next chunk in round-robin order over the active searches, urgent ones first. */
   private nextChunk(): { job: Job; chunk: Chunk } | undefined {
+    return this.nextChunkOf((job) => job.options.urgent === true) ?? this.nextChunkOf(() => true);
+  }
+
+  private nextChunkOf(eligible: (job: Job) => boolean): { job: Job; chunk: Chunk } | undefined {
     for (let tried = 0; tried < this.active.length; tried++) {
       const index = (this.turn + tried) % this.active.length;
       const job = this.active[index];
+      if (!eligible(job)) continue;
       const chunk = this.takeChunk(job);
       if (chunk !== undefined) {
         this.turn = (index + 1) % this.active.length;

@@ -63,12 +63,13 @@ export class SourceConnections {
 }
 
 /**
- * Close a connection with a last message: what it sends from now on is dropped unread, and a peer
- * that never ends its side is cut after `lingerMs`, so it holds no place (nor its per-source slot).
+ * Close a connection with a last message: nothing more is read (a flooding peer costs nothing
+ * while it lingers), and after `lingerMs` it is cut whatever the peer does, so it holds no place
+ * (nor its per-source slot).
  */
 export function endWith(socket: Socket, last: string | Buffer, lingerMs: number): void {
   socket.removeAllListeners('data');
-  socket.resume();
+  socket.pause();
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -125,7 +125,6 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
     let errors = 0;
     /** Answer an error the client's own message earned; the last one allowed closes the connection. */
     const reject = (message: string): void => {
-      if (socket.readyState !== 'open') return;
       if (++errors < config.max_errors_per_connection) return fail(new InputError(message));
       const limit = config.max_errors_per_connection;
       closeWith(socket, new PowerplantError('PP_ERR_TOO_MANY_ERRORS', `too many errors on this connection (limit ${limit})`));
@@ -147,6 +146,8 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
     socket.on('data', (chunk: Buffer) => {
       idle.refresh();
       for (const frame of splitter.push(chunk)) {
+        // Closed by an error cap: the rest of the chunk is not worth reading.
+        if (socket.readyState !== 'open') return;
         if (frame.kind === 'error') reject(frame.error);
         else handle(frame.text);
       }

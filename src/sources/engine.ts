@@ -26,7 +26,7 @@ export function createEngineSource(engine: Engine, options: EngineSourceOptions 
   async function work(job: SourceJob): Promise<void> {
     for (let range = job.claim(rangeSize); range !== null && !job.signal.aborted; range = job.claim(rangeSize)) {
       try {
-        const found = await engine.search(job.task, { signal: job.signal, start: range.start, end: range.end });
+        const found = await engine.search(job.task, { signal: job.signal, start: range.start, end: range.end, urgent: job.quick });
         if (job.reportNonce(found.nonce, name)) return;
         // A refused nonce is a kernel bug; the nonces after it in the range are still unsearched.
         job.finish({ start: range.start, end: found.nonce + 1n });
