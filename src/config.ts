@@ -53,6 +53,8 @@ const schema = z.strictObject({
       idle_timeout_ms: integer(100, 24 * HOUR_MS).default(300000),
       /** Error answers one WebSocket or HTTP connection gets before it is closed. */
       max_errors_per_connection: integer(1, 1_000_000).default(16),
+      /** Time a refused HTTP connection gets to read its 503 before it is cut. */
+      linger_ms: integer(0, 60_000).default(1000),
       /** Time to receive a whole HTTP request, headers and body: a trickled or idle body is cut (408). */
       request_timeout_ms: integer(100, HOUR_MS).default(30000),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),

@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
 import { ERRORS } from './errors.js';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
@@ -22,7 +23,7 @@ import { listenOrExplain, type DoorPort } from './listen-error.js';
 import { packageVersion, stateDirectory } from './paths.js';
 import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
-import { SourceConnections } from './net/connections.js';
+import { endWith, SourceConnections } from './net/connections.js';
 import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
 import { startGateHttp } from './protocols/gate-http.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
@@ -73,12 +74,18 @@ export interface RunningServer {
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, timeoutMs: number): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  const status = timedOut ? `${ERRORS.PP_ERR_IDLE_TIMEOUT.http} Request Timeout` : `${ERRORS.PP_ERR_INVALID.http} Bad Request`;
-  const body = JSON.stringify({ error: timedOut ? `the request was not received within ${timeoutMs} ms` : 'malformed or over-long HTTP request' });
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-  }
+  const answer = timedOut
+    ? httpErrorResponse('PP_ERR_IDLE_TIMEOUT', `the request was not received within ${timeoutMs} ms`)
+    : httpErrorResponse('PP_ERR_INVALID', 'malformed or over-long HTTP request');
+  if (socket.writable) socket.write(answer);
   socket.destroy();
+}
+
+/** A whole HTTP response, written raw on a socket no request owns: the error's status, `{"error"}`, close. */
+function httpErrorResponse(code: 'PP_ERR_IDLE_TIMEOUT' | 'PP_ERR_INVALID' | 'PP_ERR_TOO_MANY_CONNECTIONS', message: string): string {
+  const status = ERRORS[code].http;
+  const body = JSON.stringify({ error: message });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -157,18 +164,21 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     const address = socket.remoteAddress ?? 'unknown';
     if (!httpSources.add(address)) {
       metrics.connectionsRefused.inc({ door: 'http' });
-      socket.destroy();
+      const limit = config.server.max_http_connections_per_source;
+      endWith(socket, httpErrorResponse('PP_ERR_TOO_MANY_CONNECTIONS', `too many connections from your address (limit ${limit})`), config.server.linger_ms);
       return;
     }
     socket.once('close', () => httpSources.remove(address));
   });
   // A keep-alive connection that earns server.max_errors_per_connection error statuses is closed after the last.
   const httpErrors = new WeakMap<Socket, number>();
-  app.addHook('onSend', async (request, reply) => {
-    if (reply.statusCode < 400) return;
-    const errors = (httpErrors.get(request.raw.socket) ?? 0) + 1;
-    httpErrors.set(request.raw.socket, errors);
-    if (errors >= config.server.max_errors_per_connection) reply.header('connection', 'close');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode >= 400) {
+      const errors = (httpErrors.get(request.raw.socket) ?? 0) + 1;
+      httpErrors.set(request.raw.socket, errors);
+      if (errors >= config.server.max_errors_per_connection) reply.header('connection', 'close');
+    }
+    done(null, payload);
   });
   // Registered before the routes, whose schemas it collects into the OpenAPI document.
   await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });

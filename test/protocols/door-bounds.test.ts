@@ -96,3 +96,19 @@ test('an HTTP keep-alive connection is closed with its server.max_errors_per_con
     await server.close();
   }
 });
+
+test('an HTTP connection over server.max_http_connections_per_source gets a 503 in the JSON error shape', async () => {
+  const server = await startTestServer('[server]\nmax_http_connections_per_source = 1\nlinger_ms = 50\n');
+  const { port } = server.addresses.http;
+  try {
+    const held = connect(port, '127.0.0.1');
+    await new Promise((resolve) => held.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { text } = await rawExchange(port, (write) => write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+    assert.match(text, /^HTTP\/1\.1 503 /);
+    assert.match(text, /\{"error":"too many connections from your address \(limit 1\)"\}$/);
+    held.destroy();
+  } finally {
+    await server.close();
+  }
+});
