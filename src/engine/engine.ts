@@ -4,7 +4,8 @@
  * is the reference search of the tests.
  * @module
  */
-import type { SearchTask } from '../schemes/search.js';
+import type { KernelName, SearchTask } from '../schemes/search.js';
+import type { KernelChoice } from './kernel-selection.js';
 
 export interface Progress {
   /** Attempts made so far by every thread on this search. */
@@ -51,6 +52,8 @@ export interface EngineStats {
   readonly rejectedCandidates: number;
   /** Worker threads that died and were replaced. */
   readonly workerRestarts: number;
+  /** The kernel variant each family runs on, and how it was chosen (measured, cached, pinned). */
+  readonly kernels: Readonly<Record<KernelName, KernelChoice>>;
 }
 
 export interface Engine {

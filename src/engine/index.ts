@@ -4,11 +4,13 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { isBackendChoice, selectBackend, type BackendChoice } from './backends.js';
-import { MAX_CHUNK, WorkerPool } from './pool.js';
+import { isBackendChoice, kernelChoices, selectBackend, type BackendChoice } from './backends.js';
+import { MAX_CHUNK } from './chunks.js';
+import { WorkerPool } from './pool.js';
 
 export { RangeExhaustedError, type Engine, type EngineStats, type Found, type Progress, type SearchOptions } from './engine.js';
 export type { BackendChoice, BackendName } from './backends.js';
+export type { KernelChoice, SelectionSource } from './kernel-selection.js';
 export type { WorkerPool } from './pool.js';
 
 /** More threads than this is a configuration mistake, not a faster engine. */
@@ -23,6 +25,8 @@ export interface EngineOptions {
   readonly chunk?: number;
   /** Where pool trouble is reported; stderr when left out. */
   readonly onWarning?: (message: string) => void;
+  /** Run the search threads at the lowest scheduling priority (`--nice`, `pow.nice`). */
+  readonly nice?: boolean;
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<WorkerPool> {
@@ -36,5 +40,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerP
   const choice = options.backend ?? 'auto';
   if (!isBackendChoice(choice)) throw new RangeError(`backend must be one of auto, native, wasm, js`);
   const backend = await selectBackend(choice);
-  return WorkerPool.start({ backend: backend.name, threads, chunk: options.chunk, onWarning: options.onWarning });
+  // Selected here, once, on the main thread (measured or cached); the threads run the same variants.
+  const kernels = kernelChoices(backend);
+  return WorkerPool.start({ backend: backend.name, kernels, threads, chunk: options.chunk, nice: options.nice, onWarning: options.onWarning });
 }

@@ -1,13 +1,16 @@
 /**
- * The worker-thread engine. N threads scan disjoint chunks of each search's nonce range, handed out
- * from a per-search cursor and taken from the searches in round-robin order, so concurrent searches
- * share the threads evenly. Every nonce a thread reports is re-checked with the reference
- * `attempt()` before a search resolves: a kernel bug never becomes a wrong answer.
+ * The worker-thread engine. N lanes (worker threads) scan disjoint chunks of each search's nonce
+ * range, handed out from a per-search cursor (chunks.ts) and taken from the searches in round-robin
+ * order, so concurrent searches share the lanes evenly; each lane's chunks are sized from its own
+ * rate. A lane checks a nonce its kernel reports with the reference `attempt()` before it answers,
+ * so a kernel bug is counted and searched past, off the main thread; the broker verifies every
+ * result again on its own.
  * @module
  */
 import { Worker } from 'node:worker_threads';
 import { nonceSpace, type KernelName, type SearchTask } from '../schemes/search.js';
 import type { BackendName } from './backends.js';
+import { ChunkCursor, ChunkSizer, type Chunk } from './chunks.js';
 import {
   RangeExhaustedError,
   type Engine,
@@ -15,20 +18,15 @@ import {
   type Found,
   type SearchOptions,
 } from './engine.js';
-import { attempt } from './reference.js';
+import type { KernelChoice } from './kernel-selection.js';
+import { RateWindow } from './rate.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /** Chunks a thread holds at once: the one it scans and the next, so it never idles on a round trip. */
 const CHUNKS_PER_THREAD = 2;
-/** Chunk length to aim for: long enough that messages cost nothing, short enough to cancel promptly. */
-const CHUNK_TARGET_MS = 25;
-export const MAX_CHUNK = 1 << 24;
-/** A native or WASM call costs ~2 µs, so below 16K attempts the overhead shows; JS pays per attempt. */
-const MIN_CHUNK: Readonly<Record<BackendName, number>> = { native: 1 << 14, wasm: 1 << 14, js: 1 << 10 };
 const PROGRESS_INTERVAL_MS = 200;
-const RATE_WINDOW_MS = 5000;
 /** Searches scanned at once (one cancel flag each in shared memory); more wait for a free slot. */
 const JOB_SLOTS = 1024;
 /** A search whose chunks killed this many threads fails instead of killing more. */
@@ -38,16 +36,15 @@ const MAX_JOB_ID = 0x7fffffff;
 export interface PoolOptions {
   /** The concrete backend every thread loads. */
   readonly backend: BackendName;
+  /** The kernel variant of every family, selected once on the main thread; every thread runs it. */
+  readonly kernels: Readonly<Record<KernelName, KernelChoice>>;
   readonly threads: number;
   /** Fixed chunk size in nonces; adaptive when left out. */
   readonly chunk?: number;
+  /** Run the search threads at the lowest scheduling priority. */
+  readonly nice?: boolean;
   /** Where pool trouble is reported (a rejected kernel result, a thread that would not start). */
   readonly onWarning?: (message: string) => void;
-}
-
-interface Chunk {
-  readonly start: bigint;
-  readonly count: number;
 }
 
 interface Job {
@@ -56,14 +53,9 @@ interface Job {
   slot: number;
   readonly task: SearchTask;
   readonly options: SearchOptions;
-  /** The cursor: nonces [next, end) have not been handed out yet. */
-  next: bigint;
-  readonly end: bigint;
-  /** Chunks to scan again before the cursor moves on: a dead thread's, a bad result's remainder. */
-  readonly returned: Chunk[];
+  readonly cursor: ChunkCursor;
   inFlight: number;
   attempts: number;
-  chunk: number;
   crashes: number;
   readonly started: number;
   lastProgress: number;
@@ -79,6 +71,7 @@ interface Thread {
   /** Chunks sent and not yet answered, oldest first (a worker answers in order). */
   readonly inFlight: { readonly job: Job; readonly chunk: Chunk }[];
   readonly knownJobs: Set<number>;
+  readonly chunks: ChunkSizer;
   failure?: unknown;
 }
 
@@ -89,7 +82,9 @@ const writeWarning = (message: string): void => {
 export class WorkerPool implements Engine {
   readonly backend: BackendName;
   readonly threads: number;
+  readonly kernels: Readonly<Record<KernelName, KernelChoice>>;
   private readonly fixedChunk: number | undefined;
+  private readonly nice: boolean;
   private readonly warn: (message: string) => void;
   private readonly live = new Int32Array(new SharedArrayBuffer(JOB_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private readonly freeSlots = Array.from({ length: JOB_SLOTS }, (_, slot) => JOB_SLOTS - 1 - slot);
@@ -99,19 +94,17 @@ export class WorkerPool implements Engine {
   /** Round-robin position in `active`: the search that gives the next chunk. */
   private turn = 0;
   private lastJobId = 0;
-  /** Last chunk size that hit the target per kernel, so a new search starts at the right size. */
-  private readonly chunkByKernel = new Map<KernelName, number>();
-  private totalAttempts = 0;
+  private readonly attempts = new RateWindow();
   private rejectedCandidates = 0;
   private workerRestarts = 0;
-  private readonly recent: { readonly at: number; readonly attempts: number }[] = [];
-  private readonly createdAt = performance.now();
   private closed = false;
 
   private constructor(options: PoolOptions) {
     this.backend = options.backend;
     this.threads = options.threads;
+    this.kernels = options.kernels;
     this.fixedChunk = options.chunk;
+    this.nice = options.nice ?? false;
     this.warn = options.onWarning ?? writeWarning;
   }
 
@@ -145,12 +138,9 @@ export class WorkerPool implements Engine {
         slot: -1,
         task,
         options,
-        next: start,
-        end,
-        returned: [],
+        cursor: new ChunkCursor(start, end),
         inFlight: 0,
         attempts: 0,
-        chunk: this.fixedChunk ?? this.chunkByKernel.get(task.kernel) ?? MIN_CHUNK[this.backend],
         crashes: 0,
         started: now,
         lastProgress: now,
@@ -167,18 +157,15 @@ export class WorkerPool implements Engine {
   }
 
   stats(): EngineStats {
-    const now = performance.now();
-    this.forgetOldAttempts(now);
-    const recentAttempts = this.recent.reduce((sum, entry) => sum + entry.attempts, 0);
-    const windowMs = Math.min(RATE_WINDOW_MS, now - this.createdAt);
     return {
       threads: this.workers.length,
       activeJobs: this.active.length,
       queuedJobs: this.waiting.length,
-      totalAttempts: this.totalAttempts,
-      rate: windowMs > 0 ? (recentAttempts * 1000) / windowMs : 0,
+      totalAttempts: this.attempts.total,
+      rate: this.attempts.rate(),
       rejectedCandidates: this.rejectedCandidates,
       workerRestarts: this.workerRestarts,
+      kernels: this.kernels,
     };
   }
 
@@ -192,12 +179,14 @@ export class WorkerPool implements Engine {
 
   /** Start one thread; resolves when its backend has loaded, rejects when it dies before that. */
   private spawn(): Promise<void> {
-    const config: WorkerConfig = { backend: this.backend, live: this.live };
+    const variants = Object.fromEntries(Object.entries(this.kernels).map(([family, choice]) => [family, choice.variant]));
+    const config: WorkerConfig = { backend: this.backend, variants, nice: this.nice, live: this.live };
     const thread: Thread = {
       worker: new Worker(WORKER_URL, { workerData: config }),
       ready: false,
       inFlight: [],
       knownJobs: new Set(),
+      chunks: new ChunkSizer(this.backend, this.fixedChunk),
     };
     this.workers.push(thread);
     return new Promise<void>((resolve, reject) => {
@@ -225,7 +214,7 @@ export class WorkerPool implements Engine {
     // Its chunks go back to the front of their searches, in order, to be scanned again.
     for (const { job, chunk } of [...thread.inFlight].reverse()) {
       job.inFlight--;
-      if (!job.settled) job.returned.unshift(chunk);
+      if (!job.settled) job.cursor.giveBack(chunk);
     }
     const culprit = thread.inFlight[0]?.job;
     if (culprit !== undefined && !culprit.settled && ++culprit.crashes >= MAX_CRASHES_PER_JOB) {
@@ -256,24 +245,25 @@ export class WorkerPool implements Engine {
       this.finish(job, () => job.reject(new Error(`the ${this.backend} backend failed: ${message.message}`)));
       return this.pump();
     }
-    this.countAttempts(message.attempts);
+    this.attempts.add(message.attempts);
+    if (message.nonce === null) thread.chunks.observe(job.task.kernel, message.attempts, message.ms);
     if (!job.settled) this.record(job, chunk, message);
     this.pump();
   }
 
-  /** Account for one scanned chunk of a live search: a verified nonce ends it, else it goes on. */
+  /** Account for one scanned chunk of a live search: a checked nonce ends it, else it goes on. */
   private record(job: Job, chunk: Chunk, scanned: Extract<FromWorker, { type: 'scanned' }>): void {
     job.attempts += scanned.attempts;
     const now = performance.now();
     if (scanned.nonce === null) {
-      this.adaptChunk(job, scanned.attempts, scanned.ms);
-    } else if (this.verified(job, chunk, scanned.nonce)) {
+      // Nothing found: the search goes on.
+    } else if (this.accepted(job, chunk, scanned.nonce, scanned.passes)) {
       const found: Found = { nonce: scanned.nonce, attempts: job.attempts, elapsedMs: now - job.started };
       return this.finish(job, () => job.resolve(found));
     } else {
       // The kernel stopped at a nonce that does not pass: scan the rest of its chunk again.
       const done = Math.max(1, scanned.attempts);
-      if (done < chunk.count) job.returned.unshift({ start: chunk.start + BigInt(done), count: chunk.count - done });
+      if (done < chunk.count) job.cursor.giveBack({ start: chunk.start + BigInt(done), count: chunk.count - done });
     }
     if (job.options.onProgress !== undefined && now - job.lastProgress >= PROGRESS_INTERVAL_MS) {
       job.lastProgress = now;
@@ -284,11 +274,12 @@ export class WorkerPool implements Engine {
         return this.finish(job, () => job.reject(error));
       }
     }
-    if (job.inFlight === 0 && !this.hasWork(job)) this.finish(job, () => job.reject(new RangeExhaustedError(job.attempts)));
+    if (job.inFlight === 0 && !job.cursor.hasWork()) this.finish(job, () => job.reject(new RangeExhaustedError(job.attempts)));
   }
 
-  private verified(job: Job, chunk: Chunk, nonce: bigint): boolean {
-    if (nonce >= chunk.start && nonce < chunk.start + BigInt(chunk.count) && attempt(job.task, nonce)) return true;
+  /** A reported nonce counts when it lies in its chunk and passed the lane's reference check. */
+  private accepted(job: Job, chunk: Chunk, nonce: bigint, passes: boolean): boolean {
+    if (passes && nonce >= chunk.start && nonce < chunk.start + BigInt(chunk.count)) return true;
     this.rejectedCandidates++;
     this.warn(
       `the ${this.backend} kernel reported nonce ${nonce} for a ${job.task.kernel} search in ` +
@@ -297,46 +288,24 @@ export class WorkerPool implements Engine {
     return false;
   }
 
-  /** Size the next chunks of this search from the rate its last full chunk ran at. */
-  private adaptChunk(job: Job, attempts: number, ms: number): void {
-    if (this.fixedChunk !== undefined || ms <= 0 || attempts === 0) return;
-    const ideal = Math.round((attempts / ms) * CHUNK_TARGET_MS);
-    job.chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK[this.backend], ideal));
-    this.chunkByKernel.set(job.task.kernel, job.chunk);
-  }
-
-  private hasWork(job: Job): boolean {
-    return job.returned.length > 0 || job.next < job.end;
-  }
-
-  private takeChunk(job: Job): Chunk | undefined {
-    const returned = job.returned.shift();
-    if (returned !== undefined || job.next >= job.end) return returned;
-    const remaining = job.end - job.next;
-    const count = remaining < BigInt(job.chunk) ? Number(remaining) : job.chunk;
-    const chunk = { start: job.next, count };
-    job.next += BigInt(count);
-    return chunk;
-  }
-
   /** Give every ready thread chunks until each holds CHUNKS_PER_THREAD or no search has any left. */
   private pump(): void {
     if (this.closed) return;
     for (const thread of this.workers) {
       while (thread.ready && thread.inFlight.length < CHUNKS_PER_THREAD) {
-        const next = this.nextChunk();
+        const next = this.nextChunk(thread.chunks);
         if (next === undefined) return;
         this.send(thread, next.job, next.chunk);
       }
     }
   }
 
-  /** The next chunk in round-robin order over the active searches. */
-  private nextChunk(): { job: Job; chunk: Chunk } | undefined {
+  /** The next chunk, sized for the lane, in round-robin order over the active searches. */
+  private nextChunk(sizes: ChunkSizer): { job: Job; chunk: Chunk } | undefined {
     for (let tried = 0; tried < this.active.length; tried++) {
       const index = (this.turn + tried) % this.active.length;
       const job = this.active[index];
-      const chunk = this.takeChunk(job);
+      const chunk = job.cursor.take(sizes.size(job.task.kernel));
       if (chunk !== undefined) {
         this.turn = (index + 1) % this.active.length;
         return { job, chunk };
@@ -366,7 +335,7 @@ export class WorkerPool implements Engine {
       job.slot = this.freeSlots.pop()!;
       Atomics.store(this.live, job.slot, job.id);
       this.active.push(job);
-      if (!this.hasWork(job)) this.finish(job, () => job.reject(new RangeExhaustedError(0)));
+      if (!job.cursor.hasWork()) this.finish(job, () => job.reject(new RangeExhaustedError(0)));
     }
     this.updateRefs();
   }
@@ -400,19 +369,5 @@ export class WorkerPool implements Engine {
       if (busy || !thread.ready) thread.worker.ref();
       else thread.worker.unref();
     }
-  }
-
-  private countAttempts(attempts: number): void {
-    if (attempts === 0) return;
-    const now = performance.now();
-    this.totalAttempts += attempts;
-    this.recent.push({ at: now, attempts });
-    this.forgetOldAttempts(now);
-  }
-
-  private forgetOldAttempts(now: number): void {
-    let stale = 0;
-    while (stale < this.recent.length && this.recent[stale].at < now - RATE_WINDOW_MS) stale++;
-    if (stale > 0) this.recent.splice(0, stale);
   }
 }
