@@ -57,6 +57,8 @@ const schema = z.strictObject({
       max_difficulty: integer(0, 256).default(100),
       threads: integer(1, 256).default(() => availableParallelism()),
       backend: z.enum(['auto', 'native', 'wasm', 'js'], { error: 'must be one of auto, native, wasm, js' }).default('auto'),
+      /** Search threads at the lowest scheduling priority, so other work on the machine goes first. */
+      nice: z.boolean().default(false),
     })
     .prefault({}),
   broker: z
@@ -170,6 +172,7 @@ export interface ConfigFlags {
   readonly blockBits?: string;
   readonly threads?: string | number;
   readonly engine?: string;
+  readonly nice?: boolean;
   readonly redis?: string;
   readonly logLevel?: string;
 }
@@ -236,6 +239,7 @@ function flagLayer(flags: ConfigFlags): Layer {
   set(layer, 'gate', 'tcp_port', num(flags.gatePort));
   set(layer, 'pow', 'threads', num(flags.threads));
   set(layer, 'pow', 'backend', flags.engine);
+  set(layer, 'pow', 'nice', flags.nice);
   set(layer, 'cluster', 'redis', flags.redis);
   set(layer, 'log', 'level', flags.logLevel);
   return layer;

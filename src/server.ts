@@ -86,10 +86,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     (await createEngine({
       threads: config.pow.threads,
       backend: config.pow.backend,
+      nice: config.pow.nice,
       onWarning: (message) => logger.warn({ component: 'engine' }, message),
     }));
   const ownsEngine = deps.engine === undefined;
   if (engine.stats !== undefined) metrics.watchEngine(() => engine.stats!());
+  if (engine.kernels !== undefined) metrics.showKernels(engine.kernels);
 
   const broker = createBroker({
     queueLimit: config.broker.queue_limit,
@@ -134,7 +136,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
-    engine: { backend: engine.backend, threads: engine.threads },
+    engine: { backend: engine.backend, threads: engine.threads, kernels: engine.kernels },
     jobs: broker.stats(),
   }));
   app.get('/metrics', async (_request, reply) => {

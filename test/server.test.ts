@@ -18,9 +18,14 @@ describe('server', () => {
     try {
       const health = await fetch(httpUrl(server, '/healthz'));
       assert.equal(health.status, 200);
-      const body = (await health.json()) as { status: string; engine: { backend: string }; jobs: { active: number } };
+      const body = (await health.json()) as {
+        status: string;
+        engine: { backend: string; kernels: Record<string, { variant: string; source: string }> };
+        jobs: { active: number };
+      };
       assert.equal(body.status, 'ok');
       assert.equal(body.engine.backend, 'js');
+      assert.deepEqual(body.engine.kernels['blake2b-nano'], { variant: 'reference', source: 'fixed' });
       assert.equal(body.jobs.active, 0);
 
       await fetch(httpUrl(server, '/pow'), { method: 'POST', body: JSON.stringify({ hash: '00'.repeat(32), difficulty: 'ff00000000000000' }) });
@@ -38,6 +43,7 @@ describe('server', () => {
         assert.ok(text.includes(line), `metrics include ${line}`);
       }
       assert.match(text, /^powerplant_engine_hash_rate \d/m);
+      assert.ok(text.includes('powerplant_engine_kernel{family="sha256-text",kernel="reference",source="fixed"} 1'), text);
     } finally {
       await server.close();
     }

@@ -11,12 +11,14 @@ import { createEngine, type Engine, type Progress } from '../engine/index.js';
 export interface EngineFlags {
   readonly engine: 'auto' | 'native' | 'wasm' | 'js';
   readonly threads?: string;
+  readonly nice?: boolean;
 }
 
 export function addEngineOptions(command: Command): Command {
   return command
     .addOption(new Option('--engine <backend>', 'search backend').choices(['auto', 'native', 'wasm', 'js']).default('auto'))
-    .option('--threads <n>', 'worker threads (default: one per core)');
+    .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--nice', 'search threads at the lowest scheduling priority');
 }
 
 /** Read a whole file, or standard input for '-'. */
@@ -47,7 +49,7 @@ export async function openEngine(flags: EngineFlags): Promise<Engine> {
     threads = Number(flags.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new InputError('--threads must be an integer between 1 and 256');
   }
-  return createEngine({ threads, backend: flags.engine });
+  return createEngine({ threads, backend: flags.engine, nice: flags.nice });
 }
 
 const SI = ['', 'k', 'M', 'G', 'T'];

@@ -67,6 +67,7 @@ export function register(program: Command): void {
     .option('--block-bits <hex8>', "built-in chain's nBits (stratum.block_bits)")
     .option('--threads <n>', 'engine threads (pow.threads)')
     .addOption(new Option('--engine <backend>', 'search backend (pow.backend)').choices(['auto', 'native', 'wasm', 'js']))
+    .option('--nice', 'search threads at the lowest scheduling priority (pow.nice)')
     .option('--redis <url>', 'Redis URL for cluster mode (cluster.redis)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (log.level)')
     .action(async (flags: ServeFlags) => {

@@ -52,14 +52,14 @@ export interface EngineStats {
   readonly rejectedCandidates: number;
   /** Worker threads that died and were replaced. */
   readonly workerRestarts: number;
-  /** The kernel variant each family runs on, and how it was chosen (measured, cached, pinned). */
-  readonly kernels: Readonly<Record<KernelName, KernelChoice>>;
 }
 
 export interface Engine {
   /** 'native', 'wasm' or 'js'. */
   readonly backend: string;
   readonly threads: number;
+  /** The kernel variant each family runs on, and how it was chosen (measured, cached, pinned, fixed). */
+  readonly kernels?: Readonly<Record<KernelName, KernelChoice>>;
   /**
    * Find a passing nonce in [start, end). Rejects with the signal's reason (an AbortError) when
    * aborted, and with RangeExhaustedError when the range holds none.

@@ -165,7 +165,6 @@ export class WorkerPool implements Engine {
       rate: this.attempts.rate(),
       rejectedCandidates: this.rejectedCandidates,
       workerRestarts: this.workerRestarts,
-      kernels: this.kernels,
     };
   }
 
