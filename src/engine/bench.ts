@@ -7,9 +7,11 @@
 import { nonceSpace, type KernelName, type SearchTask } from '../schemes/search.js';
 import { impossibleTask as impossibleKernelTask } from './probe-tasks.js';
 import type { Backend } from './backend.js';
-import { loadBackend, tryNativeBackend } from './backends.js';
+import { kernelChoices, loadBackend, tryNativeBackend } from './backends.js';
 import type { BackendName } from './backends.js';
 import { createEngine } from './index.js';
+import type { SelectionSource } from './kernel-selection.js';
+import { loadNativeBackend, nativeKernelVariants } from './native.js';
 import type { WorkerPool } from './pool.js';
 import { referenceBackend } from './reference.js';
 
@@ -83,8 +85,11 @@ export interface SchemeFigures {
   readonly threads: number;
   /** Attempts per second of the pool with `threads` threads on the fastest backend. */
   readonly total: number;
-  /** The kernel variant the pool ran. */
+  /** The kernel variant the pool ran, and how it was chosen. */
   readonly kernel: string;
+  readonly source: SelectionSource;
+  /** Attempts per second on one thread of every native variant this CPU runs ({} without the addon). */
+  readonly variants: Readonly<Record<string, number>>;
 }
 
 export interface BenchReport {
@@ -105,22 +110,36 @@ async function loadOptional(name: BackendName): Promise<Backend | null> {
   return loadBackend(name).catch(() => null);
 }
 
+/** One thread's rate of every native variant of the task's family, each pinned in turn. */
+function measureVariants(task: SearchTask, seconds: number): Record<string, number> {
+  const names = nativeKernelVariants()?.[task.kernel] ?? [];
+  return Object.fromEntries(
+    names.map((variant) => [variant, measureScan(loadNativeBackend({ [task.kernel]: variant })!, task, seconds)]),
+  );
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const native = await tryNativeBackend();
   const wasm = await loadOptional('wasm');
   const fastest = native ?? wasm ?? referenceBackend;
+  const choices = kernelChoices(fastest);
   const engine = await createEngine({ threads: options.threads, backend: fastest.name });
   const schemes: Partial<Record<BenchScheme, SchemeFigures>> = {};
   try {
     for (const scheme of BENCH_SCHEMES) {
       const task = impossibleTask(scheme);
+      const family = SCHEME_KERNEL[scheme];
+      const variants = measureVariants(task, options.seconds);
+      const choice = choices[family];
       const figures: SchemeFigures = {
-        native: native && measureScan(native, task, options.seconds),
+        native: native && (variants[choice.variant] ?? null),
         wasm: wasm && measureScan(wasm, task, options.seconds),
         baseline: measureScan(referenceBackend, task, options.seconds),
         threads: options.threads,
         total: await measurePool(engine, task, options.seconds),
-        kernel: fastest.kernel(task),
+        kernel: choice.variant,
+        source: choice.source,
+        variants,
       };
       schemes[scheme] = figures;
       options.onScheme?.(scheme, figures);
