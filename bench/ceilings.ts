@@ -40,7 +40,7 @@ interface VariantCode {
 const CODE: Readonly<Record<KernelName, Readonly<Record<string, VariantCode>>>> = {
   'sha256-text': {
     'sha-ni-x4': { symbol: 'pp_sha256_text_shani_x4', object: 'sha256_text_shani', lanes: 4 },
-    'sha-ni-x2': { symbol: 'pp_sha256_text_shani', object: 'sha256_text_shani', lanes: 2 },
+    'sha-ni-x2': { symbol: 'pp_sha256_text_shani_x2', object: 'sha256_text_shani', lanes: 2 },
     'avx512-16way': { symbol: 'pp_sha256_text_avx512', object: 'sha256_avx512', lanes: 16 },
     'avx2-8way': { symbol: 'pp_sha256_text_avx2', object: 'sha256_avx2', lanes: 8 },
   },

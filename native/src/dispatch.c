@@ -21,7 +21,7 @@ enum {
 static const pp_variant sha256_text_variants[] = {
 #if defined(__x86_64__)
     VARIANT("sha-ni-x4", PP_CPU_SHA_NI, text, pp_sha256_text_shani_x4),
-    VARIANT("sha-ni-x2", PP_CPU_SHA_NI, text, pp_sha256_text_shani),
+    VARIANT("sha-ni-x2", PP_CPU_SHA_NI, text, pp_sha256_text_shani_x2),
     VARIANT("avx512-16way", PP_CPU_AVX512, text, pp_sha256_text_avx512),
     VARIANT("avx2-8way", PP_CPU_AVX2, text, pp_sha256_text_avx2),
 #endif

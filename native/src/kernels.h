@@ -55,9 +55,9 @@ void pp_blake2b_nano_scalar(const uint8_t root[32], uint64_t threshold, uint64_t
  * listed per family by dispatch.c; which one runs is measured at load. */
 #if defined(__x86_64__)
 /* SHA-256 text on SHA-NI with 2 and 4 nonces in flight. */
-void pp_sha256_text_shani(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
-                          size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,
-                          uint64_t count, pp_result *out);
+void pp_sha256_text_shani_x2(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
+                             size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,
+                             uint64_t count, pp_result *out);
 void pp_sha256_text_shani_x4(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
                              size_t suffix_len, unsigned width, unsigned zero_bits, uint64_t start,
                              uint64_t count, pp_result *out);

@@ -144,7 +144,7 @@ SHANI_INLINE void text_search_range(const uint8_t *prefix, size_t prefix_len,
   pp_result_none(out, count);
 }
 
-__attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani(
+__attribute__((target("sha,sse4.1"))) void pp_sha256_text_shani_x2(
     const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix, size_t suffix_len,
     unsigned width, unsigned zero_bits, uint64_t start, uint64_t count, pp_result *out) {
   text_search_range(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out, 2);
