@@ -150,13 +150,17 @@ function selectionCache(build: string): SelectionCache | undefined {
 const choices = new Map<KernelName, KernelChoice>();
 let envPins: KernelPins | undefined;
 
+/** POWERPLANT_KERNEL's pins, parsed once (an InputError when it names what this CPU cannot run). */
+function environmentPins(native: LoadedAddon): KernelPins {
+  return (envPins ??= parseKernelPins(process.env.POWERPLANT_KERNEL, native.variants));
+}
+
 function choose(native: LoadedAddon, family: KernelName): KernelChoice {
   let choice = choices.get(family);
   if (choice === undefined) {
-    envPins ??= parseKernelPins(process.env.POWERPLANT_KERNEL, native.variants);
     choice = selectKernel(family, {
       available: native.variants[family],
-      pinned: envPins[family],
+      pinned: environmentPins(native)[family],
       cache: selectionCache(native.build),
       time: probeTimer(native.addon, family),
     });
@@ -174,7 +178,7 @@ function choose(native: LoadedAddon, family: KernelName): KernelChoice {
 export function loadNativeBackend(variants: KernelPins = {}): Backend | null {
   const native = loadAddon();
   if (native === null) return null;
-  envPins ??= parseKernelPins(process.env.POWERPLANT_KERNEL, native.variants);
+  environmentPins(native); // a bad POWERPLANT_KERNEL fails here, when the backend loads
   const pinned = new Map<KernelName, KernelChoice>();
   for (const [family, variant] of Object.entries(variants) as [KernelName, string | undefined][]) {
     if (variant === undefined) continue;

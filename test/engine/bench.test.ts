@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadBackend, tryNativeBackend } from '../../src/engine/backends.js';
-import { BENCH_SCHEMES } from '../../src/engine/bench.js';
+import { BENCH_SCHEMES, SCHEME_KERNEL, type BenchScheme } from '../../src/engine/bench.js';
 import { nativeKernelVariants } from '../../src/engine/native.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -33,8 +33,7 @@ describe('powerplant bench', () => {
       assert.ok(['measured', 'cached', 'pinned', 'fixed'].includes(figures.source as string), `${scheme} source`);
       const variants = figures.variants as Record<string, number>;
       if (nativeLoads) {
-        const family = scheme === 'nostr' ? 'sha256-text' : scheme === 'hashcash' ? 'sha1-text' : scheme === 'bitcoin' ? 'sha256d-header' : scheme === 'nano' ? 'blake2b-nano' : 'sha512d-bitmessage';
-        assert.deepEqual(Object.keys(variants), nativeKernelVariants()?.[family], scheme);
+        assert.deepEqual(Object.keys(variants), nativeKernelVariants()?.[SCHEME_KERNEL[scheme as BenchScheme]], scheme);
         assert.ok(Object.values(variants).every(isPositive), `${scheme} variant rates`);
         assert.equal(figures.native, variants[figures.kernel as string], `${scheme}: native is the selected variant's rate`);
       } else {
