@@ -5,6 +5,7 @@
  * @module
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
 import type { AddressInfo, Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
@@ -18,6 +19,10 @@ import { startMetanoia } from './protocols/metanoia.js';
 import { attachNostrWs } from './protocols/nostr-ws.js';
 import { startStratum } from './protocols/stratum.js';
 import { gateFromConfig } from './gate/gate.js';
+import { resolveGateSecret } from './gate/secret.js';
+import { listenOrExplain } from './listen-error.js';
+import { packageVersion, stateDirectory } from './paths.js';
+import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
 import { gateHttpPlugin } from './protocols/gate-http.js';
 import { SourceConnections } from './protocols/connections.js';
@@ -77,7 +82,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   // Built before the gate (no connection yet), so the gate's stores can live in Redis.
   const cluster = clusterFromConfig(config.cluster, { logger, metrics });
   // Before anything starts, so that a bad gate secret stops the server cleanly.
+  const secretFile = resolve(stateDirectory(config.server.state_dir), config.gate.secret_file);
   const gate = gateFromConfig(config.gate, {
+    secret: resolveGateSecret(config.gate.secret, secretFile, (file) => logger.info({ file }, `gate: generated a secret, kept in ${file}`)),
     onEvent: countGateEvents(metrics.registry),
     ...(cluster === undefined ? {} : { spent: cluster.spent, rate: cluster.rate }),
   });
@@ -133,6 +140,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     }
     socket.once('close', () => httpSources.remove(address));
   });
+  // Registered before the routes, whose schemas it collects into the OpenAPI document.
+  await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
@@ -155,12 +165,22 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     await cluster?.close();
   };
   try {
-    await app.listen({ host: config.server.host, port: config.server.port });
+    const host = config.server.host;
+    await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port' }, () =>
+      app.listen({ host, port: config.server.port }),
+    );
     // The doors with ports of their own (0 disables each).
-    if (config.metanoia.port !== 0) doors.push(await startMetanoia(context));
-    if (config.stratum.port !== 0) doors.push(await startStratum(context));
+    if (config.metanoia.port !== 0) {
+      const where = { door: 'metanoia', host, port: config.metanoia.port, flag: '--metanoia-port', key: 'metanoia.port' };
+      doors.push(await listenOrExplain(where, () => startMetanoia(context)));
+    }
+    if (config.stratum.port !== 0) {
+      const where = { door: 'stratum', host, port: config.stratum.port, flag: '--stratum-port', key: 'stratum.port' };
+      doors.push(await listenOrExplain(where, () => startStratum(context)));
+    }
     if (config.gate.tcp_port !== 0) {
-      doors.push(await startGateTcp({ gate, config: config.gate, logger, metrics, port: config.gate.tcp_port, host: config.server.host }));
+      const where = { door: 'gate', host, port: config.gate.tcp_port, flag: '--gate-port', key: 'gate.tcp_port' };
+      doors.push(await listenOrExplain(where, () => startGateTcp({ gate, config: config.gate, logger, metrics, port: config.gate.tcp_port, host })));
     }
   } catch (error) {
     await broker.close();

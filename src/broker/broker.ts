@@ -5,7 +5,7 @@
  *          → same job in flight? → join it (one search, several clients)
  *          → free search slot? → run it on every source that accepts the scheme
  *          → room in the queue? → wait for a slot
- *          → else BrokerError 'busy'
+ *          → else PP_ERR_BUSY
  *   source reports → scheme.verify → first valid answer resolves every client, aborts the job
  *                                  → invalid answers are counted by source and dropped
  *
@@ -19,8 +19,8 @@ import type { Scheme } from '../schemes/scheme.js';
 import { nonceSpace, type SearchTask } from '../schemes/search.js';
 import { ResultCache } from './cache.js';
 import { RangeAllocator } from './ranges.js';
+import { PowerplantError, reasonOf } from '../errors.js';
 import {
-  BrokerError,
   type Broker,
   type BrokerStats,
   type NonceRange,
@@ -46,7 +46,7 @@ type AnyScheme = Scheme<unknown, unknown>;
 
 interface Client {
   resolve(solution: unknown): void;
-  reject(error: BrokerError): void;
+  reject(error: PowerplantError): void;
   /** Drop the timer and the abort listener. */
   detach(): void;
 }
@@ -93,13 +93,13 @@ export function createBroker(options: BrokerOptions): Broker {
     else queue.splice(queue.indexOf(flight), 1);
     flight.state = 'settled';
     flights.delete(flight.key);
-    flight.controller.abort(new BrokerError('cancelled', 'the job is over'));
+    flight.controller.abort(new PowerplantError('PP_ERR_CANCELLED', 'the job is over'));
     pump();
     if (flights.size === 0) for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
-  function fail(flight: Flight, error: BrokerError): void {
-    count(flight, error.code, flight.clients.size);
+  function fail(flight: Flight, error: PowerplantError): void {
+    count(flight, reasonOf(error.code), flight.clients.size);
     for (const client of flight.clients) {
       client.detach();
       client.reject(error);
@@ -121,13 +121,13 @@ export function createBroker(options: BrokerOptions): Broker {
     end(flight);
   }
 
-  function withdraw(flight: Flight, client: Client, error: BrokerError): void {
+  function withdraw(flight: Flight, client: Client, error: PowerplantError): void {
     if (!flight.clients.delete(client)) return;
     client.detach();
     client.reject(error);
-    count(flight, error.code);
+    count(flight, reasonOf(error.code));
     if (flight.clients.size === 0) {
-      log.debug({ job: flight.id, reason: error.code }, 'job abandoned by every client');
+      log.debug({ job: flight.id, reason: reasonOf(error.code) }, 'job abandoned by every client');
       end(flight);
     }
   }
@@ -166,14 +166,14 @@ export function createBroker(options: BrokerOptions): Broker {
       finish(range: NonceRange) {
         flight.ranges.finish(range);
         if (flight.state === 'running' && flight.ranges.exhausted) {
-          fail(flight, new BrokerError('exhausted', 'every nonce was searched and none passes the target'));
+          fail(flight, new PowerplantError('PP_ERR_EXHAUSTED', 'every nonce was searched and none passes the target'));
         }
       },
       abandon(source: string, reason: string) {
         flight.working.delete(source);
         log.error({ job: flight.id, source, reason }, 'source abandoned a job');
         if (flight.state === 'running' && flight.working.size === 0) {
-          fail(flight, new BrokerError('failed', `no source of hash power could finish the job: ${reason}`));
+          fail(flight, new PowerplantError('PP_ERR_FAILED', `no source of hash power could finish the job: ${reason}`));
         }
       },
       reportNonce: (nonce: bigint, source: string) =>
@@ -204,7 +204,7 @@ export function createBroker(options: BrokerOptions): Broker {
     jobs.set(flight, job);
     const eligible = [...sources].filter((source) => source.accepts(flight.scheme.name));
     if (eligible.length === 0) {
-      fail(flight, new BrokerError('failed', `no source of hash power works on ${flight.scheme.name} jobs`));
+      fail(flight, new PowerplantError('PP_ERR_FAILED', `no source of hash power works on ${flight.scheme.name} jobs`));
       return;
     }
     for (const source of eligible) {
@@ -223,11 +223,11 @@ export function createBroker(options: BrokerOptions): Broker {
     updateGauges();
   }
 
-  function attach<Solution>(flight: Flight, submit: SubmitOptions, resolve: (s: Solution) => void, reject: (e: BrokerError) => void): void {
+  function attach<Solution>(flight: Flight, submit: SubmitOptions, resolve: (s: Solution) => void, reject: (e: PowerplantError) => void): void {
     const timeoutMs = submit.timeoutMs ?? options.jobTimeoutMs;
-    const onAbort = (): void => withdraw(flight, client, new BrokerError('cancelled', 'the request was cancelled'));
+    const onAbort = (): void => withdraw(flight, client, new PowerplantError('PP_ERR_CANCELLED', 'the request was cancelled'));
     const timer = setTimeout(
-      () => withdraw(flight, client, new BrokerError('timeout', `no solution within ${timeoutMs} ms`)),
+      () => withdraw(flight, client, new PowerplantError('PP_ERR_TIMEOUT', `no solution within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const client: Client = {
@@ -248,9 +248,9 @@ export function createBroker(options: BrokerOptions): Broker {
       return new Promise<Solution>((resolve, reject) => {
         if (closing) {
           count({ scheme: anyScheme }, 'shutdown');
-          throw new BrokerError('shutdown', 'the server is shutting down');
+          throw new PowerplantError('PP_ERR_SHUTDOWN', 'the server is shutting down');
         }
-        if (submit.signal?.aborted === true) throw new BrokerError('cancelled', 'the request was cancelled');
+        if (submit.signal?.aborted === true) throw new PowerplantError('PP_ERR_CANCELLED', 'the request was cancelled');
         const cached = cache.lookup(anyScheme, input);
         if (cached !== undefined) {
           metrics?.cacheHits.inc({ scheme: scheme.name });
@@ -268,7 +268,7 @@ export function createBroker(options: BrokerOptions): Broker {
         }
         if (active >= options.maxActiveJobs && queue.length >= options.queueLimit) {
           count({ scheme: anyScheme }, 'busy');
-          throw new BrokerError('busy', `the server is busy: ${active} jobs running and ${queue.length} waiting`);
+          throw new PowerplantError('PP_ERR_BUSY', `the server is busy: ${active} jobs running and ${queue.length} waiting`);
         }
         const task = scheme.task(input);
         const flight: Flight = {
@@ -321,7 +321,7 @@ export function createBroker(options: BrokerOptions): Broker {
         ]);
         clearTimeout(timer);
       }
-      const shutdown = new BrokerError('shutdown', 'the server is shutting down');
+      const shutdown = new PowerplantError('PP_ERR_SHUTDOWN', 'the server is shutting down');
       for (const flight of [...flights.values()]) fail(flight, shutdown);
     },
   };

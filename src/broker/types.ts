@@ -10,21 +10,8 @@ import type { SearchTask } from '../schemes/search.js';
 export interface SubmitOptions {
   /** Abort to withdraw this client's interest; the search stops when no client is left. */
   readonly signal?: AbortSignal;
-  /** Give up (BrokerError 'timeout') after this many milliseconds. */
+  /** Give up (PP_ERR_TIMEOUT) after this many milliseconds. */
   readonly timeoutMs?: number;
-}
-
-/** Why the broker could not answer; `code` maps to each protocol's error format. */
-export type BrokerErrorCode = 'busy' | 'timeout' | 'cancelled' | 'exhausted' | 'shutdown' | 'failed';
-
-export class BrokerError extends Error {
-  override readonly name = 'BrokerError';
-  constructor(
-    readonly code: BrokerErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface NonceRange {

@@ -1,13 +1,14 @@
 /**
  * `powerplant bench`: attempts per second of every kernel family, on one thread (every native
- * variant, WASM and the one-hash-per-attempt JS baseline) and with the whole thread pool; with
- * `--peers`, the tools people use for the same jobs, in the same run.
+ * variant, WASM and the one-hash-per-attempt JS baseline), with the whole thread pool, and on each
+ * OpenCL device; with `--peers`, the tools people use for the same jobs, in the same run.
  * @module
  */
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { InputError, smallInteger } from '../schemes/bits.js';
 import { BENCH_SCHEMES, runBench, type BenchScheme, type SchemeFigures } from '../engine/bench.js';
+import { runOpenclBench, type OpenclDeviceFigures } from '../engine/gpu-bench.js';
 import { MAX_THREADS } from '../engine/index.js';
 import { measurePeers, type Peer } from './bench-peers.js';
 import { formatRate } from './common.js';
@@ -72,10 +73,18 @@ function peersTable(peers: readonly Peer[], schemes: Record<BenchScheme, SchemeF
   return `\n${'scheme'.padEnd(11)}${'peer (one thread)'.padEnd(46)}${'peer'.padEnd(15)}${'powerplant'.padEnd(13)}ratio\n${lines.join('')}`;
 }
 
+/** One OpenCL device: its rate per scheme, in BENCH_SCHEMES order. */
+function openclRow(figures: OpenclDeviceFigures): string {
+  const label = `opencl ${figures.index}: ${figures.name} (${figures.type})`;
+  if (figures.rates === null) return `${label}: ${figures.error}\n`;
+  const rates = figures.rates;
+  return `${label}\n  ${BENCH_SCHEMES.map((scheme) => `${scheme} ${rate(rates[scheme])}`).join(', ')}\n`;
+}
+
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('measure attempts per second of each kernel: native, WASM, JS baseline and all threads')
+    .description('measure attempts per second of each kernel: native, WASM, JS baseline, all threads, OpenCL devices')
     .option('--json', 'machine-readable output')
     .option('--seconds <n>', 'seconds per measurement (four per scheme)', '0.5')
     .option('--threads <n>', 'threads for the total (default: one per core)')
@@ -95,8 +104,13 @@ export function register(program: Command): void {
           if (!flags.json) process.stdout.write(humanRow(scheme, figures));
         },
       });
+      if (!flags.json) process.stdout.write('\n');
+      const opencl = runOpenclBench(seconds, (figures) => {
+        if (!flags.json) process.stdout.write(openclRow(figures));
+      });
+      if (!flags.json && opencl.reason !== null) process.stdout.write(`No OpenCL device: ${opencl.reason}.\n`);
       const peers = flags.peers ? await measurePeers(seconds) : undefined;
-      if (flags.json) return printJson({ schemes: report.schemes, ...(peers === undefined ? {} : { peers }) });
+      if (flags.json) return printJson({ schemes: report.schemes, opencl, ...(peers === undefined ? {} : { peers }) });
       if (peers !== undefined) process.stdout.write(peersTable(peers, report.schemes));
       const noNative = Object.values(report.schemes).some((figures) => figures.native === null);
       process.stdout.write(

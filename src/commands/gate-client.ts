@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { Command } from 'commander';
 import type { Engine, Progress } from '../engine/engine.js';
 import { readChallenge, type Challenge } from '../gate/challenge.js';
-import { GateRefusal } from '../gate/refusal.js';
+import { PowerplantError } from '../errors.js';
 import { InputError } from '../schemes/bits.js';
 import { hashcash, randomSalt, stampDate, type HashcashJob } from '../schemes/hashcash.js';
 import { addEngineOptions, openEngine, progressLine, type EngineFlags } from './common.js';
@@ -117,7 +117,7 @@ export async function passGate(options: GateClientOptions): Promise<Challenge> {
     try {
       challenge = readChallenge(expect(await lines.line(), '2'));
     } catch (error) {
-      if (error instanceof GateRefusal) throw new GateDeniedError(`the gate sent a puzzle this client cannot read: ${error.message}`);
+      if (error instanceof PowerplantError) throw new GateDeniedError(`the gate sent a puzzle this client cannot read: ${error.message}`);
       throw error;
     }
     const maxBits = options.maxBits ?? DEFAULT_MAX_BITS;

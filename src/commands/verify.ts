@@ -6,7 +6,8 @@
 import { Command } from 'commander';
 import type { Verdict } from '../schemes/scheme.js';
 import { parseEvent, parseDifficulty as parseNostrDifficulty, verifyEvent } from '../schemes/nostr.js';
-import { NANO_RECEIVE, NANO_SEND, hex16, multiplierOf, parseDifficulty, parseRoot, parseWork, workValue } from '../schemes/nano.js';
+import { NANO_RECEIVE, hex16, multiplierOf, parseRoot, parseWork, workValue } from '../schemes/nano.js';
+import { addNanoThresholdOptions, nanoThreshold, type NanoThresholdFlags } from './nano-flags.js';
 import { parseInitialHash, parseNonce, parseTarget as parseBitmessageTarget, trialValue } from '../schemes/bitmessage.js';
 import { blockHash, hashValue, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { checkStamp, parseBits, parseResource } from '../schemes/hashcash.js';
@@ -42,13 +43,12 @@ const nostrCommand = verifyCommand('nostr', "check a mined event's id and diffic
     finish(flags, { verdict, details: { pow } });
   });
 
-const nanoCommand = verifyCommand('nano', 'check Nano/Banano work against a threshold')
+const nanoCommand = addNanoThresholdOptions(verifyCommand('nano', 'check Nano/Banano work against a threshold'))
   .requiredOption('--hash <hex>', 'block hash or root, 64 hex characters')
   .requiredOption('--work <hex16>', 'the work, 16 hex characters')
-  .option('--difficulty <hex16>', 'threshold (default fffffff800000000, Nano send)')
-  .action((flags: { hash: string; work: string; difficulty?: string; json?: boolean }) => {
+  .action((flags: NanoThresholdFlags & { hash: string; work: string; json?: boolean }) => {
     const value = workValue(parseRoot(flags.hash), parseWork(flags.work));
-    const threshold = flags.difficulty === undefined ? NANO_SEND : parseDifficulty(flags.difficulty);
+    const threshold = nanoThreshold(flags);
     const verdict: Verdict =
       value >= threshold ? { valid: true } : { valid: false, reason: `work value ${hex16(value)} is below the threshold ${hex16(threshold)}` };
     const details = { difficulty: hex16(value), multiplier: multiplierOf(value), valid_receive: value >= NANO_RECEIVE ? 1 : 0 };

@@ -33,7 +33,7 @@ export async function loadBackend(name: BackendName, variants: KernelPins = {}):
       const native = loadNativeBackend(variants);
       if (native === null) {
         throw new InputError(
-          'the native backend is not available (addon not built, or POWERPLANT_NO_NATIVE=1); use --backend auto or wasm',
+          'the native backend is not available (addon not built, or POWERPLANT_NO_NATIVE=1); use --engine auto or wasm (pow.backend in the config)',
         );
       }
       return native;

@@ -21,8 +21,9 @@ export interface RatePolicy {
   readonly globalFree: number;
 }
 
-/** The defaults, per window of RATE_WINDOW_MS. */
+/** The window rates are counted in: the `_per_minute` config keys. */
 export const RATE_WINDOW_MS = 60_000;
+/** The defaults of those keys (config.ts), and of a Gate built without a policy. */
 export const DEFAULT_RATE_POLICY: Omit<RatePolicy, 'bitsMin' | 'bitsMax'> = {
   sourceFree: 10,
   sourceLimit: 600,

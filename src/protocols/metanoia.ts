@@ -13,33 +13,21 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
-import { BrokerError, type Broker, type BrokerErrorCode } from '../broker/types.js';
+import type { Broker } from '../broker/types.js';
+import type { Config } from '../config.js';
+import { clientMessage, InputError, PowerplantError, wiresOf } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { integer, InputError } from '../schemes/bits.js';
+import { integer } from '../schemes/bits.js';
 import { bitmessage, parseInitialHash, parseNonce, parseTarget, trialValue } from '../schemes/bitmessage.js';
 import { RemoteMiners, type Assignment } from '../sources/remote-miners.js';
 import { JsonObjectSplitter, JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from './json-stream.js';
 import { listen } from './listen.js';
 
-/** The `metanoia` section of the configuration. */
-export interface MetanoiaSettings {
-  readonly port: number;
-  /** How long a get_work waits for a job before answering NO_DATA, in milliseconds. */
-  readonly long_poll_ms: number;
-  /** Nonces handed to a miner per get_work (a decimal string in the config: it may pass 2^53). */
-  readonly range_size: string | number | bigint;
-  /** Longest message accepted, in bytes. */
-  readonly max_message_bytes: number;
-  readonly max_connections: number;
-  /** Requests (do_pow, get_work, push_result) one connection may have waiting at once. */
-  readonly max_requests_per_connection: number;
-}
-
 /** What the door is built from: the server's DoorContext fits. */
 export interface MetanoiaOptions {
   readonly broker: Broker;
-  readonly config: { readonly metanoia: MetanoiaSettings; readonly server: { readonly host: string } };
+  readonly config: { readonly metanoia: Config['metanoia']; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   /** Port to bind instead of metanoia.port; 0 picks a free one (tests). */
@@ -55,20 +43,6 @@ export interface MetanoiaDoor {
 }
 
 const U64_MAX = (1n << 64n) - 1n;
-/** Wrong push_results after which a connection gets no more work. */
-export const MAX_WRONG_RESULTS = 3;
-/** Answers queued to a connection that does not read them, in bytes, before it is dropped. */
-const MAX_PENDING_WRITE_BYTES = 1 << 20;
-
-const BROKER_STATUS: Readonly<Record<BrokerErrorCode, number>> = {
-  busy: 503,
-  timeout: 504,
-  cancelled: 499,
-  exhausted: 404,
-  shutdown: 503,
-  failed: 500,
-};
-
 type Message = { readonly [key: string]: JsonValue };
 
 const isMessage = (value: JsonValue): value is Message =>
@@ -129,13 +103,18 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     const send = (answer: JsonValue): void => {
       if (socket.destroyed) return;
       socket.write(stringifyJson(answer) + '\n');
-      if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+      if (socket.writableLength > config.max_buffered_bytes) {
         metrics?.limitsHit.inc({ door: 'metanoia', limit: 'write_buffer' });
         log.warn({ peer }, 'dropping a connection that does not read its answers');
         socket.destroy();
       }
     };
-    const reject = (error: string): void => send({ status: 400, error });
+    /** Answer an error in the registry's Metanoia status; the connection stays open. */
+    const fail = (error: unknown): void => {
+      if (!(error instanceof PowerplantError)) log.error({ peer, err: error }, 'message failed');
+      send({ status: wiresOf(error).metanoia ?? 500, error: clientMessage(error) });
+    };
+    const reject = (message: string): void => fail(new InputError(message));
 
     socket.setKeepAlive(true, 30_000);
     socket.on('error', (error) => log.debug({ peer, err: error }, 'connection error'));
@@ -167,7 +146,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       const run = (work: (message: Message) => Promise<void> | void) => {
         if (inFlight >= config.max_requests_per_connection) {
           metrics?.limitsHit.inc({ door: 'metanoia', limit: 'requests_per_connection' });
-          reject(`too many requests in flight on this connection (limit ${config.max_requests_per_connection})`);
+          fail(new PowerplantError('PP_ERR_TOO_MANY_REQUESTS', `too many requests in flight on this connection (limit ${config.max_requests_per_connection})`));
           return async () => {};
         }
         inFlight += 1;
@@ -175,11 +154,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
           try {
             await work(message);
           } catch (error) {
-            if (error instanceof InputError) reject(error.message);
-            else {
-              log.error({ peer, err: error }, 'message failed');
-              send({ status: 500, error: 'internal error' });
-            }
+            fail(error);
           } finally {
             inFlight -= 1;
           }
@@ -213,16 +188,13 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
         const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal });
         send({ status: 200, nonce: solution.nonce, trialValue: solution.trialValue });
       } catch (error) {
-        if (closed.signal.aborted) return;
-        if (!(error instanceof BrokerError)) throw error;
-        send({ status: BROKER_STATUS[error.code], error: error.message });
+        if (!closed.signal.aborted) throw error;
       }
     }
 
     async function getWork(): Promise<void> {
-      if (wrongResults >= MAX_WRONG_RESULTS) {
-        send({ status: 403, error: `no more work for this connection: ${wrongResults} wrong results` });
-        return;
+      if (wrongResults >= config.max_wrong_results) {
+        throw new PowerplantError('PP_ERR_WRONG_RESULTS', `no more work for this connection: ${wrongResults} wrong results`);
       }
       // Asking again means the last range was searched to its end without a result.
       if (held !== null && !held.job.signal.aborted) held.job.finish(held.range);

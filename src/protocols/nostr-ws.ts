@@ -12,8 +12,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { BrokerError } from '../broker/types.js';
-import { InputError } from '../schemes/bits.js';
+import { clientMessage, ERRORS, InputError, PowerplantError } from '../errors.js';
 import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
 import type { DoorContext } from '../server.js';
 
@@ -21,8 +20,6 @@ const DOOR = 'nostr-ws';
 /** Messages up to this multiple of the limit get a JSON error; larger ones close the socket (1009). */
 const HARD_LIMIT_FACTOR = 2;
 const CLOSE_HANDSHAKE_MS = 1000;
-/** Answers queued to a client that does not read them, in bytes, before it is dropped. */
-const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 type RequestId = string | number;
 
@@ -33,7 +30,7 @@ interface NostrRequest {
 }
 
 /** A request that failed validation, with the id to echo when it had a usable one. */
-class RequestError extends Error {
+class RequestError extends InputError {
   constructor(
     message: string,
     readonly id?: RequestId,
@@ -100,7 +97,7 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (wss.clients.size >= config.server.max_connections) {
       metrics.connectionsRefused.inc({ door: DOOR });
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(`HTTP/1.1 ${ERRORS.PP_ERR_TOO_MANY_CONNECTIONS.http} Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => serve(ws));
@@ -113,7 +110,7 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
     const send = (answer: Record<string, unknown>): void => {
       if (ws.readyState !== WebSocket.OPEN) return;
       ws.send(JSON.stringify(answer));
-      if (ws.bufferedAmount > MAX_PENDING_WRITE_BYTES) {
+      if (ws.bufferedAmount > config.server.max_buffered_bytes) {
         metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
         log.warn('dropping a client that does not read its answers');
         ws.terminate();
@@ -164,9 +161,8 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
             send(answer);
           },
           (failure: unknown) => {
-            if (failure instanceof BrokerError) return error(failure.message, request.id);
-            log.error({ err: failure }, 'nostr job failed');
-            error('internal error', request.id);
+            if (!(failure instanceof PowerplantError)) log.error({ err: failure }, 'nostr job failed');
+            error(clientMessage(failure), request.id);
           },
         )
         .finally(() => {
@@ -186,7 +182,7 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
     async close() {
       server.off('upgrade', onUpgrade);
       const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
-      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+      for (const ws of wss.clients) ws.close(ERRORS.PP_ERR_SHUTDOWN.websocket, 'server shutting down');
       // A client that never answers the close handshake is cut off.
       const timer = setTimeout(() => {
         for (const ws of wss.clients) ws.terminate();

@@ -8,6 +8,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
+import type { Config } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
@@ -15,23 +16,8 @@ import { Chain } from '../stratum/chain.js';
 import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
 import { listen } from './listen.js';
 
-/** The `stratum` section of the configuration. */
-export interface StratumSettings {
-  readonly port: number;
-  /** Share difficulty (fractional allowed): share target = diff1 / difficulty. */
-  readonly share_difficulty: number;
-  /** nBits of the built-in chain's blocks, as 8 hex characters. */
-  readonly block_bits: string;
-  /** A fresh job (new ntime) this often, in milliseconds. */
-  readonly job_interval_ms: number;
-  /** Blocks of the built-in chain kept. */
-  readonly history: number;
-  readonly max_line_bytes: number;
-  readonly max_connections: number;
-}
-
 export interface StratumOptions {
-  readonly config: { readonly stratum: StratumSettings; readonly server: { readonly host: string } };
+  readonly config: { readonly stratum: Config['stratum']; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   /** Port to bind instead of stratum.port; 0 picks a free one (tests). */
@@ -45,9 +31,6 @@ export interface StratumDoor {
   readonly chain: Chain;
   close(): Promise<void>;
 }
-
-/** Answers queued to an agent that does not read them, in bytes, before it is dropped. */
-export const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 export function parseBlockBits(hex: string): number {
   if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new InputError('block_bits must be 8 hex characters');
@@ -121,7 +104,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
     const session = coordinator.connect({
       send(line) {
         socket.write(line + '\n');
-        if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+        if (socket.writableLength > config.max_buffered_bytes) {
           metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
           log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
           session.drop('write buffer full');

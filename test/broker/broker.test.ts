@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BrokerError } from '../../src/broker/types.js';
+import { PowerplantError } from '../../src/errors.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
@@ -8,7 +8,7 @@ import { nano, parseWork, workValue, hex16 } from '../../src/schemes/nano.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 import { EASY, ManualSource, brokerWith, findBadWork, findWork, metricValue, nanoJob, root } from './helpers.js';
 
-const isBrokerError = (code: string) => (error: unknown) => error instanceof BrokerError && error.code === code;
+const failsWith = (code: string) => (error: unknown) => error instanceof PowerplantError && error.code === code;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('broker', () => {
@@ -86,7 +86,7 @@ describe('broker', () => {
     const queued = broker.submit(nano, nanoJob(5));
     assert.equal(source.jobs.length, 1, 'only one search runs');
     assert.deepEqual(broker.stats(), { active: 1, queued: 1, waiting: 2, cached: 0, sources: 1, closed: false });
-    await assert.rejects(broker.submit(nano, nanoJob(6)), isBrokerError('busy'));
+    await assert.rejects(broker.submit(nano, nanoJob(6)), failsWith('PP_ERR_BUSY'));
     assert.equal(await metricValue(metrics.jobs, { scheme: 'nano', outcome: 'busy' }), 1);
     assert.equal(await metricValue(metrics.queueDepth), 1);
 
@@ -108,11 +108,11 @@ describe('broker', () => {
     const job = source.last;
 
     firstClient.abort();
-    await assert.rejects(first, isBrokerError('cancelled'));
+    await assert.rejects(first, failsWith('PP_ERR_CANCELLED'));
     assert.equal(job.signal.aborted, false, 'the other client still waits');
 
     secondClient.abort();
-    await assert.rejects(second, isBrokerError('cancelled'));
+    await assert.rejects(second, failsWith('PP_ERR_CANCELLED'));
     assert.equal(job.signal.aborted, true, 'nobody waits: the search stops');
     assert.equal(job.reportNonce(findWork(root(7), EASY).nonce, 'manual'), false, 'a late answer is not taken');
     assert.equal(broker.stats().active, 0);
@@ -137,10 +137,10 @@ describe('broker', () => {
     const source = new ManualSource();
     const { broker, metrics } = brokerWith({ jobTimeoutMs: 40 }, source);
     const started = performance.now();
-    await assert.rejects(broker.submit(nano, nanoJob(9)), isBrokerError('timeout'));
+    await assert.rejects(broker.submit(nano, nanoJob(9)), failsWith('PP_ERR_TIMEOUT'));
     assert.ok(performance.now() - started >= 35);
     assert.equal(source.last.signal.aborted, true);
-    await assert.rejects(broker.submit(nano, nanoJob(10), { timeoutMs: 10 }), isBrokerError('timeout'));
+    await assert.rejects(broker.submit(nano, nanoJob(10), { timeoutMs: 10 }), failsWith('PP_ERR_TIMEOUT'));
     assert.equal(await metricValue(metrics.jobs, { scheme: 'nano', outcome: 'timeout' }), 2);
   });
 
@@ -153,7 +153,7 @@ describe('broker', () => {
     assert.deepEqual(whole, { start: 0n, end: 1n << 64n });
     assert.equal(job.claim(1n), null);
     job.finish(whole!);
-    await assert.rejects(pending, isBrokerError('exhausted'));
+    await assert.rejects(pending, failsWith('PP_ERR_EXHAUSTED'));
   });
 
   it('fails a job at once when the only source working on it breaks down', async () => {
@@ -166,7 +166,7 @@ describe('broker', () => {
     const { broker } = brokerWith({ jobTimeoutMs: 60_000 }, createEngineSource(broken));
     const started = performance.now();
     await assert.rejects(broker.submit(nano, nanoJob(13)), (error: unknown) => {
-      assert.ok(error instanceof BrokerError && error.code === 'failed', String(error));
+      assert.ok(error instanceof PowerplantError && error.code === 'PP_ERR_FAILED', String(error));
       assert.match(error.message, /kernel crashed/);
       return true;
     });
@@ -175,7 +175,7 @@ describe('broker', () => {
 
   it('fails when no source works on the scheme', async () => {
     const { broker } = brokerWith({}, new ManualSource('nostr-only', ['nostr']));
-    await assert.rejects(broker.submit(nano, nanoJob(12)), isBrokerError('failed'));
+    await assert.rejects(broker.submit(nano, nanoJob(12)), failsWith('PP_ERR_FAILED'));
   });
 
   it('offers running jobs to a source that arrives later', async () => {
@@ -208,9 +208,9 @@ describe('broker', () => {
     const pending = broker.submit(nano, nanoJob(15));
     const closed = broker.close({ graceMs: 30 });
     await tick();
-    await assert.rejects(broker.submit(nano, nanoJob(16)), isBrokerError('shutdown'));
+    await assert.rejects(broker.submit(nano, nanoJob(16)), failsWith('PP_ERR_SHUTDOWN'));
     await closed;
-    await assert.rejects(pending, isBrokerError('shutdown'));
+    await assert.rejects(pending, failsWith('PP_ERR_SHUTDOWN'));
     assert.equal(source.last.signal.aborted, true);
   });
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
@@ -23,7 +26,7 @@ async function freePort(): Promise<number> {
 test('both doors run inside the server on the configured ports', async () => {
   const [metanoiaPort, stratumPort] = [await freePort(), await freePort()];
   const config = loadConfig({
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort, stratumPort, gatePort: 0, shareDifficulty: '0.000000001', blockBits: '207fffff', logLevel: 'silent', threads: 1 },
+    flags: { host: '127.0.0.1', port: 0, metanoiaPort, stratumPort, gatePort: 0, shareDifficulty: '0.000000001', blockBits: '207fffff', logLevel: 'silent', threads: 1, stateDir: mkdtempSync(join(tmpdir(), 'powerplant-doors-')) },
   });
   const engine = createInlineEngine(referenceBackend, 64);
   const server = await startServer(config, { engine });

@@ -7,7 +7,8 @@ import type { Broker } from '../../src/broker/types.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { JsonObjectSplitter, parseJson, type JsonValue } from '../../src/protocols/json-stream.js';
-import { MAX_WRONG_RESULTS, startMetanoia, type MetanoiaSettings } from '../../src/protocols/metanoia.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startMetanoia } from '../../src/protocols/metanoia.js';
 import { MetanoiaMiner } from '../../src/protocols/metanoia-miner.js';
 import { bitmessage, trialValue } from '../../src/schemes/bitmessage.js';
 import { createEngineSource } from '../../src/sources/engine.js';
@@ -72,8 +73,11 @@ class RawClient {
   }
 }
 
-function settings(overrides: Partial<MetanoiaSettings> = {}) {
-  const metanoia: MetanoiaSettings = { port: 7040, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
+const DEFAULTS = loadConfig({ defaultsFile: null }).metanoia;
+const MAX_WRONG_RESULTS = DEFAULTS.max_wrong_results;
+
+function settings(overrides: Partial<Config['metanoia']> = {}) {
+  const metanoia: Config['metanoia'] = { ...DEFAULTS, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, ...overrides };
   return { metanoia, server: { host: '127.0.0.1' } };
 }
 
@@ -84,7 +88,7 @@ function broker(withEngine = false): Broker {
   return created;
 }
 
-async function withDoor(overrides: Partial<MetanoiaSettings>, run: (port: number, door: Awaited<ReturnType<typeof startMetanoia>>) => Promise<void>, withEngine = false) {
+async function withDoor(overrides: Partial<Config['metanoia']>, run: (port: number, door: Awaited<ReturnType<typeof startMetanoia>>) => Promise<void>, withEngine = false) {
   const jobs = broker(withEngine);
   const door = await startMetanoia({ broker: jobs, config: settings(overrides), listenPort: 0 });
   try {

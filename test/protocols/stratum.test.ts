@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { createMetrics } from '../../src/metrics.js';
-import { startStratum, type StratumSettings } from '../../src/protocols/stratum.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startStratum } from '../../src/protocols/stratum.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
 import { StratumAgent } from '../../src/stratum/agent.js';
 
@@ -20,13 +21,12 @@ async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-function settings(overrides: Partial<StratumSettings> = {}) {
-  const stratum: StratumSettings = {
-    port: 3333,
+function settings(overrides: Partial<Config['stratum']> = {}) {
+  const stratum: Config['stratum'] = {
+    ...loadConfig({ defaultsFile: null }).stratum,
     share_difficulty: 1e-9, // about one hash in four is a share
     block_bits: '207fffff', // about one hash in two is a block
     job_interval_ms: 60_000,
-    history: 100,
     max_line_bytes: 1024,
     max_connections: 10,
     ...overrides,
