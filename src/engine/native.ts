@@ -204,6 +204,8 @@ export function loadNativeBackend(variants: KernelPins = {}): Backend | null {
     kernels: () => Object.fromEntries(KERNELS.map((family) => [family, choiceOf(family)])) as Record<KernelName, KernelChoice>,
     scan(task: SearchTask, start: bigint, count: number): ScanResult {
       checkScan(task, start, count);
+      // An empty range may start at 2^64, which the addon's uint64 cannot hold.
+      if (count === 0) return { nonce: null, attempts: 0 };
       return scanWith(native.addon, handleOf(task.kernel), task, start, count);
     },
   };

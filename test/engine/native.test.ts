@@ -280,3 +280,23 @@ describe('native addon', { skip }, () => {
     }
   });
 });
+
+describe('native addon at the end of a nonce space', { skip }, () => {
+  it('scans an empty range at the very end of every family, 2^64 included, as the reference does', () => {
+    const random = generator(72);
+    const tasks: SearchTask[] = [
+      { kernel: 'sha256-text', prefix: random.bytes(20), suffix: random.bytes(0), width: 19, zeroBits: 8 },
+      { kernel: 'sha1-text', prefix: random.bytes(20), suffix: random.bytes(0), width: 19, zeroBits: 8 },
+      { kernel: 'sha256d-header', header: random.bytes(80), target: (1n << 240n) - 1n },
+      { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> 17n },
+      { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> 17n) },
+    ];
+    for (const task of tasks) {
+      const end = nonceSpace(task);
+      assert.deepEqual(referenceBackend.scan(task, end, 0), { nonce: null, attempts: 0 }, `reference ${task.kernel}`);
+      for (const [variant, backend] of variantBackends(task.kernel)) {
+        assert.deepEqual(backend.scan(task, end, 0), { nonce: null, attempts: 0 }, `${task.kernel} ${variant} at ${end}`);
+      }
+    }
+  });
+});
