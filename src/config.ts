@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import { GPU_CHOICE_HELP, isGpuChoice } from './engine/gpu-choice.js';
 import { InputError } from './errors.js';
 import { DEFAULT_RATE_POLICY } from './gate/rate.js';
 import { LOG_LEVELS } from './log.js';
@@ -70,6 +71,11 @@ const schema = z.strictObject({
       backend: z.enum(['auto', 'native', 'wasm', 'js'], { error: 'must be one of auto, native, wasm, js' }).default('auto'),
       /** Search threads at the lowest scheduling priority, so other work on the machine goes first. */
       nice: z.boolean().default(false),
+      /** OpenCL devices that search beside the threads: "auto" (GPUs and accelerators), "off", or "0,2". */
+      gpu: z
+        .string({ error: `must be ${GPU_CHOICE_HELP}` })
+        .refine(isGpuChoice, `must be ${GPU_CHOICE_HELP}`)
+        .default('auto'),
     })
     .prefault({}),
   broker: z
@@ -215,6 +221,7 @@ export interface ConfigFlags {
   readonly threads?: string | number;
   readonly engine?: string;
   readonly nice?: boolean;
+  readonly gpu?: string;
   readonly redis?: string;
   readonly logLevel?: string;
   readonly stateDir?: string;
@@ -280,6 +287,7 @@ function flagLayer(flags: ConfigFlags): Layer {
   set(layer, 'pow', 'threads', num(flags.threads));
   set(layer, 'pow', 'backend', flags.engine);
   set(layer, 'pow', 'nice', flags.nice);
+  set(layer, 'pow', 'gpu', flags.gpu);
   set(layer, 'cluster', 'redis', flags.redis);
   set(layer, 'log', 'level', flags.logLevel);
   set(layer, 'server', 'state_dir', flags.stateDir);

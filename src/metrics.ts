@@ -82,6 +82,15 @@ export function createMetrics(): Metrics {
     },
   });
   new Gauge({
+    name: 'powerplant_engine_lane_hash_rate',
+    help: 'Local engine attempts per second over the last few seconds, per lane: cpu (every thread) or opencl:N (one device)',
+    labelNames: ['lane'],
+    registers,
+    collect() {
+      for (const { lane, rate } of engineStats?.().lanes ?? []) this.set({ lane }, rate);
+    },
+  });
+  new Gauge({
     name: 'powerplant_engine_attempts',
     help: 'Local engine attempts since start',
     registers,

@@ -11,6 +11,7 @@ import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
 import type { Engine } from './engine/engine.js';
+import { deviceLane } from './engine/gpu.js';
 import { createEngine } from './engine/index.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -71,6 +72,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The OpenCL devices searching in the engine, each with its lane's rate (attempts/s), for /healthz. */
+function engineDevices(engine: Engine): object[] {
+  const lanes = engine.stats?.().lanes ?? [];
+  return (engine.devices ?? []).map((device) => {
+    const lane = deviceLane(device);
+    return { ...device, lane, rate: Math.round(lanes.find((each) => each.lane === lane)?.rate ?? 0) };
+  });
+}
+
 function addressOf(app: FastifyInstance): Address {
   const address = app.server.address() as AddressInfo;
   return { host: address.address, port: address.port };
@@ -94,6 +104,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       threads: config.pow.threads,
       backend: config.pow.backend,
       nice: config.pow.nice,
+      gpu: config.pow.gpu,
       onWarning: (message) => logger.warn({ component: 'engine' }, message),
     }));
   const ownsEngine = deps.engine === undefined;
@@ -146,7 +157,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
-    engine: { backend: engine.backend, threads: engine.threads, kernels: engine.kernels },
+    engine: { backend: engine.backend, threads: engine.threads, kernels: engine.kernels, devices: engineDevices(engine) },
     jobs: broker.stats(),
   }));
   app.get('/metrics', async (_request, reply) => {

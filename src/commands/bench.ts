@@ -9,9 +9,9 @@ import { Command } from 'commander';
 import { InputError, smallInteger } from '../schemes/bits.js';
 import { BENCH_SCHEMES, runBench, type BenchScheme, type SchemeFigures } from '../engine/bench.js';
 import { runOpenclBench, type OpenclDeviceFigures } from '../engine/gpu-bench.js';
-import { MAX_THREADS } from '../engine/index.js';
+import { MAX_THREADS, parseGpuChoice } from '../engine/index.js';
 import { measurePeers, type Peer } from './bench-peers.js';
-import { formatRate } from './common.js';
+import { GPU_FLAG_HELP, formatRate } from './common.js';
 import { printJson } from './output.js';
 
 const MAX_SECONDS = 60;
@@ -21,6 +21,7 @@ interface BenchFlags {
   readonly peers?: boolean;
   readonly seconds: string;
   readonly threads?: string;
+  readonly gpu: string;
 }
 
 function parseSeconds(value: string): number {
@@ -47,7 +48,7 @@ function humanRow(scheme: BenchScheme, figures: SchemeFigures): string {
     rate(figures.native),
     rate(figures.wasm),
     rate(figures.baseline),
-    String(figures.threads),
+    [figures.threads, ...figures.devices.map((index) => `gpu${index}`)].join('+'),
     rate(figures.total),
     ratio(figures.native, figures.baseline),
     ratio(figures.wasm, figures.baseline),
@@ -88,9 +89,11 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .option('--seconds <n>', 'seconds per measurement (four per scheme)', '0.5')
     .option('--threads <n>', 'threads for the total (default: one per core)')
+    .option('--gpu <devices>', `${GPU_FLAG_HELP}; they join the threads in the total`, 'auto')
     .option('--peers', 'also measure nostr-tools, nanocurrency, hashcash and an OpenSSL loop, with ratios')
     .action(async (flags: BenchFlags) => {
       const seconds = parseSeconds(flags.seconds);
+      const gpu = parseGpuChoice(flags.gpu, '--gpu');
       const threads =
         flags.threads === undefined ? availableParallelism() : smallInteger(flags.threads, 1, MAX_THREADS, '--threads');
       if (!flags.json) {
@@ -100,6 +103,7 @@ export function register(program: Command): void {
       const report = await runBench({
         seconds,
         threads,
+        gpu,
         onScheme: (scheme, figures) => {
           if (!flags.json) process.stdout.write(humanRow(scheme, figures));
         },
@@ -115,7 +119,8 @@ export function register(program: Command): void {
       const noNative = Object.values(report.schemes).some((figures) => figures.native === null);
       process.stdout.write(
         `\nsingle = one thread of the pool's backend (${report.backend}); baseline = one node:crypto/@noble call per attempt;\n` +
-          `* = the variant selected (measured at first use, cached per CPU and build, or pinned by POWERPLANT_KERNEL).\n` +
+          `* = the variant selected (measured at first use, cached per CPU and build, or pinned by POWERPLANT_KERNEL);\n` +
+          `threads: the total's CPU threads, +gpuN an OpenCL device searching beside them (--gpu).\n` +
           (noNative ? `The native addon is not available (not built, or POWERPLANT_NO_NATIVE=1): the total ran on ${report.backend}.\n` : ''),
       );
     });

@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import { describeEnv } from '../config-env.js';
 import { startServer, type RunningServer } from '../server.js';
+import { GPU_FLAG_HELP } from './common.js';
 import { EXIT_FAILURE, EXIT_OK } from './output.js';
 
 interface ServeFlags extends ConfigFlags {
@@ -80,6 +81,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'engine threads (pow.threads)')
     .addOption(new Option('--engine <backend>', 'search backend (pow.backend)').choices(['auto', 'native', 'wasm', 'js']))
     .option('--nice', 'search threads at the lowest scheduling priority (pow.nice)')
+    .option('--gpu <devices>', `${GPU_FLAG_HELP} (pow.gpu)`)
     .option('--redis <url>', 'Redis URL for cluster mode (cluster.redis)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (log.level)')
     .option('--state-dir <dir>', 'where the generated gate secret is kept (server.state_dir; default $XDG_STATE_HOME/powerplant or ~/.local/state/powerplant)')

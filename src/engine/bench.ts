@@ -9,7 +9,7 @@ import { impossibleTask as impossibleKernelTask } from './probe-tasks.js';
 import type { Backend } from './backend.js';
 import { kernelChoices, loadBackend, tryNativeBackend } from './backends.js';
 import type { BackendName } from './backends.js';
-import { createEngine } from './index.js';
+import { createEngine, type GpuChoice } from './index.js';
 import type { SelectionSource } from './kernel-selection.js';
 import { loadNativeBackend, nativeKernelVariants } from './native.js';
 import type { WorkerPool } from './pool.js';
@@ -83,7 +83,9 @@ export interface SchemeFigures {
   readonly wasm: number | null;
   readonly baseline: number;
   readonly threads: number;
-  /** Attempts per second of the pool with `threads` threads on the fastest backend. */
+  /** OpenCL devices (by number) searching beside the threads in the total. */
+  readonly devices: readonly number[];
+  /** Attempts per second of the pool with `threads` threads on the fastest backend, and `devices`. */
   readonly total: number;
   /** The kernel variant the pool ran, and how it was chosen. */
   readonly kernel: string;
@@ -102,6 +104,8 @@ export interface BenchOptions {
   /** Seconds per measurement (four measurements per scheme). */
   readonly seconds: number;
   readonly threads: number;
+  /** OpenCL devices that join the threads for the total (default 'auto'). */
+  readonly gpu?: GpuChoice;
   /** Called as each scheme's figures are ready, to print rows as they come. */
   readonly onScheme?: (scheme: BenchScheme, figures: SchemeFigures) => void;
 }
@@ -123,7 +127,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const wasm = await loadOptional('wasm');
   const fastest = native ?? wasm ?? referenceBackend;
   const choices = kernelChoices(fastest);
-  const engine = await createEngine({ threads: options.threads, backend: fastest.name });
+  const engine = await createEngine({ threads: options.threads, backend: fastest.name, gpu: options.gpu });
+  const devices = engine.devices.map((device) => device.index);
   const schemes: Partial<Record<BenchScheme, SchemeFigures>> = {};
   try {
     for (const scheme of BENCH_SCHEMES) {
@@ -136,6 +141,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         wasm: wasm && measureScan(wasm, task, options.seconds),
         baseline: measureScan(referenceBackend, task, options.seconds),
         threads: options.threads,
+        devices,
         total: await measurePool(engine, task, options.seconds),
         kernel: choice.variant,
         source: choice.source,

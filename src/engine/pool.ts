@@ -1,10 +1,11 @@
 /**
- * The worker-thread engine. N lanes (worker threads) scan disjoint chunks of each search's nonce
+ * The worker-thread engine. Its lanes are worker threads: N on the CPU backend and one per chosen
+ * OpenCL device, which only waits on its device. They scan disjoint chunks of each search's nonce
  * range, handed out from a per-search cursor (chunks.ts) and taken from the searches in round-robin
  * order, so concurrent searches share the lanes evenly; each lane's chunks are sized from its own
- * rate. A lane checks a nonce its kernel reports with the reference `attempt()` before it answers,
- * so a kernel bug is counted and searched past, off the main thread; the broker verifies every
- * result again on its own.
+ * rate (a GPU's chunk is about one launch), so the range is shared by measured rate. A lane checks
+ * a nonce its kernel reports with the reference `attempt()` before it answers, so a kernel bug is
+ * counted and searched past, off the main thread; the broker verifies every result again on its own.
  * @module
  */
 import { Worker } from 'node:worker_threads';
@@ -16,8 +17,10 @@ import {
   type Engine,
   type EngineStats,
   type Found,
+  type LaneStats,
   type SearchOptions,
 } from './engine.js';
+import { deviceLane, type OpenclDevice } from './gpu.js';
 import type { KernelChoice } from './kernel-selection.js';
 import { RateWindow } from './rate.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker.js';
@@ -43,6 +46,8 @@ export interface PoolOptions {
   readonly chunk?: number;
   /** Run the search threads at the lowest scheduling priority. */
   readonly nice?: boolean;
+  /** OpenCL devices that search beside the threads, one lane each. */
+  readonly gpus?: readonly OpenclDevice[];
   /** Where pool trouble is reported (a rejected kernel result, a thread that would not start). */
   readonly onWarning?: (message: string) => void;
 }
@@ -65,7 +70,16 @@ interface Job {
   readonly onAbort: () => void;
 }
 
+/** What one thread searches with: the CPU backend, or one OpenCL device. */
+type Lane = { readonly kind: 'cpu' } | { readonly kind: 'opencl'; readonly device: OpenclDevice };
+
+const CPU_LANE: Lane = { kind: 'cpu' };
+
+/** The lane's label in stats and metrics: 'cpu' for every CPU thread, 'opencl:N' per device. */
+const laneLabel = (lane: Lane): string => (lane.kind === 'cpu' ? 'cpu' : deviceLane(lane.device));
+
 interface Thread {
+  readonly lane: Lane;
   readonly worker: Worker;
   ready: boolean;
   /** Chunks sent and not yet answered, oldest first (a worker answers in order). */
@@ -73,6 +87,8 @@ interface Thread {
   readonly knownJobs: Set<number>;
   readonly chunks: ChunkSizer;
   failure?: unknown;
+  /** Set when the lane is taken out of the pool for good (a device that failed a scan). */
+  retired?: boolean;
 }
 
 const writeWarning = (message: string): void => {
@@ -95,6 +111,9 @@ export class WorkerPool implements Engine {
   private turn = 0;
   private lastJobId = 0;
   private readonly attempts = new RateWindow();
+  /** Attempts per lane label, kept across thread restarts. */
+  private readonly laneAttempts = new Map<string, RateWindow>();
+  private readonly gpus: readonly OpenclDevice[];
   private rejectedCandidates = 0;
   private workerRestarts = 0;
   private closed = false;
@@ -106,18 +125,34 @@ export class WorkerPool implements Engine {
     this.fixedChunk = options.chunk;
     this.nice = options.nice ?? false;
     this.warn = options.onWarning ?? writeWarning;
+    this.gpus = options.gpus ?? [];
+    for (const lane of [CPU_LANE, ...this.gpus.map((device): Lane => ({ kind: 'opencl', device }))]) {
+      this.laneAttempts.set(laneLabel(lane), new RateWindow());
+    }
   }
 
-  /** Start the threads and wait until each has loaded its backend. */
+  /**
+   * Start the threads and wait until each has loaded its backend (an OpenCL lane has built its
+   * kernels). A CPU thread that fails to start fails the pool; a device that fails is left out
+   * with a warning.
+   */
   static async start(options: PoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(options);
     try {
-      await Promise.all(Array.from({ length: options.threads }, () => pool.spawn()));
+      await Promise.all([
+        ...Array.from({ length: options.threads }, () => pool.spawn(CPU_LANE)),
+        ...pool.gpus.map((device) => pool.spawn({ kind: 'opencl', device }).catch(() => undefined)),
+      ]);
     } catch (error) {
       await pool.close();
       throw error;
     }
     return pool;
+  }
+
+  /** The OpenCL devices searching in the pool now. */
+  get devices(): readonly OpenclDevice[] {
+    return this.workers.flatMap((thread) => (thread.lane.kind === 'opencl' && thread.ready ? [thread.lane.device] : []));
   }
 
   search(task: SearchTask, options: SearchOptions = {}): Promise<Found> {
@@ -157,8 +192,15 @@ export class WorkerPool implements Engine {
   }
 
   stats(): EngineStats {
+    const lanes = [...this.laneAttempts].map(([lane, attempts]): LaneStats => ({
+      lane,
+      threads: this.workers.filter((thread) => laneLabel(thread.lane) === lane).length,
+      totalAttempts: attempts.total,
+      rate: attempts.rate(),
+    }));
     return {
-      threads: this.workers.length,
+      threads: this.workers.filter((thread) => thread.lane.kind === 'cpu').length,
+      lanes,
       activeJobs: this.active.length,
       queuedJobs: this.waiting.length,
       totalAttempts: this.attempts.total,
@@ -177,15 +219,17 @@ export class WorkerPool implements Engine {
   }
 
   /** Start one thread; resolves when its backend has loaded, rejects when it dies before that. */
-  private spawn(): Promise<void> {
+  private spawn(lane: Lane): Promise<void> {
     const variants = Object.fromEntries(Object.entries(this.kernels).map(([family, choice]) => [family, choice.variant]));
-    const config: WorkerConfig = { backend: this.backend, variants, nice: this.nice, live: this.live };
+    const opencl = lane.kind === 'opencl' ? lane.device.index : null;
+    const config: WorkerConfig = { backend: this.backend, opencl, variants, nice: this.nice, live: this.live };
     const thread: Thread = {
+      lane,
       worker: new Worker(WORKER_URL, { workerData: config }),
       ready: false,
       inFlight: [],
       knownJobs: new Set(),
-      chunks: new ChunkSizer(this.backend, this.fixedChunk),
+      chunks: new ChunkSizer(lane.kind === 'cpu' ? this.backend : 'opencl', this.fixedChunk),
     };
     this.workers.push(thread);
     return new Promise<void>((resolve, reject) => {
@@ -215,18 +259,20 @@ export class WorkerPool implements Engine {
       job.inFlight--;
       if (!job.settled) job.cursor.giveBack(chunk);
     }
-    const culprit = thread.inFlight[0]?.job;
+    const culprit = thread.retired ? undefined : thread.inFlight[0]?.job;
     if (culprit !== undefined && !culprit.settled && ++culprit.crashes >= MAX_CRASHES_PER_JOB) {
       this.finish(culprit, () =>
         culprit.reject(new Error(`worker threads died ${culprit.crashes} times on this search: ${reason}`)),
       );
     }
-    if (thread.ready) {
+    if (thread.retired) {
+      // Said when it was retired; its searches go on without it.
+    } else if (thread.ready) {
       this.workerRestarts++;
       // A replacement that fails to start reports itself through onExit, below.
-      this.spawn().catch(() => undefined);
+      this.spawn(thread.lane).catch(() => undefined);
     } else {
-      this.warn(`a worker thread failed to start (${reason}); the engine runs with ${this.workers.length}`);
+      this.warn(`${this.describeLane(thread.lane)} failed to start (${reason}); the engine runs with ${this.workers.length} lanes`);
     }
     if (this.workers.length === 0) {
       const error = new Error(`no worker thread is left: ${reason}`);
@@ -241,22 +287,37 @@ export class WorkerPool implements Engine {
     const [{ job, chunk }] = thread.inFlight.splice(index, 1);
     job.inFlight--;
     if (message.type === 'failed') {
+      if (thread.lane.kind === 'opencl') return this.retire(thread, job, chunk, message.message);
       this.finish(job, () => job.reject(new Error(`the ${this.backend} backend failed: ${message.message}`)));
       return this.pump();
     }
     this.attempts.add(message.attempts);
+    this.laneAttempts.get(laneLabel(thread.lane))?.add(message.attempts);
     if (message.nonce === null) thread.chunks.observe(job.task.kernel, message.attempts, message.ms);
-    if (!job.settled) this.record(job, chunk, message);
+    if (!job.settled) this.record(thread, job, chunk, message);
     this.pump();
   }
 
+  /** A device that failed a scan leaves the pool; its chunks go to the other lanes. */
+  private retire(thread: Thread, job: Job, chunk: Chunk, reason: string): void {
+    thread.retired = true;
+    if (!job.settled) job.cursor.giveBack(chunk);
+    this.warn(`${this.describeLane(thread.lane)} failed a scan (${reason}); it leaves the engine`);
+    void thread.worker.terminate();
+    this.pump();
+  }
+
+  private describeLane(lane: Lane): string {
+    return lane.kind === 'cpu' ? `a ${this.backend} worker thread` : `OpenCL device ${lane.device.index} (${lane.device.name})`;
+  }
+
   /** Account for one scanned chunk of a live search: a checked nonce ends it, else it goes on. */
-  private record(job: Job, chunk: Chunk, scanned: Extract<FromWorker, { type: 'scanned' }>): void {
+  private record(thread: Thread, job: Job, chunk: Chunk, scanned: Extract<FromWorker, { type: 'scanned' }>): void {
     job.attempts += scanned.attempts;
     const now = performance.now();
     if (scanned.nonce === null) {
       // Nothing found: the search goes on.
-    } else if (this.accepted(job, chunk, scanned.nonce, scanned.passes)) {
+    } else if (this.accepted(thread, job, chunk, scanned.nonce, scanned.passes)) {
       const found: Found = { nonce: scanned.nonce, attempts: job.attempts, elapsedMs: now - job.started };
       return this.finish(job, () => job.resolve(found));
     } else {
@@ -277,11 +338,12 @@ export class WorkerPool implements Engine {
   }
 
   /** A reported nonce counts when it lies in its chunk and passed the lane's reference check. */
-  private accepted(job: Job, chunk: Chunk, nonce: bigint, passes: boolean): boolean {
+  private accepted(thread: Thread, job: Job, chunk: Chunk, nonce: bigint, passes: boolean): boolean {
     if (passes && nonce >= chunk.start && nonce < chunk.start + BigInt(chunk.count)) return true;
     this.rejectedCandidates++;
+    const kernel = thread.lane.kind === 'cpu' ? `the ${this.backend} kernel` : `the kernel of ${this.describeLane(thread.lane)}`;
     this.warn(
-      `the ${this.backend} kernel reported nonce ${nonce} for a ${job.task.kernel} search in ` +
+      `${kernel} reported nonce ${nonce} for a ${job.task.kernel} search in ` +
         `[${chunk.start}, +${chunk.count}), but it does not pass; searching on`,
     );
     return false;
@@ -291,7 +353,7 @@ export class WorkerPool implements Engine {
   private pump(): void {
     if (this.closed) return;
     for (const thread of this.workers) {
-      while (thread.ready && thread.inFlight.length < CHUNKS_PER_THREAD) {
+      while (thread.ready && !thread.retired && thread.inFlight.length < CHUNKS_PER_THREAD) {
         const next = this.nextChunk(thread.chunks);
         if (next === undefined) return;
         this.send(thread, next.job, next.chunk);

@@ -1,6 +1,6 @@
 /**
  * One search thread of the pool. It loads its backend once (with the kernel variants the main
- * thread selected), keeps the tasks of the jobs it works on (each sent once per job), and scans
+ * thread selected, or one OpenCL device, whose kernels it builds), keeps the tasks of the jobs it works on (each sent once per job), and scans
  * the chunks it is handed in order. Before each chunk it reads the job's flag in shared memory, so
  * chunks of a cancelled or finished job are skipped without waiting for the main thread. A nonce
  * the kernel reports is checked here with the reference `attempt()`, one hash off the main thread.
@@ -9,6 +9,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SearchTask } from '../schemes/search.js';
+import type { Backend } from './backend.js';
 import { loadBackend, type BackendName } from './backends.js';
 import type { KernelPins } from './kernel-selection.js';
 import { attempt } from './reference.js';
@@ -17,7 +18,10 @@ import { attempt } from './reference.js';
 const LOWEST_PRIORITY = 19;
 
 export interface WorkerConfig {
+  /** The CPU backend, which also runs every thread's reference check. */
   readonly backend: BackendName;
+  /** The OpenCL device this thread drives instead of the CPU backend, or null. */
+  readonly opencl: number | null;
   readonly variants: KernelPins;
   /**
    * Lower this thread to the lowest priority. On Linux setpriority() on the calling thread's id
@@ -52,7 +56,10 @@ if (parentPort === null) throw new Error('worker.ts runs only as a worker thread
 const port = parentPort;
 const config = workerData as WorkerConfig;
 if (config.nice) setPriority(LOWEST_PRIORITY);
-const backend = await loadBackend(config.backend, config.variants);
+const backend: Pick<Backend, 'scan'> =
+  config.opencl === null
+    ? await loadBackend(config.backend, config.variants)
+    : (await import('./gpu.js')).loadOpenclBackend(config.opencl);
 const jobs = new Map<number, { readonly slot: number; readonly task: SearchTask }>();
 
 function reply(message: FromWorker): void {

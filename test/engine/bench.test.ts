@@ -20,7 +20,9 @@ describe('powerplant bench', () => {
     const report: unknown = JSON.parse(stdout);
     assert.ok(typeof report === 'object' && report !== null);
     assert.deepEqual(Object.keys(report), ['schemes', 'opencl', 'peers']);
-    const { opencl } = report as { opencl: { devices: { rates: Record<string, unknown> | null }[]; reason: string | null } };
+    const { opencl } = report as {
+      opencl: { devices: { index: number; type: string; rates: Record<string, unknown> | null }[]; reason: string | null };
+    };
     assert.equal(opencl.devices.length === 0, opencl.reason !== null, 'devices, or why there are none');
     for (const device of opencl.devices) {
       assert.ok(device.rates !== null, 'the OpenCL kernels build');
@@ -30,7 +32,10 @@ describe('powerplant bench', () => {
     const schemes = (report as { schemes: Record<string, Record<string, unknown>> }).schemes;
     assert.deepEqual(Object.keys(schemes).sort(), [...BENCH_SCHEMES].sort());
     for (const [scheme, figures] of Object.entries(schemes)) {
-      assert.deepEqual(Object.keys(figures).sort(), ['baseline', 'kernel', 'native', 'source', 'threads', 'total', 'variants', 'wasm'], scheme);
+      assert.deepEqual(Object.keys(figures).sort(), ['baseline', 'devices', 'kernel', 'native', 'source', 'threads', 'total', 'variants', 'wasm'], scheme);
+      // --gpu auto: the total takes the GPUs and accelerators the listing found, never a CPU device.
+      const autoDevices = opencl.devices.filter((device) => device.type === 'gpu' || device.type === 'accelerator');
+      assert.deepEqual(figures.devices, autoDevices.map((device) => device.index), `${scheme} devices`);
       assert.ok(isPositive(figures.baseline), `${scheme} baseline`);
       assert.ok(isPositive(figures.total), `${scheme} total`);
       assert.ok(nativeLoads ? isPositive(figures.native) : figures.native === null, `${scheme} native`);
