@@ -7,7 +7,7 @@
  * like any other layer.
  * @module
  */
-import { InputError } from './schemes/bits.js';
+import { InputError } from './errors.js';
 
 export const ENV_PREFIX = 'POWERPLANT_';
 

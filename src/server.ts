@@ -4,9 +4,9 @@
  * doors (Metanoia, Stratum, the gate) listen on ports of their own.
  * @module
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
@@ -15,45 +15,38 @@ import { deviceLane } from './engine/gpu.js';
 import { createEngine } from './engine/index.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { registerNanoHttp } from './protocols/nano-http.js';
-import { startMetanoia } from './protocols/metanoia.js';
-import { attachNostrWs } from './protocols/nostr-ws.js';
-import { startStratum } from './protocols/stratum.js';
 import { gateFromConfig } from './gate/gate.js';
 import { resolveGateSecret } from './gate/secret.js';
-import { listenOrExplain } from './listen-error.js';
+import { listenOrExplain, type DoorPort } from './listen-error.js';
 import { packageVersion, stateDirectory } from './paths.js';
 import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
-import { gateHttpPlugin } from './protocols/gate-http.js';
-import { SourceConnections } from './protocols/connections.js';
+import { SourceConnections } from './net/connections.js';
+import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
+import { startGateHttp } from './protocols/gate-http.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
+import { startMetanoia } from './protocols/metanoia.js';
+import { startNanoHttp } from './protocols/nano-http.js';
+import { startNostrWs } from './protocols/nostr-ws.js';
+import { startStratum } from './protocols/stratum.js';
 import { createEngineSource } from './sources/engine.js';
+import { RemoteMiners } from './sources/remote-miners.js';
 import { clusterFromConfig } from './cluster/cluster.js';
-import { createClusterSource } from './sources/cluster.js';
+import { createClusterSource } from './sources/cluster/source.js';
 import { createUpstreamSource } from './sources/upstream.js';
 
-export interface Address {
-  readonly host: string;
-  readonly port: number;
-}
+/** The doors served on the HTTP port: they add their routes before it listens. */
+const HTTP_DOORS: readonly StartDoor[] = [startNanoHttp, startGateHttp, startNostrWs];
 
-/** A front door with a port of its own; server.ts closes it on shutdown. */
-export interface Door {
-  readonly name: string;
-  readonly address: Address;
-  /** Stop accepting, end its connections; the broker fails their jobs with 'shutdown'. */
-  close(): Promise<void>;
-}
-
-/** What every front door is built from. */
-export interface DoorContext {
-  readonly config: Config;
-  readonly broker: Broker;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  readonly engine: Engine;
-}
+/**
+ * The doors with ports of their own, each started when its port is not 0. A port one cannot bind
+ * is explained with the door's name, flag and config key (listen-error.ts).
+ */
+const PORT_DOORS: readonly (Omit<DoorPort, 'host' | 'port'> & { readonly port: (config: Config) => number; readonly start: StartDoor })[] = [
+  { door: 'metanoia', flag: '--metanoia-port', key: 'metanoia.port', port: (config) => config.metanoia.port, start: startMetanoia },
+  { door: 'stratum', flag: '--stratum-port', key: 'stratum.port', port: (config) => config.stratum.port, start: startStratum },
+  { door: 'gate', flag: '--gate-port', key: 'gate.tcp_port', port: (config) => config.gate.tcp_port, start: startGateTcp },
+];
 
 export interface ServerDeps {
   /** Use this engine instead of starting a pool (tests); the server does not close it. */
@@ -79,11 +72,6 @@ function engineDevices(engine: Engine): object[] {
     const lane = deviceLane(device);
     return { ...device, lane, rate: Math.round(lanes.find((each) => each.lane === lane)?.rate ?? 0) };
   });
-}
-
-function addressOf(app: FastifyInstance): Address {
-  const address = app.server.address() as AddressInfo;
-  return { host: address.address, port: address.port };
 }
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -136,7 +124,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       }),
     );
   }
-  const context: DoorContext = { config, broker, metrics, logger, engine };
+  // Metanoia miners take their ranges through the Metanoia door, so they work only where it is open.
+  const remoteMiners = new RemoteMiners(BigInt(config.metanoia.range_size));
+  if (config.metanoia.port !== 0) broker.addSource(remoteMiners);
 
   const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
   app.server.maxConnections = config.server.max_http_connections;
@@ -164,13 +154,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerNanoHttp(app, context);
-  await app.register(gateHttpPlugin, { prefix: '/gate', gate });
-  const nostrWs = attachNostrWs(app.server, context);
-
+  const context: DoorContext = { config, broker, metrics, logger, http: app, remoteWork: remoteMiners, gate };
   const doors: Door[] = [];
+  for (const start of HTTP_DOORS) doors.push(await start(context));
+
   const closeAll = async (): Promise<void> => {
-    await Promise.allSettled([nostrWs.close(), ...doors.map((door) => door.close())]);
+    await Promise.allSettled(doors.map((door) => door.close()));
     await app.close();
     if (ownsEngine) await engine.close();
     await cluster?.close();
@@ -180,18 +169,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port' }, () =>
       app.listen({ host, port: config.server.port }),
     );
-    // The doors with ports of their own (0 disables each).
-    if (config.metanoia.port !== 0) {
-      const where = { door: 'metanoia', host, port: config.metanoia.port, flag: '--metanoia-port', key: 'metanoia.port' };
-      doors.push(await listenOrExplain(where, () => startMetanoia(context)));
-    }
-    if (config.stratum.port !== 0) {
-      const where = { door: 'stratum', host, port: config.stratum.port, flag: '--stratum-port', key: 'stratum.port' };
-      doors.push(await listenOrExplain(where, () => startStratum(context)));
-    }
-    if (config.gate.tcp_port !== 0) {
-      const where = { door: 'gate', host, port: config.gate.tcp_port, flag: '--gate-port', key: 'gate.tcp_port' };
-      doors.push(await listenOrExplain(where, () => startGateTcp({ gate, config: config.gate, logger, metrics, port: config.gate.tcp_port, host })));
+    for (const { port, start, ...names } of PORT_DOORS) {
+      const where = { ...names, host, port: port(config) };
+      if (where.port !== 0) doors.push(await listenOrExplain(where, () => start(context)));
     }
   } catch (error) {
     await broker.close();
@@ -199,7 +179,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     throw error;
   }
 
-  const addresses: Record<string, Address> = { http: addressOf(app) };
+  const addresses: Record<string, Address> = { http: httpAddress(app) };
   for (const door of doors) addresses[door.name] = door.address;
   logger.info({ addresses, backend: engine.backend, threads: engine.threads }, 'powerplant listening');
 

@@ -12,20 +12,26 @@ export interface SolveOptions extends EngineOptions, Pick<SearchOptions, 'signal
 }
 
 /** Mine one solution of `scheme` for `input`; rejects when the search is aborted through `signal`. */
-export async function solve<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, options: SolveOptions = {}): Promise<Solution> {
+export async function solve<Input, Solution, Candidate>(
+  scheme: Scheme<Input, Solution, Candidate>,
+  input: Input,
+  options: SolveOptions = {},
+): Promise<Solution> {
   const engine = options.engine ?? (await createEngine(options));
   try {
     const found = await engine.search(scheme.task(input), { signal: options.signal, onProgress: options.onProgress });
-    const solution = scheme.solution(input, found.nonce);
-    const verdict = scheme.verify(input, solution);
+    const verdict = scheme.verify(input, scheme.solution(input, found.nonce));
     if (!verdict.valid) throw new Error(`the engine returned a solution that does not verify: ${verdict.reason}`);
-    return solution;
+    return verdict.solution;
   } finally {
     if (options.engine === undefined) await engine.close();
   }
 }
 
-/** Check a solution by the scheme's independent verifier (node:crypto or @noble/hashes). */
-export function verify<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, solution: Solution): Verdict {
-  return scheme.verify(input, solution);
+/**
+ * Check a candidate by the scheme's independent verifier (node:crypto or @noble/hashes); a valid
+ * verdict carries the verified solution.
+ */
+export function verify<Input, Solution, Candidate>(scheme: Scheme<Input, Solution, Candidate>, input: Input, candidate: Candidate): Verdict<Solution> {
+  return scheme.verify(input, candidate);
 }

@@ -17,7 +17,7 @@ import { FallbackRateCounter, FallbackSpentStore, RedisRateCounter, RedisSpentSt
 import { RedisResultStore, type ResultStore } from '../stores/results.js';
 import { JobBoard } from './board.js';
 import { RedisLink, redactUrl } from './connection.js';
-import { clusterKeys, type ClusterKeys } from './keys.js';
+import { clusterKeys, type ClusterKeys } from '../stores/keys.js';
 import { LeaseBook } from './leases.js';
 
 export interface ClusterSettings {

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import type { Scheme } from '../schemes/scheme.js';
 import { parseEvent, parseDifficulty as parseNostrDifficulty, nostr } from '../schemes/nostr.js';
-import { nano, parseRoot, workAnswer, parseWork } from '../schemes/nano.js';
+import { nano, parseRoot, workAnswer } from '../schemes/nano.js';
 import { bitmessage, parseInitialHash, parseTarget as parseBitmessageTarget } from '../schemes/bitmessage.js';
 import { bitcoin, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { hashcash, newJob, parseBits, parseResource } from '../schemes/hashcash.js';
@@ -23,7 +23,12 @@ interface SolveFlags extends EngineFlags {
  * Run one search to its verified solution, with a progress line on a terminal; Ctrl-C stops it
  * (from before `notice`, a warning for the user, is printed).
  */
-async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, flags: EngineFlags, notice?: string): Promise<Solution> {
+async function mine<Input, Solution, Candidate>(
+  scheme: Scheme<Input, Solution, Candidate>,
+  input: Input,
+  flags: EngineFlags,
+  notice?: string,
+): Promise<Solution> {
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new InterruptedError());
   process.once('SIGINT', onSignal);
@@ -66,7 +71,7 @@ const nanoCommand = addNanoThresholdOptions(solveCommand('nano', 'generate Nano/
     const root = parseRoot(flags.hash);
     const threshold = nanoThreshold(flags);
     const solution = await mine(nano, { root, threshold }, flags, hardThresholdWarning(threshold));
-    const answer = workAnswer(root, parseWork(solution.work));
+    const answer = workAnswer(root, solution);
     if (flags.json) printJson({ hash: flags.hash, work: answer.work, difficulty: answer.difficulty, multiplier: answer.multiplier });
     else process.stdout.write(`${answer.work}\n`);
   });

@@ -4,7 +4,7 @@
  * @module
  */
 import { Command } from 'commander';
-import type { Verdict } from '../schemes/scheme.js';
+import type { Check } from '../schemes/scheme.js';
 import { parseEvent, parseDifficulty as parseNostrDifficulty, verifyEvent } from '../schemes/nostr.js';
 import { NANO_RECEIVE, hex16, multiplierOf, parseRoot, parseWork, workValue } from '../schemes/nano.js';
 import { addNanoThresholdOptions, nanoThreshold, type NanoThresholdFlags } from './nano-flags.js';
@@ -16,7 +16,7 @@ import { EXIT_INVALID, EXIT_OK, printJson } from './output.js';
 import { decimal } from './solve.js';
 
 interface Report {
-  readonly verdict: Verdict;
+  readonly verdict: Check;
   /** What was measured, shown with the verdict (e.g. the achieved difficulty). */
   readonly details: Record<string, string | number>;
 }
@@ -49,7 +49,7 @@ const nanoCommand = addNanoThresholdOptions(verifyCommand('nano', 'check Nano/Ba
   .action((flags: NanoThresholdFlags & { hash: string; work: string; json?: boolean }) => {
     const value = workValue(parseRoot(flags.hash), parseWork(flags.work));
     const threshold = nanoThreshold(flags);
-    const verdict: Verdict =
+    const verdict: Check =
       value >= threshold ? { valid: true } : { valid: false, reason: `work value ${hex16(value)} is below the threshold ${hex16(threshold)}` };
     const details = { difficulty: hex16(value), multiplier: multiplierOf(value), valid_receive: value >= NANO_RECEIVE ? 1 : 0 };
     finish(flags, { verdict, details });
@@ -62,7 +62,7 @@ const bitmessageCommand = verifyCommand('bitmessage', 'check a Bitmessage nonce 
   .action((flags: { initialHash: string; target: string; nonce: string; json?: boolean }) => {
     const target = parseBitmessageTarget(flags.target, '--target');
     const trial = trialValue(parseInitialHash(flags.initialHash, '--initial-hash'), parseNonce(flags.nonce, '--nonce'));
-    const verdict: Verdict = trial <= target ? { valid: true } : { valid: false, reason: `trialValue ${trial} is above the target ${target}` };
+    const verdict: Check = trial <= target ? { valid: true } : { valid: false, reason: `trialValue ${trial} is above the target ${target}` };
     finish(flags, { verdict, details: { trialValue: trial.toString() } });
   });
 
@@ -72,7 +72,7 @@ const bitcoinCommand = verifyCommand('bitcoin', 'check a block header against it
   .action((flags: { header: string; target?: string; json?: boolean }) => {
     const header = parseHeader(flags.header, '--header');
     const target = flags.target !== undefined ? parseHeaderTarget(flags.target, '--target') : targetFromBits(headerBits(header));
-    const verdict: Verdict = hashValue(header) <= target ? { valid: true } : { valid: false, reason: 'block hash is above the target' };
+    const verdict: Check = hashValue(header) <= target ? { valid: true } : { valid: false, reason: 'block hash is above the target' };
     finish(flags, { verdict, details: { hash: blockHash(header) } });
   });
 

@@ -8,7 +8,8 @@ import type { Config } from '../config.js';
 import { PowerplantError, reasonOf } from '../errors.js';
 import { parseStamp, stampValue, type StampAlgorithm } from '../schemes/hashcash.js';
 import { ChallengeCodec, type Challenge } from './challenge.js';
-import { adaptiveBits, DEFAULT_RATE_POLICY, sourceKey, MemoryRateCounter, type RateCounter, type RatePolicy } from './rate.js';
+import { sourceKey } from '../net/connections.js';
+import { adaptiveBits, DEFAULT_RATE_POLICY, MemoryRateCounter, type RateCounter, type RatePolicy } from './rate.js';
 import { MemorySpentStore, SpentStoreFullError, type SpentStore } from './spent.js';
 import { TokenCodec, type Pass } from './token.js';
 

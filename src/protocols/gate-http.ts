@@ -20,6 +20,7 @@ import { z } from 'zod';
 import type { Gate } from '../gate/gate.js';
 import { GATE_COOKIE, gatePreHandler } from '../gate/middleware.js';
 import { PowerplantError } from '../errors.js';
+import { httpDoor, type Door, type DoorContext } from './door.js';
 
 export interface GateHttpOptions {
   readonly gate: Gate;
@@ -147,3 +148,10 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
       .send(`<h2>Welcome through the gate</h2><p>This content needed a proof of work. Your pass is good until ${until}.</p>`);
   });
 };
+
+/** The gate's HTTP door: the plugin under /gate on the server's HTTP port. */
+export async function startGateHttp(context: Pick<DoorContext, 'http' | 'gate'>): Promise<Door> {
+  const { http, gate } = context;
+  await http.register(gateHttpPlugin, { prefix: '/gate', gate });
+  return httpDoor('gate-http', http);
+}

@@ -13,9 +13,10 @@ import type { Config } from '../config.js';
 import { clientMessage, InputError, PowerplantError, wiresOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Door } from '../server.js';
-import { SourceConnections } from './connections.js';
-import { listen } from './listen.js';
+import { SourceConnections } from '../net/connections.js';
+import { LINE_TOO_LONG, LineSplitter } from '../net/framing.js';
+import { listen } from '../net/listen.js';
+import type { Door } from './door.js';
 
 /** What the door sends after a verified stamp. */
 export type GateTarget =
@@ -39,23 +40,20 @@ export function gateTarget(resource: string, upstream: string): GateTarget {
   return { kind: 'text', text: resource };
 }
 
-export interface GateTcpOptions {
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface GateTcpContext {
   readonly gate: Gate;
-  /** The `gate` section: the target and the door's limits. */
-  readonly config: Config['gate'];
+  /** The `gate` section (the target and the door's limits) and the host every door binds. */
+  readonly config: { readonly gate: Config['gate']; readonly server: { readonly host: string } };
   readonly logger: Logger;
-  readonly port: number;
-  readonly host?: string;
   /** Open and refused connections are counted under door 'gate'. */
   readonly metrics?: Pick<Metrics, 'connections' | 'connectionsRefused'>;
 }
 
-const NEWLINE = 0x0a;
-const TOO_LONG = Symbol('line too long');
 
 /** One connection's conversation with the gate. */
 class GateSession {
-  #buffer: Buffer = Buffer.alloc(0);
+  readonly #lines: LineSplitter;
   #running = false;
   /** 'lines' while speaking the protocol, 'done' once the gate has finished with the connection. */
   #state: 'lines' | 'done' = 'lines';
@@ -71,6 +69,7 @@ class GateSession {
     private readonly config: Config['gate'],
     private readonly logger: Logger,
   ) {
+    this.#lines = new LineSplitter(config.max_line_bytes, 'latin1');
     this.#idle = setTimeout(() => this.#finish('0:idle timeout\n'), config.idle_timeout_ms);
     socket.once('close', () => clearTimeout(this.#idle));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
@@ -78,8 +77,8 @@ class GateSession {
 
   #receive(chunk: Buffer): void {
     if (this.#state !== 'lines') return;
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    if (this.#buffer.length > this.config.max_buffered_bytes) this.socket.pause();
+    this.#lines.feed(chunk);
+    if (this.#lines.buffered > this.config.max_buffered_bytes) this.socket.pause();
     void this.#drain();
   }
 
@@ -89,9 +88,9 @@ class GateSession {
     this.#running = true;
     try {
       while (this.#state === 'lines') {
-        const line = this.#nextLine();
+        const line = this.#lines.next();
         if (line === null) break;
-        if (line === TOO_LONG) {
+        if (line === LINE_TOO_LONG) {
           this.#finish('0:line too long\n');
           break;
         }
@@ -101,18 +100,9 @@ class GateSession {
     } finally {
       this.#running = false;
     }
-    if (this.#state === 'lines' && this.socket.isPaused() && this.#buffer.length <= this.config.max_buffered_bytes) {
+    if (this.#state === 'lines' && this.socket.isPaused() && this.#lines.buffered <= this.config.max_buffered_bytes) {
       this.socket.resume();
     }
-  }
-
-  #nextLine(): string | typeof TOO_LONG | null {
-    const end = this.#buffer.indexOf(NEWLINE);
-    if (end === -1) return this.#buffer.length > this.config.max_line_bytes ? TOO_LONG : null;
-    if (end > this.config.max_line_bytes) return TOO_LONG;
-    const line = this.#buffer.toString('latin1', 0, end).replace(/\r$/, '');
-    this.#buffer = this.#buffer.subarray(end + 1);
-    return line;
   }
 
   async #answer(line: string): Promise<void> {
@@ -195,8 +185,8 @@ class GateSession {
         upstream.setTimeout(0);
         clearTimeout(this.#idle);
         this.socket.write('4:connected\n');
-        if (this.#buffer.length > 0) upstream.write(this.#buffer);
-        this.#buffer = Buffer.alloc(0);
+        const rest = this.#lines.drain();
+        if (rest.length > 0) upstream.write(rest);
         this.socket.removeAllListeners('data');
         this.socket.pipe(upstream);
         upstream.pipe(this.socket);
@@ -211,15 +201,15 @@ class GateSession {
   #finish(last: string): void {
     this.#state = 'done';
     clearTimeout(this.#idle);
-    this.#buffer = Buffer.alloc(0);
+    this.#lines.drain();
     if (this.socket.writable) this.socket.end(last);
     else this.socket.destroy();
   }
 }
 
-/** Start the door; resolves once it listens. `port` 0 picks a free port (see `address`). */
-export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
-  const { config } = options;
+/** Start the door; resolves once it listens. Port 0 picks a free port (see `address`). */
+export async function startGateTcp(options: GateTcpContext): Promise<Door> {
+  const config = options.config.gate;
   const target = gateTarget(config.resource, config.upstream);
   const { gate, logger, metrics } = options;
   const sockets = new Set<Socket>();
@@ -253,7 +243,7 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
   });
   server.maxConnections = config.max_connections;
 
-  const address = await listen(server, options.port, options.host ?? '0.0.0.0');
+  const address = await listen(server, config.tcp_port, options.config.server.host);
   logger.info({ port: address.port, target: target.kind }, 'gate: TCP door listening');
 
   return {

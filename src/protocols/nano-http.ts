@@ -10,7 +10,7 @@
  * HTTP 200 with {"error"}, because a node ignores a work peer's non-200 answers.
  * @module
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, InputError, PowerplantError } from '../errors.js';
 import { toHex } from '../schemes/bits.js';
 import {
@@ -27,7 +27,7 @@ import {
   workValue,
   type WorkAnswer,
 } from '../schemes/nano.js';
-import type { DoorContext } from '../server.js';
+import { httpDoor, type Door, type DoorContext } from './door.js';
 
 type Body = Record<string, unknown>;
 
@@ -86,8 +86,9 @@ class PendingWork {
   }
 }
 
-export function registerNanoHttp(app: FastifyInstance, context: DoorContext): void {
-  const { config, broker } = context;
+/** Serve the Nano work API on the server's HTTP port. */
+export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broker' | 'logger' | 'http'>): Promise<Door> {
+  const { config, broker, http: app } = context;
   const log = context.logger.child({ component: 'nano-http' });
   const defaultThreshold = parseDifficulty(config.nano.default_difficulty);
   const maxMultiplier = config.nano.max_multiplier;
@@ -121,7 +122,7 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     request.raw.socket.once('close', onClose);
     try {
       const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]) });
-      return workAnswer(root, parseWork(solution.work));
+      return workAnswer(root, solution);
     } catch (error) {
       if (error instanceof PowerplantError && error.code === 'PP_ERR_CANCELLED' && waiting.signal.aborted) {
         throw new PowerplantError('PP_ERR_CANCELLED', `work generation for ${hash.toUpperCase()} was cancelled`);
@@ -201,4 +202,5 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
       }
     });
   });
+  return httpDoor('nano-http', app);
 }

@@ -14,22 +14,20 @@ import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
 import { Chain } from '../stratum/chain.js';
 import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
-import { listen } from './listen.js';
+import { listen } from '../net/listen.js';
+import { boundedWriter, socketPeer } from '../net/writer.js';
+import type { Door } from './door.js';
 
-export interface StratumOptions {
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface StratumContext {
   readonly config: { readonly stratum: Config['stratum']; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** Port to bind instead of stratum.port; 0 picks a free one (tests). */
-  readonly listenPort?: number;
 }
 
-export interface StratumDoor {
-  readonly name: 'stratum';
-  readonly address: { readonly host: string; readonly port: number };
+export interface StratumDoor extends Door {
   readonly coordinator: Coordinator;
   readonly chain: Chain;
-  close(): Promise<void>;
 }
 
 export function parseBlockBits(hex: string): number {
@@ -75,7 +73,7 @@ function watchCoordinator(metrics: Metrics, coordinator: Coordinator): void {
   });
 }
 
-export async function startStratum(options: StratumOptions): Promise<StratumDoor> {
+export async function startStratum(options: StratumContext): Promise<StratumDoor> {
   const config = options.config.stratum;
   const { metrics } = options;
   const logger = options.logger ?? silentLogger;
@@ -101,15 +99,16 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
     metrics?.connections.inc({ door: 'stratum' });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const session = coordinator.connect({
-      send(line) {
-        socket.write(line + '\n');
-        if (socket.writableLength > config.max_buffered_bytes) {
-          metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
-          log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
-          session.drop('write buffer full');
-        }
+    const write = boundedWriter(
+      socketPeer(socket, () => session.drop('write buffer full')),
+      config.max_buffered_bytes,
+      () => {
+        metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
+        log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
       },
+    );
+    const session = coordinator.connect({
+      send: (line) => write(line + '\n'),
       close() {
         socket.destroy();
       },
@@ -125,7 +124,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
   server.maxConnections = config.max_connections;
   server.on('drop', () => metrics?.connectionsRefused.inc({ door: 'stratum' }));
 
-  const address = await listen(server, options.listenPort ?? config.port, options.config.server.host);
+  const address = await listen(server, config.port, options.config.server.host);
   log.info({ ...address, blockBits: config.block_bits, shareDifficulty: config.share_difficulty }, 'Stratum door listening');
 
   return {

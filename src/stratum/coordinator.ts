@@ -13,7 +13,8 @@ import { randomInt } from 'node:crypto';
 import { silentLogger, type Logger } from '../log.js';
 import { clientMessage, ERRORS, InputError, PowerplantError, wiresOf, type ErrorCode } from '../errors.js';
 import { hashValue, shareTarget } from '../schemes/bitcoin.js';
-import { LineSplitter, parseJson, stringifyJson, type JsonValue } from '../protocols/json-stream.js';
+import { LineSplitter } from '../net/framing.js';
+import { parseJson, stringifyJson, type JsonValue } from '../net/json.js';
 import type { Block, Chain } from './chain.js';
 import { buildHeader, hex32, notifyParams, type StratumJob } from './job.js';
 

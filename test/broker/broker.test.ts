@@ -4,7 +4,7 @@ import { PowerplantError } from '../../src/errors.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { nano, parseWork, workValue, hex16 } from '../../src/schemes/nano.js';
+import { nano, workValue } from '../../src/schemes/nano.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 import { EASY, ManualSource, brokerWith, findBadWork, findWork, metricValue, nanoJob, root } from './helpers.js';
 
@@ -19,10 +19,10 @@ describe('broker', () => {
     const first = broker.submit(nano, job);
     const second = broker.submit(nano, { root: root(1), threshold: EASY });
     assert.equal(source.jobs.length, 1, 'one search for two identical jobs');
-    const { nonce } = findWork(job.root, job.threshold);
+    const { nonce, value } = findWork(job.root, job.threshold);
     assert.equal(source.last.reportNonce(nonce, 'manual'), true);
-    assert.deepEqual(await first, { work: hex16(nonce) });
-    assert.deepEqual(await second, { work: hex16(nonce) });
+    assert.deepEqual(await first, { work: nonce, value }, 'the verified work carries the value its check computed');
+    assert.deepEqual(await second, { work: nonce, value });
     assert.equal(source.last.signal.aborted, true, 'the job is over once solved');
     assert.equal(await metricValue(metrics.dedupeJoins, { scheme: 'nano' }), 1);
     assert.equal(await metricValue(metrics.jobs, { scheme: 'nano', outcome: 'solved' }), 2);
@@ -67,7 +67,7 @@ describe('broker', () => {
     await pending;
 
     const lower = await broker.submit(nano, nanoJob(3, 0xf000000000000000n));
-    assert.equal(lower.work, hex16(found.nonce), 'lower threshold answered by the cached work');
+    assert.equal(lower.work, found.nonce, 'lower threshold answered by the cached work');
     assert.equal(source.jobs.length, 1);
 
     const above = found.value + 1n;
@@ -76,7 +76,8 @@ describe('broker', () => {
     const better = findWork(high.root, above);
     source.last.reportNonce(better.nonce, 'manual');
     const answer = await harder;
-    assert.ok(workValue(root(3), parseWork(answer.work)) >= above);
+    assert.ok(answer.value >= above);
+    assert.equal(workValue(root(3), answer.work), answer.value);
   });
 
   it('refuses a job at once when the queue is full', async () => {
@@ -129,8 +130,8 @@ describe('broker', () => {
     assert.equal(await metricValue(metrics.invalidCandidates, { source: 'liar' }), 3);
     assert.equal(liar.last.signal.aborted, false);
     const { nonce } = findWork(job.root, job.threshold);
-    assert.equal(liar.last.reportSolution({ work: hex16(nonce) }, 'liar'), true);
-    assert.deepEqual(await pending, { work: hex16(nonce) });
+    assert.equal(liar.last.reportSolution({ work: nonce }, 'liar'), true);
+    assert.equal((await pending).work, nonce);
   });
 
   it('gives up on a job after its timeout and stops the search', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createCluster } from '../../src/cluster/cluster.js';
-import { createClusterSource } from '../../src/sources/cluster.js';
+import { createClusterSource } from '../../src/sources/cluster/source.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';

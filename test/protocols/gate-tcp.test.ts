@@ -9,10 +9,10 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { Gate } from '../../src/gate/gate.js';
 import { silentLogger } from '../../src/log.js';
-import { SourceConnections } from '../../src/protocols/connections.js';
+import { SourceConnections } from '../../src/net/connections.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { gateTarget, startGateTcp } from '../../src/protocols/gate-tcp.js';
-import { GateDeniedError, passGate } from '../../src/commands/gate-client.js';
+import { GateDeniedError, passGate } from '../../src/clients/gate-client.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { mintStamp } from '../gate/stamps.js';
@@ -25,9 +25,14 @@ function newGate(): Gate {
 
 const GATE_DEFAULTS = loadConfig({ defaultsFile: null }).gate;
 
+/** The door's config on a free loopback port: the default gate section with these changes. */
+const doorConfig = (overrides: Partial<Config['gate']>) => ({
+  gate: { ...GATE_DEFAULTS, tcp_port: 0, resource: 'the secret', ...overrides },
+  server: { host: '127.0.0.1' },
+});
+
 async function startDoor(t: TestContext, overrides: Partial<Config['gate']> = {}, gate = newGate()) {
-  const config = { ...GATE_DEFAULTS, resource: 'the secret', ...overrides };
-  const door = await startGateTcp({ gate, config, logger: silentLogger, port: 0, host: '127.0.0.1' });
+  const door = await startGateTcp({ gate, config: doorConfig(overrides), logger: silentLogger });
   t.after(() => door.close());
   return door.address.port;
 }
@@ -218,8 +223,8 @@ test('open connections per source are bounded; a closed one frees its place', as
 
 test('refused connections whose peers never close are cut, so they cannot fill the door for others', async (t) => {
   const door = await startGateTcp({
-    gate: newGate(), logger: silentLogger, port: 0, host: '127.0.0.1',
-    config: { ...GATE_DEFAULTS, resource: 'the secret', max_connections_per_source: 1, max_connections: 3, refused_linger_ms: 50 },
+    gate: newGate(), logger: silentLogger,
+    config: doorConfig({ max_connections_per_source: 1, max_connections: 3, refused_linger_ms: 50 }),
   });
   t.after(() => door.close());
   const port = door.address.port;
