@@ -16,7 +16,7 @@
  *   node dist/bench/ceilings.js [seconds per measurement = 2]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureScan, SCHEME_KERNEL, impossibleTask, type BenchScheme } from '../src/engine/bench.js';
@@ -37,33 +37,10 @@ interface VariantCode {
   readonly object: string;
   readonly lanes: number;
 }
-const CODE: Readonly<Record<KernelName, Readonly<Record<string, VariantCode>>>> = {
-  'sha256-text': {
-    'sha-ni-x4': { symbol: 'pp_sha256_text_shani_x4', object: 'sha256_text_shani', lanes: 4 },
-    'sha-ni-x2': { symbol: 'pp_sha256_text_shani_x2', object: 'sha256_text_shani', lanes: 2 },
-    'avx512-16way': { symbol: 'pp_sha256_text_avx512', object: 'sha256_avx512', lanes: 16 },
-    'avx2-8way': { symbol: 'pp_sha256_text_avx2', object: 'sha256_avx2', lanes: 8 },
-  },
-  'sha1-text': {
-    'sha-ni-x4': { symbol: 'pp_sha1_text_shani', object: 'sha1_shani', lanes: 4 },
-    'avx512-16way': { symbol: 'pp_sha1_text_avx512', object: 'sha1_avx512', lanes: 16 },
-    'avx2-8way': { symbol: 'pp_sha1_text_avx2', object: 'sha1_avx2', lanes: 8 },
-  },
-  'sha256d-header': {
-    'sha-ni-avx-x4': { symbol: 'pp_sha256d_header_shani_avx', object: 'sha256d_header_shani', lanes: 4 },
-    'sha-ni-x4': { symbol: 'pp_sha256d_header_shani', object: 'sha256d_header_shani', lanes: 4 },
-    'avx512-16way': { symbol: 'pp_sha256d_header_avx512', object: 'sha256_avx512', lanes: 16 },
-    'avx2-8way': { symbol: 'pp_sha256d_header_avx2', object: 'sha256_avx2', lanes: 8 },
-  },
-  'sha512d-bitmessage': {
-    'avx512-8way': { symbol: 'pp_sha512d_bitmessage_avx512', object: 'sha512_avx512', lanes: 8 },
-    'avx2-4way': { symbol: 'pp_sha512d_bitmessage_avx2', object: 'sha512_avx2', lanes: 4 },
-  },
-  'blake2b-nano': {
-    'avx512-8way': { symbol: 'pp_blake2b_nano_avx512', object: 'blake2b_avx512', lanes: 8 },
-    'avx2-4way': { symbol: 'pp_blake2b_nano_avx2', object: 'blake2b_avx2', lanes: 4 },
-  },
-};
+/** Per family and variant (bench/ceilings-code.json). */
+const CODE = JSON.parse(readFileSync(packagePath('bench', 'ceilings-code.json'), 'utf8')) as Readonly<
+  Record<KernelName, Readonly<Record<string, VariantCode>>>
+>;
 /** Kernels priced even when not selected: the ones that once missed a target. */
 const ALSO_PRICED: readonly [KernelName, string][] = [
   ['sha256d-header', 'sha-ni-avx-x4'],

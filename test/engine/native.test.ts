@@ -44,6 +44,17 @@ function assertFinds(task: SearchTask, start: bigint, count: number, nonce: bigi
   }
 }
 
+/** A task of every family where about one nonce in 2^17 passes. */
+function oneIn2To17(random: ReturnType<typeof generator>): SearchTask[] {
+  return [
+    { kernel: 'sha256-text', prefix: random.bytes(90), suffix: random.bytes(30), width: 12, zeroBits: 17 },
+    { kernel: 'sha1-text', prefix: random.bytes(40), suffix: random.bytes(0), width: 11, zeroBits: 17 },
+    { kernel: 'sha256d-header', header: random.bytes(80), target: (1n << 240n) - 1n },
+    { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> 17n },
+    { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> 17n) },
+  ];
+}
+
 describe('native addon', { skip }, () => {
   it('lists its variants, scalar last, the selected one among them', () => {
     assert.ok(kernels !== null);
@@ -263,15 +274,7 @@ describe('native addon', { skip }, () => {
   });
 
   it('SIMD and scalar agree on long native-only scans', () => {
-    const random = generator(71);
-    const tasks: SearchTask[] = [
-      { kernel: 'sha256-text', prefix: random.bytes(90), suffix: random.bytes(30), width: 12, zeroBits: 17 },
-      { kernel: 'sha1-text', prefix: random.bytes(40), suffix: random.bytes(0), width: 11, zeroBits: 17 },
-      { kernel: 'sha256d-header', header: random.bytes(80), target: (1n << 240n) - 1n },
-      { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> 17n },
-      { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> 17n) },
-    ];
-    for (const task of tasks) {
+    for (const task of oneIn2To17(generator(71))) {
       const backends = variantBackends(task.kernel);
       for (const start of [999_999_937n, 12_345n]) {
         const results = backends.map(([, backend]) => backend.scan(task, start, 400_003));
@@ -283,15 +286,7 @@ describe('native addon', { skip }, () => {
 
 describe('native addon at the end of a nonce space', { skip }, () => {
   it('scans an empty range at the very end of every family, 2^64 included, as the reference does', () => {
-    const random = generator(72);
-    const tasks: SearchTask[] = [
-      { kernel: 'sha256-text', prefix: random.bytes(20), suffix: random.bytes(0), width: 19, zeroBits: 8 },
-      { kernel: 'sha1-text', prefix: random.bytes(20), suffix: random.bytes(0), width: 19, zeroBits: 8 },
-      { kernel: 'sha256d-header', header: random.bytes(80), target: (1n << 240n) - 1n },
-      { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> 17n },
-      { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> 17n) },
-    ];
-    for (const task of tasks) {
+    for (const task of oneIn2To17(generator(72))) {
       const end = nonceSpace(task);
       assert.deepEqual(referenceBackend.scan(task, end, 0), { nonce: null, attempts: 0 }, `reference ${task.kernel}`);
       for (const [variant, backend] of variantBackends(task.kernel)) {
