@@ -41,6 +41,7 @@ export interface PoolOptions {
   readonly backend: BackendName;
   /** The kernel variant of every family, selected once on the main thread; every thread runs it. */
   readonly kernels: Readonly<Record<KernelName, KernelChoice>>;
+  /** CPU threads; 0 makes a pool of the devices alone. */
   readonly threads: number;
   /** Fixed chunk size in nonces; adaptive when left out. */
   readonly chunk?: number;
@@ -143,6 +144,7 @@ export class WorkerPool implements Engine {
         ...Array.from({ length: options.threads }, () => pool.spawn(CPU_LANE)),
         ...pool.gpus.map((device) => pool.spawn({ kind: 'opencl', device }).catch(() => undefined)),
       ]);
+      if (pool.workers.length === 0) throw new Error('no lane of the engine started (every OpenCL device failed)');
     } catch (error) {
       await pool.close();
       throw error;

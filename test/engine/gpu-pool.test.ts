@@ -63,6 +63,39 @@ describe('pow.gpu / --gpu', () => {
   });
 });
 
+describe('an OpenCL lane that cannot start', () => {
+  // Device 15 is not on any machine these tests run on: its worker thread fails as it loads.
+  const missing = device('gpu', 15);
+
+  it('is left out with a warning naming the device, and the CPU threads search on', async () => {
+    const backend = await selectBackend('auto');
+    const warnings: string[] = [];
+    const pool = await WorkerPool.start({
+      backend: backend.name,
+      kernels: kernelChoices(backend),
+      threads: 1,
+      gpus: [missing],
+      onWarning: (message) => warnings.push(message),
+    });
+    try {
+      assert.deepEqual(pool.devices, []);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /^OpenCL device 15 \(gpu 15\) failed to start \(.*no OpenCL device 15.*\); the engine runs with 1 lanes$/);
+      await assert.rejects(pool.search(impossibleTask('blake2b-nano'), { start: 0n, end: 5000n }), RangeExhaustedError);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the start when it was the only lane', async () => {
+    const backend = await selectBackend('auto');
+    await assert.rejects(
+      WorkerPool.start({ backend: backend.name, kernels: kernelChoices(backend), threads: 0, gpus: [missing], onWarning: () => undefined }),
+      /no lane of the engine started/,
+    );
+  });
+});
+
 describe('OpenCL devices in the worker pool', { skip }, () => {
   const opencl = devices[0]!;
   const cpuDevices = devices.filter((each) => each.type === 'cpu');
