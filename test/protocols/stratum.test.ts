@@ -4,8 +4,10 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
+import { loadConfig } from '../../src/config.js';
 import { createMetrics } from '../../src/metrics.js';
-import { startStratum, type StratumSettings } from '../../src/protocols/stratum.js';
+import { startStratum, type StratumDoor, type StratumSettings } from '../../src/protocols/stratum.js';
+import type { Chain } from '../../src/stratum/chain.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
 import { StratumAgent } from '../../src/stratum/agent.js';
 
@@ -20,18 +22,24 @@ async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-function settings(overrides: Partial<StratumSettings> = {}) {
+export function settings(overrides: Partial<StratumSettings> = {}) {
   const stratum: StratumSettings = {
-    port: 3333,
+    ...loadConfig({ defaultsFile: null }).stratum,
     share_difficulty: 1e-9, // about one hash in four is a share
     block_bits: '207fffff', // about one hash in two is a block
     job_interval_ms: 60_000,
-    history: 100,
     max_line_bytes: 1024,
     max_connections: 10,
+    vardiff_shares_per_min: 0,
+    min_difficulty: 1e-12,
     ...overrides,
   };
   return { stratum, server: { host: '127.0.0.1' } };
+}
+
+function builtIn(door: StratumDoor): Chain {
+  assert.ok(door.chain, 'the door mines on the built-in chain');
+  return door.chain;
 }
 
 test('two agents find blocks in a row on a low-difficulty chain, with no duplicates', async () => {
@@ -44,8 +52,9 @@ test('two agents find blocks in a row on a low-difficulty chain, with no duplica
   try {
     const summaries = await Promise.all(agents.map((agent) => agent.run(AbortSignal.timeout(20_000))));
     for (const summary of summaries) assert.ok(summary.accepted >= 12, `accepted ${summary.accepted}`);
-    const blocks = door.chain.blocks();
-    assert.ok(door.chain.height >= 5, `height ${door.chain.height}`);
+    const chain = builtIn(door);
+    const blocks = chain.blocks();
+    assert.ok(chain.height >= 5, `height ${chain.height}`);
     assert.deepEqual(
       blocks.map((block) => block.height),
       blocks.map((_, i) => i),
@@ -57,7 +66,7 @@ test('two agents find blocks in a row on a low-difficulty chain, with no duplica
     const finders = new Set(blocks.slice(1).map((block) => block.foundBy));
     assert.ok([...finders].every((name) => name === 'alice' || name === 'bob'));
     const scraped = await metrics.registry.metrics();
-    assert.match(scraped, new RegExp(`powerplant_stratum_chain_height ${door.chain.height}\n`));
+    assert.match(scraped, new RegExp(`powerplant_stratum_chain_height ${chain.height}\n`));
     assert.match(scraped, /powerplant_stratum_shares_total\{outcome="accepted"\} \d+/);
   } finally {
     await door.close();
@@ -108,7 +117,7 @@ test('`powerplant agent` mines shares for the coordinator and exits with a summa
     assert.equal(code, 0);
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { accepted: number };
     assert.ok(summary.accepted >= 3);
-    assert.ok(door.chain.height >= 1);
+    assert.ok(builtIn(door).height >= 1);
   } finally {
     await door.close();
   }

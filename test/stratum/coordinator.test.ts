@@ -18,7 +18,7 @@ interface Agent {
 
 function setup(bits: number, shareDifficulty: number, maxLineBytes = 4096, jobIntervalMs = 0) {
   const chain = new Chain({ bits, history: 3, extranonceBytes: 8 });
-  const coordinator = new Coordinator({ chain, shareDifficulty, jobIntervalMs, maxLineBytes });
+  const coordinator = new Coordinator({ source: chain, shareDifficulty, jobIntervalMs, maxLineBytes });
   const connect = (): Agent => {
     const agent: Agent = {
       received: [],
@@ -199,10 +199,12 @@ test('garbage gets error 20, an over-long line closes that connection only', () 
   assert.deepEqual(bad.received[1], { id: 5n, result: null, error: [20n, 'unsupported method "mining.frobnicate"', null] });
   assert.equal((bad.received[2].error as JsonValue[])[0], 20n);
   bad.send({ id: 6n, method: 'mining.extranonce.subscribe', params: [] });
-  assert.deepEqual(reply(bad, 6n), { id: 6n, result: false, error: null });
+  assert.deepEqual(reply(bad, 6n), { id: 6n, result: true, error: null });
   assert.equal(bad.closed, null);
   bad.session.receive(Buffer.alloc(300, 0x61));
   assert.equal(bad.closed, 'line too long');
+  // The miner is told why before the close.
+  assert.deepEqual(bad.received.at(-1), { id: null, result: null, error: [20n, 'line longer than 256 bytes', null] });
   assert.equal(coordinator.agents().length, 1);
   assert.equal(good.closed, null);
   good.send({ id: 7n, method: 'mining.authorize', params: ['carol', ''] });
