@@ -16,7 +16,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { registerNanoHttp } from './protocols/nano-http.js';
 import { startMetanoia } from './protocols/metanoia.js';
 import { attachNostrWs } from './protocols/nostr-ws.js';
-import { startStratum } from './protocols/stratum.js';
+import { startStratum, type StratumDoor } from './protocols/stratum.js';
 import { gateFromConfig } from './gate/gate.js';
 import { countGateEvents } from './gate/metrics.js';
 import { gateHttpPlugin } from './protocols/gate-http.js';
@@ -131,9 +131,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     }
     socket.once('close', () => httpSources.remove(address));
   });
+  let stratum: StratumDoor | undefined;
   app.get('/healthz', async () => ({
-    status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
+    status: (cluster !== undefined && !cluster.link.up) || stratum?.coordinator.status().up === false ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
+    ...(stratum === undefined ? {} : { stratum: stratum.coordinator.status() }),
     engine: { backend: engine.backend, threads: engine.threads },
     jobs: broker.stats(),
   }));
@@ -141,6 +143,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+  app.get('/stratum/workers', async (_request, reply) =>
+    stratum === undefined ? reply.code(404).send({ error: 'the Stratum door is off' }) : { work: stratum.coordinator.status(), workers: stratum.coordinator.agents() },
+  );
   registerNanoHttp(app, context);
   await app.register(gateHttpPlugin, { prefix: '/gate', gate });
   const nostrWs = attachNostrWs(app.server, context);
@@ -156,7 +161,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     await app.listen({ host: config.server.host, port: config.server.port });
     // The doors with ports of their own (0 disables each).
     if (config.metanoia.port !== 0) doors.push(await startMetanoia(context));
-    if (config.stratum.port !== 0) doors.push(await startStratum(context));
+    if (config.stratum.port !== 0) doors.push((stratum = await startStratum(context)));
     if (config.gate.tcp_port !== 0) {
       doors.push(await startGateTcp({ gate, config: config.gate, logger, metrics, port: config.gate.tcp_port, host: config.server.host }));
     }

@@ -8,7 +8,7 @@
 import type { Engine } from '../engine/engine.js';
 import { RangeExhaustedError } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log.js';
-import { bitcoin, shareTarget } from '../schemes/bitcoin.js';
+import { bitcoin, shareTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { InputError } from '../schemes/bits.js';
 import { openTcp, reconnecting } from '../protocols/tcp-client.js';
 import { LineSplitter, parseJson, stringifyJson, type JsonValue } from '../protocols/json-stream.js';
@@ -106,7 +106,9 @@ export class StratumAgent {
       return new Promise((resolve) => pending.set(id, resolve));
     };
 
-    const mine = (job: StratumJob, target: bigint): void => {
+    const mine = (job: StratumJob, shareGoal: bigint): void => {
+      // A hash that meets the block target is worth sending even when it misses the share target.
+      const target = shareGoal > targetFromBits(parseInt(job.nbits, 16)) ? shareGoal : targetFromBits(parseInt(job.nbits, 16));
       search?.abort();
       search = new AbortController();
       current = { job, target };
