@@ -161,14 +161,23 @@ export class NodeWork implements WorkSource {
   /** Reach the node, check the payout address against its chain and fetch the first template. */
   static async open(options: NodeOptions): Promise<NodeWork> {
     const work = new NodeWork(options);
-    const info = (await work.call('getblockchaininfo', [])) as { chain?: unknown } | null;
-    const chain = typeof info?.chain === 'string' ? info.chain : '';
+    let chain: string;
+    try {
+      const info = (await work.call('getblockchaininfo', [])) as { chain?: unknown } | null;
+      chain = typeof info?.chain === 'string' ? info.chain : '';
+    } catch (error) {
+      throw new InputError(`stratum.node_url: cannot use the node at ${work.rpc.where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const network = networkOfChain(chain);
     if (network === undefined) throw new InputError(`the node at ${work.rpc.where} is on an unknown chain "${chain}"`);
     if (!options.payout.networks.includes(network)) {
       throw new InputError(`stratum.payout_address ${options.payout.address} is not an address of the node's chain (${chain})`);
     }
-    await work.fetch();
+    try {
+      await work.fetch();
+    } catch (error) {
+      throw new InputError(`stratum.node_url: no block template from ${work.rpc.where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     work.log.info({ node: work.rpc.where, chain, height: work.template?.height, longPoll: work.template?.longpollId !== undefined }, 'mining on the node');
     work.watch();
     return work;

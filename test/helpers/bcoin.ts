@@ -38,6 +38,7 @@ export interface RegtestNode {
   readonly url: string;
   readonly port: number;
   rpc(method: string, params?: unknown[]): Promise<any>;
+  /** Stop the node, cutting its open RPC connections (a long poll would hold a plain close). */
   close(): Promise<void>;
 }
 
@@ -71,6 +72,11 @@ export async function startRegtestNode(bcoin: Bcoin, port = 0): Promise<RegtestN
     url,
     port: bound,
     rpc: (method, params = []) => rpcCall(url, method, params),
-    close: () => node.close(),
+    close: async () => {
+      const http = node.http.http as import('node:http').Server;
+      const closing = node.close() as Promise<void>;
+      http.closeAllConnections();
+      await closing;
+    },
   };
 }

@@ -4,12 +4,12 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { loadConfig } from '../../src/config.js';
 import { createMetrics } from '../../src/metrics.js';
-import { startStratum, type StratumDoor, type StratumSettings } from '../../src/protocols/stratum.js';
+import { startStratum, type StratumDoor } from '../../src/protocols/stratum.js';
 import type { Chain } from '../../src/stratum/chain.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
 import { StratumAgent } from '../../src/stratum/agent.js';
+import { stratumSettings } from '../helpers/stratum.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
@@ -22,20 +22,7 @@ async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-export function settings(overrides: Partial<StratumSettings> = {}) {
-  const stratum: StratumSettings = {
-    ...loadConfig({ defaultsFile: null }).stratum,
-    share_difficulty: 1e-9, // about one hash in four is a share
-    block_bits: '207fffff', // about one hash in two is a block
-    job_interval_ms: 60_000,
-    max_line_bytes: 1024,
-    max_connections: 10,
-    vardiff_shares_per_min: 0,
-    min_difficulty: 1e-12,
-    ...overrides,
-  };
-  return { stratum, server: { host: '127.0.0.1' } };
-}
+const settings = stratumSettings;
 
 function builtIn(door: StratumDoor): Chain {
   assert.ok(door.chain, 'the door mines on the built-in chain');
