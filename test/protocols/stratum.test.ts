@@ -81,6 +81,8 @@ test('a raw client sending garbage and an over-long line is closed; an agent alo
     const mining = agent.run(stop.signal);
     raw.write('x'.repeat(1000));
     await closed;
+    // Told why before the close.
+    assert.deepEqual(JSON.parse(received.join('').trim().split('\n').at(-1)!), { id: null, result: null, error: [20, 'line longer than 256 bytes', null] });
     await until(() => agent.summary().accepted >= 3);
     assert.equal(door.coordinator.agents().length, 1, 'the closed client is forgotten, the agent mines on');
     stop.abort();
@@ -198,5 +200,50 @@ test('an agent reconnects with backoff when the coordinator restarts', async () 
     stop.abort();
     await mining;
     await second.close();
+  }
+});
+
+test('connections past stratum.max_connections_per_source get an error line and are closed', async () => {
+  const door = await startStratum({ config: settings({ max_connections_per_source: 2 }), listenPort: 0 });
+  try {
+    const open = async () => {
+      const socket = connect({ host: '127.0.0.1', port: door.address.port });
+      socket.on('error', () => {});
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      return socket;
+    };
+    const kept = [await open(), await open()];
+    const third = await open();
+    let refusal = '';
+    third.on('data', (chunk: Buffer) => (refusal += chunk.toString()));
+    await new Promise<void>((resolve) => third.once('close', () => resolve()));
+    assert.deepEqual(JSON.parse(refusal), { id: null, result: null, error: [20, 'at most 2 connections per address', null] });
+    kept[0].write('{"id":1,"method":"mining.subscribe","params":[]}\n');
+    const answer = await new Promise<string>((resolve) => kept[0].once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    assert.match(answer, /^\{"id":1,"result":/);
+    // A closed connection frees its place.
+    kept[1].destroy();
+    await until(() => door.coordinator.agents().length === 1);
+    const fourth = await open();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(fourth.destroyed, false);
+    assert.equal(door.coordinator.agents().length, 2);
+    for (const socket of [...kept, fourth]) socket.destroy();
+  } finally {
+    await door.close();
+  }
+});
+
+test('an agent whose share difficulty is harder than the block target still sends the blocks it finds', async () => {
+  // Share difficulty 1e6 (never reached here), blocks at about one hash in two.
+  const door = await startStratum({ config: settings({ share_difficulty: 1e6 }), listenPort: 0 });
+  try {
+    const engine = createInlineEngine(referenceBackend, 64);
+    const agent = new StratumAgent({ host: '127.0.0.1', port: door.address.port, user: 'gus', engine, backoffMs: 50, maxShares: 4 });
+    const summary = await agent.run(AbortSignal.timeout(20_000));
+    assert.ok(summary.accepted >= 4);
+    assert.ok(builtIn(door).height >= 1, `height ${builtIn(door).height}`);
+  } finally {
+    await door.close();
   }
 });
