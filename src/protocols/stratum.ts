@@ -52,24 +52,10 @@ export function parseBlockBits(hex: string): number {
   return parseInt(hex, 16);
 }
 
-function countShares(metrics: Metrics): (outcome: string) => void {
-  const shares = new Counter({
-    name: 'powerplant_stratum_shares_total',
-    help: 'Stratum submits by outcome: accepted, or the error (jobNotFound, duplicate, lowDifficulty, ...)',
-    labelNames: ['outcome'],
-    registers: [metrics.registry],
-  });
-  return (outcome) => shares.inc({ outcome });
-}
-
-function countBlocks(metrics: Metrics): (accepted: boolean) => void {
-  const blocks = new Counter({
-    name: 'powerplant_stratum_blocks_total',
-    help: 'Blocks found, by the verdict of the chain or node: accepted or rejected',
-    labelNames: ['verdict'],
-    registers: [metrics.registry],
-  });
-  return (accepted) => blocks.inc({ verdict: accepted ? 'accepted' : 'rejected' });
+/** A counter with one label; returns its increment. */
+function labelledCounter(metrics: Metrics, name: string, help: string, label: string): (value: string) => void {
+  const counter = new Counter({ name, help, labelNames: [label], registers: [metrics.registry] });
+  return (value) => counter.inc({ [label]: value });
 }
 
 function watchCoordinator(metrics: Metrics, coordinator: Coordinator): void {
@@ -122,7 +108,10 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
   const logger = options.logger ?? silentLogger;
   const log = logger.child({ door: 'stratum' });
   const source = await openSource(config, logger);
-  const blockCounter = metrics === undefined ? undefined : countBlocks(metrics);
+  const countShare =
+    metrics &&
+    labelledCounter(metrics, 'powerplant_stratum_shares_total', 'Stratum submits by outcome: accepted, or the error (jobNotFound, duplicate, lowDifficulty, ...)', 'outcome');
+  const countBlock = metrics && labelledCounter(metrics, 'powerplant_stratum_blocks_total', 'Blocks found, by the verdict of the chain or node: accepted or rejected', 'verdict');
   const coordinator = new Coordinator({
     source,
     shareDifficulty: config.share_difficulty,
@@ -139,8 +128,8 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
     authorizeTimeoutMs: config.authorize_timeout_ms,
     idleTimeoutMs: config.idle_timeout_ms,
     logger,
-    onShare: metrics === undefined ? undefined : countShares(metrics),
-    onBlock: (verdict) => blockCounter?.(verdict.accepted),
+    onShare: countShare,
+    onBlock: (verdict) => countBlock?.(verdict.accepted ? 'accepted' : 'rejected'),
   });
   if (metrics !== undefined) watchCoordinator(metrics, coordinator);
   const sockets = new Set<Socket>();

@@ -1,5 +1,5 @@
 /**
- * The built-in chain the Stratum coordinator mines on when no real node feeds it: a genesis header
+ * The built-in chain, the Stratum coordinator's work source when no node feeds it: a genesis header
  * built here (a coinbase paying nothing, merkle root = its hash), then each accepted block becomes
  * the new tip. Only the last `history` blocks are kept. A block is accepted only after an
  * independent check (the bitcoin scheme's verify) that it extends the tip and meets the target.
