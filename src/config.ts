@@ -324,9 +324,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const { stratum } = config;
   if (stratum.min_difficulty > stratum.max_difficulty) throw new ConfigError('config: stratum.min_difficulty must not be above stratum.max_difficulty');
-  if (stratum.share_difficulty < stratum.min_difficulty || stratum.share_difficulty > stratum.max_difficulty) {
-    throw new ConfigError('config: stratum.share_difficulty must be within stratum.min_difficulty and stratum.max_difficulty');
-  }
   if (config.pow.default_difficulty > config.pow.max_difficulty) {
     throw new ConfigError('config: pow.default_difficulty must not be above pow.max_difficulty');
   }

@@ -5,7 +5,6 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config.js';
 import { parseJson, stringifyJson, type JsonValue } from '../../src/protocols/json-stream.js';
 import type { StratumSettings } from '../../src/protocols/stratum.js';
@@ -27,15 +26,6 @@ export function stratumSettings(overrides: Partial<StratumSettings> = {}) {
     ...overrides,
   };
   return { stratum, server: { host: '127.0.0.1' } };
-}
-
-/** A port free right now (for doors where port 0 means "off"). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export const EASY_BITS = 0x207fffff; // about every other hash is a block

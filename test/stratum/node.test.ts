@@ -17,8 +17,8 @@ import { heightScript } from '../../src/stratum/coinbase.js';
 import { parseNotify } from '../../src/stratum/job.js';
 import { bcoinOrSkip, startRegtestNode, type Bcoin, type BcoinObject, type RegtestNode } from '../helpers/bcoin.js';
 import { CLI } from '../helpers/cli.js';
-import { until } from '../helpers/server.js';
-import { freePort, stratumSettings } from '../helpers/stratum.js';
+import { freePort, until } from '../helpers/server.js';
+import { stratumSettings } from '../helpers/stratum.js';
 
 /** Core's regtest form (bcoin would write rb1…); the node only sees the script. */
 const PAYOUT = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
