@@ -152,16 +152,15 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
         socket.write(line + '\n');
         if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
           metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
-          log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
-          session.drop('write buffer full');
+          log.warn({ peer: socket.remoteAddress }, 'dropping a miner that does not read');
+          // Nothing more can reach it: no flush.
+          session.disconnect();
+          socket.destroy();
         }
       },
-      close(reason) {
-        if (reason === 'write buffer full') socket.destroy();
-        else {
-          socket.end();
-          setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS).unref();
-        }
+      close() {
+        socket.end();
+        setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS).unref();
       },
     });
     socket.on('data', (chunk: Buffer) => session.receive(chunk));

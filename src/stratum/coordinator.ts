@@ -13,7 +13,7 @@ import { randomInt } from 'node:crypto';
 import { silentLogger, type Logger } from '../log.js';
 import { shareTarget } from '../schemes/bitcoin.js';
 import type { ShareOutcome } from './errors.js';
-import { hex32, type StratumJob } from './job.js';
+import { hex32 } from './job.js';
 import { Session, type SessionHost, type SessionSettings, type Transport, type WorkerStats } from './session.js';
 import type { CheckedShare, Job } from './shares.js';
 import type { VardiffSettings } from './vardiff.js';
@@ -116,11 +116,6 @@ export class Coordinator {
 
   get shareDifficulty(): number {
     return this.difficulty;
-  }
-
-  /** The job miners work on now (undefined while the source has no work). */
-  get currentJob(): StratumJob | undefined {
-    return this.current?.stratum;
   }
 
   /** Where the work comes from and whether it flows. */
