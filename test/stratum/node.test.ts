@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { parseJson, stringifyJson, type JsonValue } from '../../src/protocols/json-stream.js';
-import { startStratum } from '../../src/protocols/stratum.js';
+import { startStratum, type StratumDoor } from '../../src/protocols/stratum.js';
 import { startServer } from '../../src/server.js';
 import { StratumAgent } from '../../src/stratum/agent.js';
 import { heightScript } from '../../src/stratum/coinbase.js';
@@ -67,6 +67,61 @@ test('agents mining through a node-fed door: the node takes every block, its hei
     assert.equal(door.coordinator.status().height, count + 1);
   } finally {
     await door.close();
+    await node.close();
+  }
+});
+
+test('on a node with segwit active, blocks carry the template\'s transactions, the witness commitment and the reserved value', async (t) => {
+  const bcoin = bcoinOrSkip(t);
+  if (bcoin === undefined) return;
+  const node = await startRegtestNode(bcoin);
+  let door: StratumDoor | undefined;
+  try {
+    // bcoin's regtest activates segwit by BIP9 signalling within 432 blocks; 450 also mature the first coinbase.
+    const key: BcoinObject = bcoin.KeyRing.generate();
+    const legacy: BcoinObject = bcoin.KeyRing.fromPrivate(key.privateKey, false);
+    const witness: BcoinObject = bcoin.KeyRing.fromPrivate(key.privateKey);
+    witness.witness = true;
+    await node.rpc('generatetoaddress', [450, legacy.getAddress().toString('regtest')]);
+    const first: BcoinObject = bcoin.Block.fromRaw(Buffer.from((await node.rpc('getblock', [await node.rpc('getblockhash', [1]), false])) as string, 'hex'));
+    const coin: BcoinObject = bcoin.Coin.fromTX(first.txs[0], 0, 1);
+    // A legacy spend to a P2WPKH output, then a segwit spend of it: the second has a witness (wtxid ≠ txid).
+    const toWitness: BcoinObject = new bcoin.MTX();
+    toWitness.addCoin(coin);
+    toWitness.addOutput(witness.getAddress(), coin.value - 10_000);
+    toWitness.sign(legacy);
+    const parent: BcoinObject = toWitness.toTX();
+    const spendWitness: BcoinObject = new bcoin.MTX();
+    spendWitness.addCoin(bcoin.Coin.fromTX(parent, 0, -1));
+    spendWitness.addOutput(witness.getAddress(), coin.value - 30_000);
+    spendWitness.sign(witness);
+    const child: BcoinObject = spendWitness.toTX();
+    for (const tx of [parent, child]) await node.rpc('sendrawtransaction', [tx.toRaw().toString('hex')]);
+    const template = (await node.rpc('getblocktemplate', [{ rules: ['segwit'] }])) as { rules: string[]; transactions: unknown[] };
+    assert.ok(template.rules.includes('!segwit'), 'segwit is active');
+    assert.equal(template.transactions.length, 2);
+
+    const started = await startStratum({ config: nodeSettings(node), listenPort: 0 });
+    const engine = createInlineEngine(referenceBackend, 64);
+    const stop = new AbortController();
+    door = started;
+    const agent = new StratumAgent({ host: '127.0.0.1', port: started.address.port, user: 'hal', engine, backoffMs: 50 });
+    const mining = agent.run(stop.signal);
+    await until(() => started.coordinator.status().blocks.accepted >= 1, 30_000, 'a block');
+    stop.abort();
+    await mining;
+    const block: BcoinObject = bcoin.Block.fromRaw(Buffer.from((await node.rpc('getblock', [await node.rpc('getblockhash', [451]), false])) as string, 'hex'));
+    assert.deepEqual(
+      block.txs.slice(1).map((tx: BcoinObject) => tx.txid()),
+      [parent.txid(), child.txid()],
+    );
+    assert.ok(block.txs[2].hasWitness());
+    assert.deepEqual(Buffer.from(block.getCommitmentHash()), Buffer.from(block.createCommitmentHash()));
+    assert.deepEqual(Buffer.from(block.getWitnessNonce()), Buffer.alloc(32));
+    assert.equal(Buffer.from(block.txs[0].outputs[0].script.toRaw()).toString('hex'), PAYOUT_SCRIPT);
+    assert.equal(started.coordinator.status().blocks.rejected, 0);
+  } finally {
+    await door?.close();
     await node.close();
   }
 });
