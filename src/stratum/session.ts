@@ -182,8 +182,7 @@ export class Session {
 
   /** Now and then: a quiet miner's difficulty is lowered. */
   tick(): void {
-    const next = this.vardiff.tick(performance.now());
-    if (next !== undefined) this.sendDifficulty();
+    if (this.vardiff.tick(performance.now()) !== undefined && this.ready) this.sendDifficulty();
   }
 
   /** Jobs go out once the miner has subscribed and authorized, in either order. */

@@ -4,6 +4,7 @@ import type { JsonValue } from '../../src/protocols/json-stream.js';
 import { hashValue, shareTarget } from '../../src/schemes/bitcoin.js';
 import { buildHeader, hex32 } from '../../src/stratum/job.js';
 import { Vardiff } from '../../src/stratum/vardiff.js';
+import { until } from '../helpers/server.js';
 import { EASY_BITS, HARD_BITS, findShare, join, lastJob, reply, setup } from '../helpers/stratum.js';
 
 const methods = (received: { [key: string]: JsonValue }[]) => received.map((message) => message.method ?? `reply ${message.id}`);
@@ -169,5 +170,19 @@ test('per-connection figures: accepted, rejected by reason, stale, best share, l
   assert.equal(stats.bestShare, Number(0x00000000ffff0000000000000000000000000000000000000000000000000000n) / Number(hashValue(header)));
   assert.ok(stats.lastShareAt !== null && Date.now() - stats.lastShareAt < 1000);
   assert.deepEqual(stats.workers, ['alice']);
+  coordinator.close();
+});
+
+test('a quiet miner\'s difficulty falls after a window; a connection not yet ready is sent nothing', async () => {
+  const vardiff = { sharesPerMinute: 20, retargetMs: 100, minDifficulty: 1e-12, maxDifficulty: 1e6 };
+  const { connect, coordinator } = setup(HARD_BITS, 1e-6, 4096, 0, { vardiff });
+  const quiet = connect();
+  join(quiet);
+  const waiting = connect();
+  waiting.send({ id: 1n, method: 'mining.subscribe', params: [] });
+  await until(() => quiet.received.filter((message) => message.method === 'mining.set_difficulty').length >= 2, 5000, 'a retarget');
+  const difficulties = quiet.received.filter((message) => message.method === 'mining.set_difficulty').map((message) => message.params);
+  assert.deepEqual(difficulties.slice(0, 2), [[1e-6], [2.5e-7]]);
+  assert.deepEqual(methods(waiting.received), ['reply 1']);
   coordinator.close();
 });
