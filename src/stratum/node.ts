@@ -152,6 +152,8 @@ export class NodeWork implements WorkSource {
   /** Templates are numbered as asked (long polls: as answered); an older one never replaces a newer. */
   private asked = 0;
   private applied = 0;
+  /** The parent of a block just sent: a template on it, asked before the node took the block, is stale. */
+  private solvedParent: string | undefined;
 
   private constructor(private readonly options: NodeOptions) {
     this.rpc = new NodeRpc(options.url);
@@ -202,6 +204,7 @@ export class NodeWork implements WorkSource {
   async submit(found: FoundBlock): Promise<BlockVerdict> {
     const template = found.template as NodeTemplate;
     const hash = blockHash(found.header);
+    this.solvedParent = template.previousBlockHash;
     const coinbase = template.segwit ? withWitness(found.coinbase) : Buffer.from(found.coinbase);
     const block = serializeBlock(found.header, coinbase, template.transactions);
     let verdict: BlockVerdict;
@@ -211,6 +214,7 @@ export class NodeWork implements WorkSource {
     } catch (error) {
       verdict = { accepted: false, height: template.height, hash, reason: error instanceof Error ? error.message : String(error) };
     }
+    if (!verdict.accepted) this.solvedParent = undefined;
     // Accepted or not, the next job starts from the node's tip.
     this.refreshClean();
     return verdict;
@@ -237,8 +241,9 @@ export class NodeWork implements WorkSource {
   }
 
   private apply(number: number, template: NodeTemplate, forceClean: boolean): void {
-    if (number <= this.applied) return;
+    if (number <= this.applied || template.previousBlockHash === this.solvedParent) return;
     this.applied = number;
+    this.solvedParent = undefined;
     const clean = forceClean || !this.up || template.previousBlockHash !== this.template?.previousBlockHash;
     const wasDown = !this.up;
     this.template = template;
@@ -276,17 +281,21 @@ export class NodeWork implements WorkSource {
   /** Ask with the last longpollid until the node is down or we stop; each answer is the next template. */
   private async longPoll(): Promise<void> {
     this.longPolling = true;
+    let id = this.template?.longpollId;
     try {
-      while (!this.stopped.signal.aborted && this.up && this.template?.longpollId !== undefined) {
+      while (!this.stopped.signal.aborted && this.up && id !== undefined) {
         let answer: unknown;
         try {
-          answer = await this.call('getblocktemplate', [{ rules: ['segwit'], longpollid: this.template.longpollId }], LONGPOLL_TIMEOUT_MS);
+          answer = await this.call('getblocktemplate', [{ rules: ['segwit'], longpollid: id }], LONGPOLL_TIMEOUT_MS);
         } catch (error) {
           // A quiet node: ask again.
           if (error instanceof DOMException && error.name === 'TimeoutError') continue;
           throw error;
         }
-        this.apply(++this.asked, templateFromNode(answer, this.options.payout, this.options.extranonceBytes), false);
+        const template = templateFromNode(answer, this.options.payout, this.options.extranonceBytes);
+        // The answer's id, even when the template itself is passed over, so the next ask waits.
+        id = template.longpollId;
+        this.apply(++this.asked, template, false);
       }
     } catch (error) {
       this.down(error);
