@@ -16,34 +16,34 @@ import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
 import { parsePayoutAddress } from '../stratum/address.js';
 import { Chain } from '../stratum/chain.js';
-import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE, STRATUM_ERRORS } from '../stratum/coordinator.js';
+import { errorReply } from '../stratum/errors.js';
+import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
 import { NodeWork } from '../stratum/node.js';
 import type { WorkSource } from '../stratum/work.js';
-import { SourceConnections } from './connections.js';
-import { listen } from './listen.js';
+import { PowerplantError } from '../errors.js';
+import { SourceConnections } from '../net/connections.js';
+import { listen } from '../net/listen.js';
+import { boundedWriter, socketPeer } from '../net/writer.js';
+import type { Door } from './door.js';
 
-/** The `stratum` section of the configuration. */
-export type StratumSettings = Config['stratum'];
-
-export interface StratumOptions {
-  readonly config: { readonly stratum: StratumSettings; readonly server: { readonly host: string } };
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface StratumContext {
+  readonly config: { readonly stratum: Config['stratum']; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** Port to bind instead of stratum.port; 0 picks a free one (tests). */
-  readonly listenPort?: number;
 }
 
-export interface StratumDoor {
-  readonly name: 'stratum';
-  readonly address: { readonly host: string; readonly port: number };
+export interface StratumDoor extends Door {
   readonly coordinator: Coordinator;
   /** The built-in chain, when no node feeds the door. */
   readonly chain: Chain | undefined;
-  close(): Promise<void>;
 }
 
-/** Answers queued to a miner that does not read them, in bytes, before it is dropped. */
-export const MAX_PENDING_WRITE_BYTES = 1 << 20;
+/** The Stratum door among the running doors (its workers and work status are served on the HTTP port). */
+export function isStratumDoor(door: Door): door is StratumDoor {
+  return door.name === 'stratum' && 'coordinator' in door;
+}
+
 /** How long a closing connection gets to take its last lines before it is destroyed. */
 const CLOSE_FLUSH_MS = 1000;
 
@@ -82,7 +82,7 @@ function watchCoordinator(metrics: Metrics, coordinator: Coordinator): void {
 }
 
 /** The built-in chain, or the node the config names (reached, and its chain checked against the payout address). */
-async function openSource(config: StratumSettings, logger: Logger): Promise<WorkSource> {
+async function openSource(config: Config['stratum'], logger: Logger): Promise<WorkSource> {
   const extranonceBytes = EXTRANONCE1_SIZE + EXTRANONCE2_SIZE;
   if (config.node_url === '') return new Chain({ bits: parseBlockBits(config.block_bits), history: config.history, extranonceBytes });
   if (config.payout_address === '') throw new InputError('stratum.payout_address is required with stratum.node_url');
@@ -97,12 +97,12 @@ async function openSource(config: StratumSettings, logger: Logger): Promise<Work
 }
 
 /** An error line in Stratum's format, then the connection closes once it is written. */
-function refuse(socket: Socket, message: string): void {
-  socket.end(JSON.stringify({ id: null, result: null, error: [STRATUM_ERRORS.other, message, null] }) + '\n');
+function refuse(socket: Socket, error: PowerplantError): void {
+  socket.end(JSON.stringify({ id: null, result: null, error: errorReply(error) }) + '\n');
   setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS).unref();
 }
 
-export async function startStratum(options: StratumOptions): Promise<StratumDoor> {
+export async function startStratum(options: StratumContext): Promise<StratumDoor> {
   const config = options.config.stratum;
   const { metrics } = options;
   const logger = options.logger ?? silentLogger;
@@ -140,24 +140,27 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
     if (!perSource.add(peer)) {
       metrics?.connectionsRefused.inc({ door: 'stratum' });
       socket.on('error', () => {});
-      refuse(socket, `at most ${config.max_connections_per_source} connections per address`);
+      refuse(socket, new PowerplantError('PP_ERR_TOO_MANY_CONNECTIONS', `at most ${config.max_connections_per_source} connections per address`));
       return;
     }
     sockets.add(socket);
     metrics?.connections.inc({ door: 'stratum' });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const session = coordinator.connect({
-      send(line) {
-        socket.write(line + '\n');
-        if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-          metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
-          log.warn({ peer: socket.remoteAddress }, 'dropping a miner that does not read');
-          // Nothing more can reach it: no flush.
-          session.disconnect();
-          socket.destroy();
-        }
+    const write = boundedWriter(
+      // Nothing more can reach a miner that does not read: no flush.
+      socketPeer(socket, () => {
+        session.disconnect();
+        socket.destroy();
+      }),
+      config.max_buffered_bytes,
+      () => {
+        metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
+        log.warn({ peer: socket.remoteAddress }, 'dropping a miner that does not read');
       },
+    );
+    const session = coordinator.connect({
+      send: (line) => write(line + '\n'),
       close() {
         socket.end();
         setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS).unref();
@@ -177,7 +180,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
 
   let address: { host: string; port: number };
   try {
-    address = await listen(server, options.listenPort ?? config.port, options.config.server.host);
+    address = await listen(server, config.port, options.config.server.host);
   } catch (error) {
     coordinator.close();
     throw error;

@@ -4,8 +4,8 @@
  * miner matches the error reply by it.
  * @module
  */
-import { InputError } from '../schemes/bits.js';
-import { parseJson, type JsonValue } from '../protocols/json-stream.js';
+import { InputError } from '../errors.js';
+import { parseJson, type JsonValue } from '../net/json.js';
 
 export interface Request {
   readonly id: JsonValue;

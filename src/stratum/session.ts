@@ -8,10 +8,11 @@
  * @module
  */
 import type { Logger } from '../log.js';
-import { InputError } from '../schemes/bits.js';
+import { PowerplantError } from '../errors.js';
 import { difficultyOf } from '../schemes/bitcoin.js';
-import { stringifyJson, LineSplitter, type JsonValue } from '../protocols/json-stream.js';
-import { STRATUM_ERRORS, StratumError, type ShareOutcome, type StratumErrorName } from './errors.js';
+import { LineSplitter } from '../net/framing.js';
+import { stringifyJson, type JsonValue } from '../net/json.js';
+import { errorReply, isShareVerdict, outcomeOf, StratumError, type ShareOutcome, type StratumErrorName } from './errors.js';
 import { hex32, notifyParams } from './job.js';
 import { BadRequest, parseRequest, type Request } from './requests.js';
 import { checkShare, type CheckedShare, type Job } from './shares.js';
@@ -74,8 +75,6 @@ export interface WorkerStats {
 const MAX_WORKER_NAME = 128;
 /** Workers one connection may authorize (a proxy may carry a few). */
 const MAX_WORKERS = 16;
-/** Pool-side outcomes of a share: counted, not held against the connection. */
-const SHARE_VERDICTS: ReadonlySet<number> = new Set([STRATUM_ERRORS.jobNotFound, STRATUM_ERRORS.duplicate, STRATUM_ERRORS.lowDifficulty]);
 
 export class Session {
   private readonly lines: LineSplitter;
@@ -123,7 +122,7 @@ export class Session {
       if (line.trim() !== '') this.handle(line);
     }
     if (overflow && !this.closed) {
-      this.reply(null, null, [STRATUM_ERRORS.other, `line longer than ${this.host.settings.maxLineBytes} bytes`, null]);
+      this.reply(null, null, errorReply(new PowerplantError('PP_ERR_TOO_LARGE', `line longer than ${this.host.settings.maxLineBytes} bytes`)));
       this.drop('line too long');
     }
   }
@@ -196,7 +195,7 @@ export class Session {
       request = parseRequest(line);
     } catch (error) {
       const id = error instanceof BadRequest ? error.id : null;
-      this.refuse(id, STRATUM_ERRORS.other, error instanceof Error ? error.message : 'bad request');
+      this.refuse(id, error);
       return;
     }
     try {
@@ -205,25 +204,24 @@ export class Session {
       for (const next of this.afterReply.splice(0)) next();
     } catch (error) {
       this.afterReply = [];
-      const code = error instanceof StratumError ? error.code : STRATUM_ERRORS.other;
       if (request.method === 'mining.submit') {
-        const outcome = error instanceof StratumError ? error.outcome : 'other';
+        const outcome = outcomeOf(error);
         this.rejectedBy[outcome] = (this.rejectedBy[outcome] ?? 0) + 1;
         this.host.countShare(outcome);
         this.log.debug({ extranonce1: this.extranonce1, outcome, reason: error instanceof Error ? error.message : String(error) }, 'share rejected');
       }
-      if (error instanceof StratumError || error instanceof InputError) this.refuse(request.id, code, error.message);
+      if (error instanceof PowerplantError) this.refuse(request.id, error);
       else {
         this.log.error({ err: error }, 'stratum request failed');
-        this.reply(request.id, null, [STRATUM_ERRORS.other, 'internal error', null]);
+        this.reply(request.id, null, errorReply(error));
       }
     }
   }
 
-  /** An error reply; protocol errors count towards the connection's limit. */
-  private refuse(id: JsonValue, code: number, message: string): void {
-    this.reply(id, null, [code, message, null]);
-    if (SHARE_VERDICTS.has(code)) return;
+  /** An error reply; protocol errors (not share verdicts) count towards the connection's limit. */
+  private refuse(id: JsonValue, error: unknown): void {
+    this.reply(id, null, errorReply(error));
+    if (isShareVerdict(error)) return;
     this.errors += 1;
     if (this.errors > this.host.settings.maxErrors) this.drop('too many errors');
   }
@@ -247,10 +245,10 @@ export class Session {
       case 'mining.authorize': {
         const [user] = request.params;
         if (typeof user !== 'string' || user.length === 0 || user.length > MAX_WORKER_NAME) {
-          throw new StratumError(STRATUM_ERRORS.other, `user must be a string of 1 to ${MAX_WORKER_NAME} characters`);
+          throw new StratumError('other', `user must be a string of 1 to ${MAX_WORKER_NAME} characters`);
         }
         if (!this.workers.has(user) && this.workers.size >= MAX_WORKERS) {
-          throw new StratumError(STRATUM_ERRORS.other, `at most ${MAX_WORKERS} workers per connection`);
+          throw new StratumError('other', `at most ${MAX_WORKERS} workers per connection`);
         }
         const wasReady = this.ready;
         this.workers.add(user);
@@ -259,13 +257,13 @@ export class Session {
         return true;
       }
       case 'mining.submit':
-        if (!this.subscribed) throw new StratumError(STRATUM_ERRORS.notSubscribed, 'not subscribed');
+        if (!this.subscribed) throw new StratumError('notSubscribed', 'not subscribed');
         return this.submit(checkShare(this.submitter(), request.params));
       case 'mining.configure':
         return this.configure(request.params);
       case 'mining.suggest_difficulty': {
         const wanted = Number(request.params[0]);
-        if (!Number.isFinite(wanted) || wanted <= 0) throw new StratumError(STRATUM_ERRORS.other, 'difficulty must be a positive number');
+        if (!Number.isFinite(wanted) || wanted <= 0) throw new StratumError('other', 'difficulty must be a positive number');
         this.vardiff.suggest(wanted, performance.now(), true);
         if (this.ready) this.afterReply.push(() => this.sendDifficulty());
         return true;
@@ -274,7 +272,7 @@ export class Session {
         // Our extranonce1 never changes during a connection, so there is never a set_extranonce to send.
         return true;
       default:
-        throw new StratumError(STRATUM_ERRORS.other, `unsupported method ${JSON.stringify(request.method.slice(0, 64))}`);
+        throw new StratumError('other', `unsupported method ${JSON.stringify(request.method.slice(0, 64))}`);
     }
   }
 
@@ -282,13 +280,13 @@ export class Session {
   private configure(params: readonly JsonValue[]): JsonValue {
     const [extensions, options = {}] = params;
     if (!Array.isArray(extensions) || typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new StratumError(STRATUM_ERRORS.other, 'mining.configure takes a list of extensions and an object of parameters');
+      throw new StratumError('other', 'mining.configure takes a list of extensions and an object of parameters');
     }
     const result: { [key: string]: JsonValue } = {};
     for (const extension of extensions.slice(0, 16)) {
       if (extension === 'version-rolling') {
         const asked = options['version-rolling.mask'] ?? 'ffffffff';
-        if (typeof asked !== 'string' || !/^[0-9a-fA-F]{1,8}$/.test(asked)) throw new StratumError(STRATUM_ERRORS.other, 'version-rolling.mask must be hex');
+        if (typeof asked !== 'string' || !/^[0-9a-fA-F]{1,8}$/.test(asked)) throw new StratumError('other', 'version-rolling.mask must be hex');
         this.versionMask = (this.host.settings.versionMask & parseInt(asked, 16)) >>> 0;
         result['version-rolling'] = this.versionMask !== 0;
         result['version-rolling.mask'] = hex32(this.versionMask);

@@ -4,9 +4,9 @@
  * share target. A hash that meets the block target is a block even when it misses the share target.
  * @module
  */
-import type { JsonValue } from '../protocols/json-stream.js';
+import type { JsonValue } from '../net/json.js';
 import { hashValue, shareTarget } from '../schemes/bitcoin.js';
-import { STRATUM_ERRORS, StratumError } from './errors.js';
+import { StratumError } from './errors.js';
 import { buildHeader, coinbaseOf, hex32, type StratumJob } from './job.js';
 import type { WorkTemplate } from './work.js';
 
@@ -48,7 +48,7 @@ const MAX_SHARES_PER_JOB = 1_000_000;
 const MAX_NTIME_DRIFT = 7200;
 const HEX8 = /^[0-9a-fA-F]{8}$/;
 
-const other = (message: string): StratumError => new StratumError(STRATUM_ERRORS.other, message);
+const other = (message: string): StratumError => new StratumError('other', message);
 
 /** The header version of a rolled share: the job's bits outside the mask, the miner's inside. */
 function rolledVersion(jobVersion: string, versionBits: JsonValue, mask: number): string {
@@ -65,10 +65,10 @@ function rolledVersion(jobVersion: string, versionBits: JsonValue, mask: number)
 /** Check a submit's params; throws StratumError with the code the miner gets. */
 export function checkShare(submitter: Submitter, params: readonly JsonValue[]): CheckedShare {
   const [worker, jobId, extranonce2, ntime, nonce, versionBits] = params;
-  if (typeof worker !== 'string' || !submitter.workers.has(worker)) throw new StratumError(STRATUM_ERRORS.unauthorized, 'unauthorized worker');
+  if (typeof worker !== 'string' || !submitter.workers.has(worker)) throw new StratumError('unauthorized', 'unauthorized worker');
   if (typeof jobId !== 'string') throw other('job_id must be a string');
   const sent = submitter.jobFor(jobId);
-  if (sent === undefined) throw new StratumError(STRATUM_ERRORS.jobNotFound, 'job not found (stale)');
+  if (sent === undefined) throw new StratumError('jobNotFound', 'job not found (stale)');
   const { job, difficulty } = sent;
   const size = submitter.extranonce2Size;
   if (typeof extranonce2 !== 'string' || extranonce2.length !== size * 2 || !/^[0-9a-fA-F]*$/.test(extranonce2)) {
@@ -88,11 +88,11 @@ export function checkShare(submitter: Submitter, params: readonly JsonValue[]): 
     version,
   };
   const key = `${share.extranonce1}:${share.extranonce2}:${share.ntime}:${share.nonce}:${version ?? job.stratum.version}`;
-  if (job.shares.has(key)) throw new StratumError(STRATUM_ERRORS.duplicate, 'duplicate share');
+  if (job.shares.has(key)) throw new StratumError('duplicate', 'duplicate share');
   const header = buildHeader(job.stratum, share);
   const value = hashValue(header);
   const isBlock = value <= job.template.target;
-  if (!isBlock && value > shareTarget(difficulty)) throw new StratumError(STRATUM_ERRORS.lowDifficulty, 'low difficulty share');
+  if (!isBlock && value > shareTarget(difficulty)) throw new StratumError('lowDifficulty', 'low difficulty share');
   if (job.shares.size < MAX_SHARES_PER_JOB) job.shares.add(key);
   return { worker, job, header, coinbase: coinbaseOf(job.stratum, share), value, difficulty, isBlock, key };
 }

@@ -1,7 +1,7 @@
 /**
  * Start a real server for door tests: ephemeral port on 127.0.0.1, other doors off, silent logs,
  * and (unless asked otherwise) the in-thread reference engine so results do not depend on which
- * kernels this machine built.
+ * kernels this machine built. Files the server keeps (the gate secret) go to a temporary state directory.
  * @module
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ export function testConfig(toml = '', env: Record<string, string> = {}): Config 
   return loadConfig({
     file,
     env,
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1 },
+    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1, stateDir: dir },
   });
 }
 

@@ -5,17 +5,17 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../src/config.js';
-import { parseJson, stringifyJson, type JsonValue } from '../../src/protocols/json-stream.js';
-import type { StratumSettings } from '../../src/protocols/stratum.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { parseJson, stringifyJson, type JsonValue } from '../../src/net/json.js';
 import { hashValue } from '../../src/schemes/bitcoin.js';
 import { Chain } from '../../src/stratum/chain.js';
 import { Coordinator, type CoordinatorOptions, type Session } from '../../src/stratum/coordinator.js';
 import { buildHeader, hex32, parseNotify, type ShareFields, type StratumJob } from '../../src/stratum/job.js';
 
-export function stratumSettings(overrides: Partial<StratumSettings> = {}) {
-  const stratum: StratumSettings = {
+export function stratumSettings(overrides: Partial<Config['stratum']> = {}) {
+  const stratum: Config['stratum'] = {
     ...loadConfig({ defaultsFile: null }).stratum,
+    port: 0, // a free port
     share_difficulty: 1e-9, // about one hash in four is a share
     block_bits: '207fffff', // about one hash in two is a block
     job_interval_ms: 60_000,

@@ -8,7 +8,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { startStratum, type StratumDoor } from '../../src/protocols/stratum.js';
 import type { Chain } from '../../src/stratum/chain.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
-import { StratumAgent } from '../../src/stratum/agent.js';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
 import { stratumSettings } from '../helpers/stratum.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
@@ -31,7 +31,7 @@ function builtIn(door: StratumDoor): Chain {
 
 test('two agents find blocks in a row on a low-difficulty chain, with no duplicates', async () => {
   const metrics = createMetrics();
-  const door = await startStratum({ config: settings(), listenPort: 0, metrics });
+  const door = await startStratum({ config: settings(), metrics });
   const engine = createInlineEngine(referenceBackend, 64);
   const agents = ['alice', 'bob'].map(
     (user) => new StratumAgent({ host: '127.0.0.1', port: door.address.port, user, engine, maxShares: 12, backoffMs: 50 }),
@@ -61,7 +61,7 @@ test('two agents find blocks in a row on a low-difficulty chain, with no duplica
 });
 
 test('a raw client sending garbage and an over-long line is closed; an agent alongside keeps mining', async () => {
-  const door = await startStratum({ config: settings({ max_line_bytes: 256 }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ max_line_bytes: 256 }) });
   try {
     const raw = connect({ host: '127.0.0.1', port: door.address.port });
     const received: string[] = [];
@@ -93,7 +93,7 @@ test('a raw client sending garbage and an over-long line is closed; an agent alo
 });
 
 test('`powerplant agent` mines shares for the coordinator and exits with a summary', async () => {
-  const door = await startStratum({ config: settings(), listenPort: 0 });
+  const door = await startStratum({ config: settings() });
   try {
     const child = spawn(
       process.execPath,
@@ -113,7 +113,7 @@ test('`powerplant agent` mines shares for the coordinator and exits with a summa
 });
 
 test('connections past stratum.max_connections are refused; the others are served', async () => {
-  const door = await startStratum({ config: settings({ max_connections: 1 }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ max_connections: 1 }) });
   try {
     const first = connect({ host: '127.0.0.1', port: door.address.port });
     await new Promise<void>((resolve) => first.once('connect', () => resolve()));
@@ -131,7 +131,7 @@ test('connections past stratum.max_connections are refused; the others are serve
 
 test('an agent follows a difficulty change mid-search: no low-difficulty shares after it', async () => {
   const metrics = createMetrics();
-  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), listenPort: 0, metrics });
+  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), metrics });
   try {
     const engine = createInlineEngine(referenceBackend, 64);
     const agent = new StratumAgent({ host: '127.0.0.1', port: door.address.port, user: 'erin', engine, backoffMs: 50 });
@@ -152,7 +152,7 @@ test('an agent follows a difficulty change mid-search: no low-difficulty shares 
 });
 
 test('an agent that does not read is dropped; one that reads keeps its connection', async () => {
-  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }) });
   try {
     const join = async (read: boolean) => {
       const socket = connect({ host: '127.0.0.1', port: door.address.port });
@@ -183,7 +183,7 @@ test('an agent that does not read is dropped; one that reads keeps its connectio
 });
 
 test('an agent reconnects with backoff when the coordinator restarts', async () => {
-  const first = await startStratum({ config: settings(), listenPort: 0 });
+  const first = await startStratum({ config: settings() });
   const port = first.address.port;
   const engine = createInlineEngine(referenceBackend, 64);
   const agent = new StratumAgent({ host: '127.0.0.1', port, user: 'fay', engine, backoffMs: 20, maxBackoffMs: 100 });
@@ -192,7 +192,7 @@ test('an agent reconnects with backoff when the coordinator restarts', async () 
   await until(() => agent.summary().accepted >= 2);
   await first.close();
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const second = await startStratum({ config: settings(), listenPort: port });
+  const second = await startStratum({ config: settings({ port }) });
   try {
     await until(() => (second.coordinator.agents()[0]?.accepted ?? 0) >= 2);
     assert.ok(agent.summary().connections >= 2);
@@ -204,7 +204,7 @@ test('an agent reconnects with backoff when the coordinator restarts', async () 
 });
 
 test('connections past stratum.max_connections_per_source get an error line and are closed', async () => {
-  const door = await startStratum({ config: settings({ max_connections_per_source: 2 }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ max_connections_per_source: 2 }) });
   try {
     const open = async () => {
       const socket = connect({ host: '127.0.0.1', port: door.address.port });
@@ -236,7 +236,7 @@ test('connections past stratum.max_connections_per_source get an error line and 
 
 test('an agent whose share difficulty is harder than the block target still sends the blocks it finds', async () => {
   // Share difficulty 1e6 (never reached here), blocks at about one hash in two.
-  const door = await startStratum({ config: settings({ share_difficulty: 1e6 }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ share_difficulty: 1e6 }) });
   try {
     const engine = createInlineEngine(referenceBackend, 64);
     const agent = new StratumAgent({ host: '127.0.0.1', port: door.address.port, user: 'gus', engine, backoffMs: 50, maxShares: 4 });

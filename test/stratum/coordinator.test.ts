@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JsonValue } from '../../src/protocols/json-stream.js';
+import type { JsonValue } from '../../src/net/json.js';
 import { shareTarget } from '../../src/schemes/bitcoin.js';
 import { parseNotify } from '../../src/stratum/job.js';
 import { EASY_BITS, HARD_BITS, findShare, join, lastJob, reply, setup } from '../helpers/stratum.js';

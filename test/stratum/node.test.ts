@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { parseJson, stringifyJson, type JsonValue } from '../../src/protocols/json-stream.js';
+import { parseJson, stringifyJson, type JsonValue } from '../../src/net/json.js';
 import { startStratum, type StratumDoor } from '../../src/protocols/stratum.js';
 import { startServer } from '../../src/server.js';
-import { StratumAgent } from '../../src/stratum/agent.js';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
 import { heightScript } from '../../src/stratum/coinbase.js';
 import { parseNotify } from '../../src/stratum/job.js';
 import { bcoinOrSkip, startRegtestNode, type Bcoin, type BcoinObject, type RegtestNode } from '../helpers/bcoin.js';
@@ -47,7 +47,7 @@ test('agents mining through a node-fed door: the node takes every block, its hei
   const bcoin = bcoinOrSkip(t);
   if (bcoin === undefined) return;
   const node = await startRegtestNode(bcoin);
-  const door = await startStratum({ config: nodeSettings(node), listenPort: 0 });
+  const door = await startStratum({ config: nodeSettings(node) });
   try {
     const engine = createInlineEngine(referenceBackend, 64);
     const stop = new AbortController();
@@ -101,7 +101,7 @@ test('on a node with segwit active, blocks carry the template\'s transactions, t
     assert.ok(template.rules.includes('!segwit'), 'segwit is active');
     assert.equal(template.transactions.length, 2);
 
-    const started = await startStratum({ config: nodeSettings(node), listenPort: 0 });
+    const started = await startStratum({ config: nodeSettings(node) });
     const engine = createInlineEngine(referenceBackend, 64);
     const stop = new AbortController();
     door = started;
@@ -131,7 +131,7 @@ test('a new tip from elsewhere reaches miners at once through the long poll, wit
   if (bcoin === undefined) return;
   const node = await startRegtestNode(bcoin);
   // No short poll within the test's time: only the long poll can tell.
-  const door = await startStratum({ config: nodeSettings(node, { node_poll_ms: 600_000 }), listenPort: 0 });
+  const door = await startStratum({ config: nodeSettings(node, { node_poll_ms: 600_000 }) });
   const socket = connect({ host: '127.0.0.1', port: door.address.port });
   try {
     const jobs: ReturnType<typeof parseNotify>[] = [];
@@ -216,14 +216,14 @@ test('a payout address that does not parse or is not of the node\'s chain stops 
   if (bcoin === undefined) return;
   const node = await startRegtestNode(bcoin);
   try {
-    await assert.rejects(startStratum({ config: nodeSettings(node, { payout_address: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4' }), listenPort: 0 }), {
+    await assert.rejects(startStratum({ config: nodeSettings(node, { payout_address: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4' }) }), {
       message: "stratum.payout_address bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 is not an address of the node's chain (regtest)",
     });
-    await assert.rejects(startStratum({ config: nodeSettings(node, { payout_address: 'bcrt1qnotanaddress' }), listenPort: 0 }), /payout address: /);
-    await assert.rejects(startStratum({ config: nodeSettings(node, { payout_address: '' }), listenPort: 0 }), /stratum.payout_address is required/);
-    await assert.rejects(startStratum({ config: nodeSettings(node, { node_url: node.url.replace(/:[^:@]+@/, ':wrong@') }), listenPort: 0 }), /refused the credentials/);
+    await assert.rejects(startStratum({ config: nodeSettings(node, { payout_address: 'bcrt1qnotanaddress' }) }), /payout address: /);
+    await assert.rejects(startStratum({ config: nodeSettings(node, { payout_address: '' }) }), /stratum.payout_address is required/);
+    await assert.rejects(startStratum({ config: nodeSettings(node, { node_url: node.url.replace(/:[^:@]+@/, ':wrong@') }) }), /refused the credentials/);
     const unreachable = node.url.replace(/:\d+\/$/, `:${await freePort()}/`);
-    await assert.rejects(startStratum({ config: nodeSettings(node, { node_url: unreachable }), listenPort: 0 }), /^InputError: stratum.node_url: cannot use the node at http:\/\/127.0.0.1:\d+\/: getblockchaininfo: .*ECONNREFUSED/);
+    await assert.rejects(startStratum({ config: nodeSettings(node, { node_url: unreachable }) }), /^InputError: stratum.node_url: cannot use the node at http:\/\/127.0.0.1:\d+\/: getblockchaininfo: .*ECONNREFUSED/);
   } finally {
     await node.close();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JsonValue } from '../../src/protocols/json-stream.js';
+import type { JsonValue } from '../../src/net/json.js';
 import { hashValue, shareTarget } from '../../src/schemes/bitcoin.js';
 import { buildHeader, hex32 } from '../../src/stratum/job.js';
 import { Vardiff } from '../../src/stratum/vardiff.js';
