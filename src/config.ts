@@ -116,10 +116,38 @@ const schema = z.strictObject({
       share_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').default(0.0001),
       /** nBits of the built-in chain's blocks: low, so a CPU finds blocks. */
       block_bits: hex8.default('1e00ffff'),
+      /** A fresh job this often: the built-in chain's new ntime, a node's refreshed transactions. */
       job_interval_ms: integer(100, 24 * HOUR_MS).default(30000),
       history: integer(1, 100_000).default(100),
       max_line_bytes: integer(256, 16 * 1024 * 1024).default(16384),
       max_connections: integer(1, 1_000_000).default(1000),
+      /** Of those, from one IPv4 address or IPv6 /64. */
+      max_connections_per_source: integer(1, 1_000_000).default(100),
+      /** A connection with no authorized worker this long after it opened is closed. */
+      authorize_timeout_ms: integer(100, HOUR_MS).default(30000),
+      /** A connection that sends nothing this long is closed. */
+      idle_timeout_ms: integer(100, 24 * HOUR_MS).default(600000),
+      /** Protocol errors (bad requests, not share verdicts) a connection may make; the next closes it. */
+      max_errors_per_connection: integer(0, 1_000_000).default(16),
+      /** Bitcoin node RPC to take block templates from (http://user:pass@host:port/); empty: the built-in chain. */
+      node_url: z
+        .string({ error: 'must be a string' })
+        .regex(/^(|https?:\/\/\S+)$/, 'must be empty or an http:// or https:// URL')
+        .default(''),
+      /** Where the coinbase pays, with node_url (base58 or bech32/bech32m of the node's chain). */
+      payout_address: z.string({ error: 'must be a string' }).default(''),
+      /** The node's short poll (when it offers no long poll) and retry period while it is down. */
+      node_poll_ms: integer(50, HOUR_MS).default(1000),
+      /** Longest wait for one node RPC answer (long polls excepted). */
+      node_timeout_ms: integer(100, HOUR_MS).default(10000),
+      /** Shares per minute vardiff steers each connection towards; 0 keeps share_difficulty. */
+      vardiff_shares_per_min: z.number({ error: 'must be a number' }).min(0, 'must not be negative').max(60_000, 'must be at most 60000').default(20),
+      /** The window a connection's share rate is measured over. */
+      vardiff_retarget_ms: integer(100, HOUR_MS).default(30000),
+      min_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').default(0.00001),
+      max_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').max(1e15, 'must be at most 1e15').default(1e12),
+      /** Version bits miners may roll (BIP 310; BIP 320's general-purpose bits). */
+      version_mask: hex8.default('1fffe000'),
       /** Answers queued to an agent that does not read them before it is dropped. */
       max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     })
@@ -210,6 +238,8 @@ export interface ConfigFlags {
   readonly gatePort?: string | number;
   readonly shareDifficulty?: string | number;
   readonly blockBits?: string;
+  readonly nodeUrl?: string;
+  readonly payoutAddress?: string;
   readonly threads?: string | number;
   readonly engine?: string;
   readonly redis?: string;
@@ -273,6 +303,8 @@ function flagLayer(flags: ConfigFlags): Layer {
   set(layer, 'stratum', 'port', num(flags.stratumPort));
   set(layer, 'stratum', 'share_difficulty', num(flags.shareDifficulty));
   set(layer, 'stratum', 'block_bits', flags.blockBits);
+  set(layer, 'stratum', 'node_url', flags.nodeUrl);
+  set(layer, 'stratum', 'payout_address', flags.payoutAddress);
   set(layer, 'gate', 'tcp_port', num(flags.gatePort));
   set(layer, 'pow', 'threads', num(flags.threads));
   set(layer, 'pow', 'backend', flags.engine);
@@ -331,6 +363,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (config.gate.bits_min > config.gate.bits_max) {
     throw new ConfigError('config: gate.bits_min must not be above gate.bits_max');
   }
+  const { stratum } = config;
+  if (stratum.min_difficulty > stratum.max_difficulty) throw new ConfigError('config: stratum.min_difficulty must not be above stratum.max_difficulty');
   if (config.pow.default_difficulty > config.pow.max_difficulty) {
     throw new ConfigError('config: pow.default_difficulty must not be above pow.max_difficulty');
   }

@@ -41,6 +41,7 @@ export const ERRORS = {
     meaning: 'a message, body or line is over its size limit',
     http: 413,
     websocket: 1009,
+    stratum: 20,
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_REQUESTS: {
@@ -52,6 +53,7 @@ export const ERRORS = {
   PP_ERR_TOO_MANY_CONNECTIONS: {
     meaning: 'too many connections open (in all, or from one address)',
     http: 503,
+    stratum: 20,
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_ERRORS: {

@@ -27,7 +27,7 @@ import { startGateTcp } from './protocols/gate-tcp.js';
 import { startMetanoia } from './protocols/metanoia.js';
 import { startNanoHttp } from './protocols/nano-http.js';
 import { startNostrWs } from './protocols/nostr-ws.js';
-import { startStratum } from './protocols/stratum.js';
+import { isStratumDoor, startStratum } from './protocols/stratum.js';
 import { createEngineSource } from './sources/engine.js';
 import { RemoteMiners } from './sources/remote-miners.js';
 import { clusterFromConfig } from './cluster/cluster.js';
@@ -131,18 +131,28 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   // Registered before the routes, whose schemas it collects into the OpenAPI document.
   await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', async () => ({
-    status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
-    ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
-    engine: { backend: engine.backend, threads: engine.threads },
-    jobs: broker.stats(),
-  }));
+  const doors: Door[] = [];
+  /** The running Stratum door: its work source's state is part of /healthz, its miners are /stratum/workers. */
+  const stratumDoor = () => doors.find(isStratumDoor);
+  app.get('/healthz', async () => {
+    const stratum = stratumDoor()?.coordinator.status();
+    return {
+      status: (cluster !== undefined && !cluster.link.up) || stratum?.up === false ? 'degraded' : 'ok',
+      ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
+      ...(stratum === undefined ? {} : { stratum }),
+      engine: { backend: engine.backend, threads: engine.threads },
+      jobs: broker.stats(),
+    };
+  });
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+  app.get('/stratum/workers', async (_request, reply) => {
+    const stratum = stratumDoor();
+    return stratum === undefined ? reply.code(404).send({ error: 'the Stratum door is off' }) : { work: stratum.coordinator.status(), workers: stratum.coordinator.agents() };
+  });
   const context: DoorContext = { config, broker, metrics, logger, http: app, remoteWork: remoteMiners, gate };
-  const doors: Door[] = [];
   for (const start of HTTP_DOORS) doors.push(await start(context));
 
   const closeAll = async (): Promise<void> => {

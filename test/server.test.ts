@@ -22,6 +22,8 @@ describe('server', () => {
       assert.equal(body.status, 'ok');
       assert.equal(body.engine.backend, 'js');
       assert.equal(body.jobs.active, 0);
+      assert.equal('stratum' in body, false, 'no Stratum status while its door is off');
+      assert.equal((await fetch(httpUrl(server, '/stratum/workers'))).status, 404);
 
       await fetch(httpUrl(server, '/pow'), { method: 'POST', body: JSON.stringify({ hash: '00'.repeat(32), difficulty: 'ff00000000000000' }) });
       const metrics = await fetch(httpUrl(server, '/metrics'));

@@ -77,6 +77,8 @@ export function register(program: Command): void {
     .option('--gate-port <n>', 'gate TCP port, 0 disables (gate.tcp_port)')
     .option('--share-difficulty <d>', 'Stratum share difficulty (stratum.share_difficulty)')
     .option('--block-bits <hex8>', "built-in chain's nBits (stratum.block_bits)")
+    .option('--node-url <url>', 'Bitcoin node RPC for Stratum block templates, http://user:pass@host:port/ (stratum.node_url)')
+    .option('--payout-address <address>', "coinbase payout address on the node's chain (stratum.payout_address)")
     .option('--threads <n>', 'engine threads (pow.threads)')
     .addOption(new Option('--engine <backend>', 'search backend (pow.backend)').choices(['auto', 'native', 'wasm', 'js']))
     .option('--redis <url>', 'Redis URL for cluster mode (cluster.redis)')
