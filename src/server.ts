@@ -22,6 +22,8 @@ import { countGateEvents } from './gate/metrics.js';
 import { gateHttpPlugin } from './protocols/gate-http.js';
 import { SourceConnections } from './protocols/connections.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
+import { GatePolicy } from './gate/policy.js';
+import { startGateProxy } from './protocols/gate-proxy.js';
 import { createEngineSource } from './sources/engine.js';
 import { clusterFromConfig } from './cluster/cluster.js';
 import { createClusterSource } from './sources/cluster.js';
@@ -118,7 +120,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   }
   const context: DoorContext = { config, broker, metrics, logger, engine };
 
-  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
+  const trustProxy = config.server.trust_proxy.length === 0 ? false : [...config.server.trust_proxy];
+  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true, trustProxy });
   app.server.maxConnections = config.server.max_http_connections;
   app.server.on('drop', () => metrics.connectionsRefused.inc({ door: 'http' }));
   const httpSources = new SourceConnections(config.server.max_http_connections_per_source);
@@ -142,7 +145,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     return metrics.registry.metrics();
   });
   registerNanoHttp(app, context);
-  await app.register(gateHttpPlugin, { prefix: '/gate', gate });
+  const gatePolicy = new GatePolicy(config.gate.http.rules);
+  await app.register(gateHttpPlugin, { prefix: '/gate', gate, policy: gatePolicy });
   const nostrWs = attachNostrWs(app.server, context);
 
   const doors: Door[] = [];
@@ -159,6 +163,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     if (config.stratum.port !== 0) doors.push(await startStratum(context));
     if (config.gate.tcp_port !== 0) {
       doors.push(await startGateTcp({ gate, config: config.gate, logger, metrics, port: config.gate.tcp_port, host: config.server.host }));
+    }
+    if (config.gate.http.upstream !== '') {
+      doors.push(await startGateProxy({ gate, policy: gatePolicy, config: config.gate.http, trustProxy: config.server.trust_proxy, host: config.server.host, logger }));
     }
   } catch (error) {
     await broker.close();

@@ -1,0 +1,103 @@
+/**
+ * Admission of one HTTP request to a site behind the gate: the policy's verdict, then (for
+ * `challenge`) the request's pass, which must be valid and earned with enough bits. What a
+ * refused visitor gets: the challenge page (browsers), or a 401 with the challenge in JSON.
+ * Shared by the reverse proxy (protocols/gate-proxy.ts) and forward-auth (GET /gate/auth).
+ * @module
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Gate } from './gate.js';
+import { tokenFromHeaders } from './middleware.js';
+import { challengePage, escapeHtml, pickLanguage } from './page.js';
+import { policyPath, type GatePolicy, type RequestFacts } from './policy.js';
+import { GateRefusal, REFUSAL_STATUS } from './refusal.js';
+import type { Pass } from './token.js';
+
+export interface Admission {
+  readonly gate: Gate;
+  readonly policy: GatePolicy;
+  /** Where the gate's HTTP door is mounted on this origin (`/gate`). */
+  readonly endpoint: string;
+}
+
+export type Decision =
+  | { readonly kind: 'allow' }
+  | { readonly kind: 'deny' }
+  | { readonly kind: 'pass'; readonly pass: Pass }
+  /** A pass earned with at least `bits` is needed; `reason` says what was wrong with this request's. */
+  | { readonly kind: 'challenge'; readonly bits: number; readonly reason: string };
+
+/** The facts a policy looks at, for a request to `url` (path and query) with `method`. */
+export function requestFacts(request: FastifyRequest, url: string, method: string): RequestFacts {
+  return { path: policyPath(url), method, userAgent: request.headers['user-agent'] ?? '', ip: request.ip };
+}
+
+export function decide({ gate, policy }: Admission, facts: RequestFacts, request: FastifyRequest): Decision {
+  const verdict = policy.verdict(facts);
+  if (verdict.action !== 'challenge') return { kind: verdict.action };
+  const token = tokenFromHeaders(request.headers);
+  if (token === undefined) return { kind: 'challenge', bits: verdict.bits, reason: 'a gate pass is required' };
+  let pass: Pass;
+  try {
+    pass = gate.checkPass(token);
+  } catch (error) {
+    if (error instanceof GateRefusal) return { kind: 'challenge', bits: verdict.bits, reason: error.message };
+    throw error;
+  }
+  if (pass.bits < verdict.bits) {
+    return { kind: 'challenge', bits: verdict.bits, reason: `pass was earned with ${pass.bits} bits; this address needs ${verdict.bits}` };
+  }
+  return { kind: 'pass', pass };
+}
+
+/** Whether the client wants JSON rather than a page (API clients, fetch with Accept: application/json). */
+export function wantsJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+export interface ChallengeReply {
+  readonly bits: number;
+  readonly reason: string;
+  /** Where the visitor goes after passing. */
+  readonly returnTo: string;
+  /** Default 401; a refused stamp answers with its own status. */
+  readonly status?: number;
+}
+
+/** Answer with a fresh challenge: the page for browsers, JSON for the rest. */
+export async function replyChallenge(admission: Admission, request: FastifyRequest, reply: FastifyReply, options: ChallengeReply): Promise<FastifyReply> {
+  const { gate, endpoint } = admission;
+  let status = options.status ?? 401;
+  let reason = options.reason;
+  const challenge = await gate.issue(request.ip, 'sha1', options.bits).catch((error: unknown) => {
+    if (!(error instanceof GateRefusal)) throw error;
+    status = REFUSAL_STATUS[error.code];
+    reason = error.message;
+    return undefined;
+  });
+  reply.code(status).header('cache-control', 'no-store').header('www-authenticate', 'Bearer realm="powerplant-gate"');
+  const solve = `${endpoint}/solve?return=${encodeURIComponent(options.returnTo)}`;
+  if (wantsJson(request)) {
+    return reply.send({
+      error: reason,
+      ...(challenge === undefined
+        ? {}
+        : { challenge: challenge.text, bits: challenge.bits, algorithm: challenge.algorithm, expires: challenge.expires, verify: `${endpoint}/verify` }),
+      solve,
+    });
+  }
+  const language = pickLanguage(request.headers['accept-language']);
+  const refusal = options.status === undefined && challenge !== undefined ? undefined : reason;
+  return reply
+    .type('text/html; charset=utf-8')
+    .send(challengePage({ endpoint, language, returnTo: options.returnTo, ...(challenge === undefined ? {} : { challenge }), ...(refusal === undefined ? {} : { refusal }) }));
+}
+
+/** A page (or JSON) for the errors the gate itself answers: 403 denied, 502/504 upstream. */
+export function replyError(request: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
+  reply.code(status).header('cache-control', 'no-store');
+  if (wantsJson(request)) return reply.send({ error: text });
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status}</title></head><body style="font: 17px/1.5 system-ui, sans-serif; max-width: 38rem; margin: 3rem auto; padding: 0 1rem"><main><h1>${status}</h1><p>${escapeHtml(text)}</p></main></body></html>\n`;
+  return reply.type('text/html; charset=utf-8').send(page);
+}
