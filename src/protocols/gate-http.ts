@@ -95,9 +95,12 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
     const verdict = policy.verdict(requestFacts(request, path, 'GET'));
     return verdict.action === 'challenge' ? verdict.bits : 0;
   };
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  // The no-JavaScript stamp form, unless the app parses forms itself (e.g. @fastify/formbody).
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+  }
 
   // Fastify's own 4xx (bad JSON, body too large, wrong content type) in the gate's {"error"} shape.
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,52 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { WebSocket } from 'ws';
-import { loadConfig } from '../../src/config.js';
-import { createInlineEngine } from '../../src/engine/inline.js';
-import { referenceBackend } from '../../src/engine/reference.js';
 import { ChallengeCodec } from '../../src/gate/challenge.js';
 import { TokenCodec } from '../../src/gate/token.js';
-import { startServer, type RunningServer } from '../../src/server.js';
 import { mintStamp } from '../gate/stamps.js';
-import { startUpstream, type Upstream } from '../gate/upstream.js';
+import { GATE_TEST_BITS, GATE_TEST_SECRET as SECRET, gateInFront } from '../helpers/gate-proxy.js';
 
-const SECRET = 'a test secret of enough length';
-const BITS = 8;
-const dir = mkdtempSync(join(tmpdir(), 'gate-proxy-'));
-let files = 0;
-
-interface Setup {
-  readonly upstream: Upstream;
-  readonly server: RunningServer;
-  /** The proxy's origin. */
-  readonly proxy: string;
-  /** The main HTTP port's origin (forward-auth). */
-  readonly api: string;
-}
-
-/** A real upstream behind `serve --gate-upstream URL --gate-http-port 0`, with `toml` layered over the test config. */
-async function gateInFront(t: TestContext, toml = '', upstreamUrl?: string): Promise<Setup> {
-  const upstream = await startUpstream();
-  const file = join(dir, `config-${++files}.toml`);
-  writeFileSync(file, `[gate]\nsecret = "${SECRET}"\npurpose = "proxy-test"\nbits_min = ${BITS}\nbits_max = ${BITS}\n${toml}`);
-  const config = loadConfig({
-    file,
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1, gateUpstream: upstreamUrl ?? upstream.url, gateHttpPort: 0 },
-  });
-  const server = await startServer(config, { engine: createInlineEngine(referenceBackend) });
-  t.after(async () => {
-    await server.close();
-    await upstream.close();
-  });
-  const proxy = `http://127.0.0.1:${server.addresses['gate-http']!.port}`;
-  return { upstream, server, proxy, api: `http://127.0.0.1:${server.addresses.http.port}` };
-}
+const BITS = GATE_TEST_BITS;
 
 interface JsonChallenge {
   readonly error: string;
