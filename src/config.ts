@@ -58,7 +58,7 @@ const gateRule = z.strictObject({
   networks: z.array(network, { error: 'must be an array of addresses or CIDR networks' }).optional(),
   /** challenge only: the least bits for this rule's requests (a pass earned with fewer is not enough). */
   bits: integer(0, 160).optional(),
-});
+}).refine((rule) => rule.bits === undefined || rule.action === 'challenge', { message: 'is only for challenge rules', path: ['bits'] });
 
 const schema = z.strictObject({
   server: z

@@ -22,10 +22,10 @@ export interface Admission {
 
 export type Decision =
   | { readonly kind: 'allow' }
-  | { readonly kind: 'deny' }
+  | { readonly kind: 'deny'; readonly refusal: GateRefusal }
   | { readonly kind: 'pass'; readonly pass: Pass }
-  /** A pass earned with at least `bits` is needed; `reason` says what was wrong with this request's. */
-  | { readonly kind: 'challenge'; readonly bits: number; readonly reason: string };
+  /** A pass earned with at least `bits` is needed; `refusal` says what was wrong with this request's. */
+  | { readonly kind: 'challenge'; readonly bits: number; readonly refusal: GateRefusal };
 
 /** The facts a policy looks at, for a request to `url` (path and query) with `method`. */
 export function requestFacts(request: FastifyRequest, url: string, method: string): RequestFacts {
@@ -34,18 +34,20 @@ export function requestFacts(request: FastifyRequest, url: string, method: strin
 
 export function decide({ gate, policy }: Admission, facts: RequestFacts, request: FastifyRequest): Decision {
   const verdict = policy.verdict(facts);
-  if (verdict.action !== 'challenge') return { kind: verdict.action };
+  if (verdict.action === 'allow') return { kind: 'allow' };
+  if (verdict.action === 'deny') return { kind: 'deny', refusal: new GateRefusal('denied', 'the gate policy refuses this request') };
+  const { bits } = verdict;
   const token = tokenFromHeaders(request.headers);
-  if (token === undefined) return { kind: 'challenge', bits: verdict.bits, reason: 'a gate pass is required' };
+  if (token === undefined) return { kind: 'challenge', bits, refusal: new GateRefusal('no-pass', 'a gate pass is required') };
   let pass: Pass;
   try {
     pass = gate.checkPass(token);
   } catch (error) {
-    if (error instanceof GateRefusal) return { kind: 'challenge', bits: verdict.bits, reason: error.message };
+    if (error instanceof GateRefusal) return { kind: 'challenge', bits, refusal: error };
     throw error;
   }
-  if (pass.bits < verdict.bits) {
-    return { kind: 'challenge', bits: verdict.bits, reason: `pass was earned with ${pass.bits} bits; this address needs ${verdict.bits}` };
+  if (pass.bits < bits) {
+    return { kind: 'challenge', bits, refusal: new GateRefusal('insufficient', `pass was earned with ${pass.bits} bits; this address needs ${bits}`) };
   }
   return { kind: 'pass', pass };
 }
@@ -58,24 +60,29 @@ export function wantsJson(request: FastifyRequest): boolean {
 
 export interface ChallengeReply {
   readonly bits: number;
-  readonly reason: string;
+  /** Why the request needs a challenge: its message is the answer's `error`. */
+  readonly refusal: GateRefusal;
   /** Where the visitor goes after passing. */
   readonly returnTo: string;
-  /** Default 401; a refused stamp answers with its own status. */
-  readonly status?: number;
+  /**
+   * Set when the visitor just sent a stamp that was refused: answer with the refusal's status and
+   * show its reason on the page. Otherwise 401, and the page shows no reason.
+   */
+  readonly stampRefused?: boolean;
 }
 
 /** Answer with a fresh challenge: the page for browsers, JSON for the rest. */
 export async function replyChallenge(admission: Admission, request: FastifyRequest, reply: FastifyReply, options: ChallengeReply): Promise<FastifyReply> {
   const { gate, endpoint } = admission;
-  let status = options.status ?? 401;
-  let reason = options.reason;
+  let refusal = options.refusal;
+  let status = options.stampRefused === true ? REFUSAL_STATUS[refusal.code] : 401;
   const challenge = await gate.issue(request.ip, 'sha1', options.bits).catch((error: unknown) => {
     if (!(error instanceof GateRefusal)) throw error;
+    refusal = error;
     status = REFUSAL_STATUS[error.code];
-    reason = error.message;
     return undefined;
   });
+  const reason = refusal.message;
   reply.code(status).header('cache-control', 'no-store').header('www-authenticate', 'Bearer realm="powerplant-gate"');
   const solve = `${endpoint}/solve?return=${encodeURIComponent(options.returnTo)}`;
   if (wantsJson(request)) {
@@ -88,13 +95,17 @@ export async function replyChallenge(admission: Admission, request: FastifyReque
     });
   }
   const language = pickLanguage(request.headers['accept-language']);
-  const refusal = options.status === undefined && challenge !== undefined ? undefined : reason;
+  const shown = options.stampRefused === true || challenge === undefined ? { refusal: reason } : {};
   return reply
     .type('text/html; charset=utf-8')
-    .send(challengePage({ endpoint, language, returnTo: options.returnTo, ...(challenge === undefined ? {} : { challenge }), ...(refusal === undefined ? {} : { refusal }) }));
+    .send(challengePage({ endpoint, language, returnTo: options.returnTo, ...(challenge === undefined ? {} : { challenge }), ...shown }));
 }
 
-/** A page (or JSON) for the errors the gate itself answers: 403 denied, 502/504 upstream. */
+/** The answer to a request a policy rule denies. */
+export const replyDenied = (request: FastifyRequest, reply: FastifyReply, refusal: GateRefusal): FastifyReply =>
+  replyError(request, reply, REFUSAL_STATUS[refusal.code], refusal.message);
+
+/** A page (or JSON) for the errors the gate itself answers: 403 denied, 413, 502/504 upstream. */
 export function replyError(request: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
   reply.code(status).header('cache-control', 'no-store');
   if (wantsJson(request)) return reply.send({ error: text });

@@ -120,7 +120,7 @@ export interface FormPassOptions {
 export async function checkFormPass(checker: PassChecker, fields: unknown, options: FormPassOptions = {}): Promise<Pass> {
   const field = options.field ?? GATE_FORM_FIELD;
   const token = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>)[field] : undefined;
-  if (token === undefined) throw new GateRefusal('malformed', `form field ${field} is missing: the gate must pass before the form is sent`);
+  if (token === undefined) throw new GateRefusal('no-pass', `form field ${field} is missing: the gate must pass before the form is sent`);
   const pass = checker.checkPass(token);
   if (options.spent !== undefined) {
     const ttlMs = pass.expires * 1000 - (options.now ?? Date.now)();

@@ -21,7 +21,11 @@ export type RefusalCode =
   /** Too many requests from this source. */
   | 'rate-limited'
   /** The server cannot take the request now (spent store full, upstream down). */
-  | 'busy';
+  | 'busy'
+  /** A site behind the gate needs a pass and the request shows none. */
+  | 'no-pass'
+  /** A policy rule turns the request away. */
+  | 'denied';
 
 /** HTTP status of each refusal. */
 export const REFUSAL_STATUS: Readonly<Record<RefusalCode, number>> = {
@@ -34,6 +38,8 @@ export const REFUSAL_STATUS: Readonly<Record<RefusalCode, number>> = {
   spent: 409,
   'rate-limited': 429,
   busy: 503,
+  'no-pass': 401,
+  denied: 403,
 };
 
 export class GateRefusal extends Error {

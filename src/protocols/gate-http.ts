@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decide, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
+import { decide, replyChallenge, replyDenied, requestFacts, type Admission } from '../gate/admission.js';
 import type { Gate } from '../gate/gate.js';
 import { GATE_COOKIE, gatePreHandler } from '../gate/middleware.js';
 import { returnPath } from '../gate/page.js';
@@ -146,9 +146,9 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
       case 'pass':
         return { ok: true, expires: decision.pass.expires };
       case 'deny':
-        return replyError(request, reply, 403, 'the gate policy refuses this request');
+        return replyDenied(request, reply, decision.refusal);
       case 'challenge':
-        return replyChallenge(admission, request, reply, { bits: decision.bits, reason: decision.reason, returnTo: returnPath(uri) });
+        return replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo: returnPath(uri) });
     }
   });
 
@@ -157,8 +157,8 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
     const returnTo = returnPath((query.success ? query.data.return : undefined) ?? forwardedUri(request));
     const decision = decide(admission, requestFacts(request, returnTo, 'GET'), request);
     if (decision.kind === 'pass' || decision.kind === 'allow') return reply.code(303).header('location', returnTo).send();
-    if (decision.kind === 'deny') return replyError(request, reply, 403, 'the gate policy refuses this request');
-    return replyChallenge(admission, request, reply, { bits: decision.bits, reason: decision.reason, returnTo });
+    if (decision.kind === 'deny') return replyDenied(request, reply, decision.refusal);
+    return replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo });
   });
 
   app.post('/stamp', { bodyLimit: VERIFY_BODY_LIMIT }, async (request, reply) => {
@@ -172,7 +172,7 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
     } catch (error) {
       if (!(error instanceof GateRefusal)) throw error;
       const bits = bitsFor(request, returnTo);
-      return replyChallenge(admission, request, reply, { bits, reason: error.message, returnTo, status: REFUSAL_STATUS[error.code] });
+      return replyChallenge(admission, request, reply, { bits, refusal: error, returnTo, stampRefused: true });
     }
   });
 

@@ -17,7 +17,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import type { Config } from '../config.js';
-import { decide, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
+import { decide, replyChallenge, replyDenied, replyError, requestFacts, type Admission } from '../gate/admission.js';
 import type { Gate } from '../gate/gate.js';
 import { GATE_COOKIE } from '../gate/middleware.js';
 import type { GatePolicy } from '../gate/policy.js';
@@ -137,10 +137,10 @@ export async function startGateProxy(options: GateProxyOptions): Promise<Door> {
       return;
     }
     if (decision.kind === 'deny') {
-      await replyError(request, reply, 403, 'the gate policy refuses this request');
+      await replyDenied(request, reply, decision.refusal);
       return;
     }
-    await replyChallenge(admission, request, reply, { bits: decision.bits, reason: decision.reason, returnTo: request.url });
+    await replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo: request.url });
   };
 
   const timeout = config.upstream_timeout_ms;

@@ -68,6 +68,7 @@ test('bad rules and trust_proxy entries are refused by key; gate.http flags keep
   refused('[[gate.http.rules]]\naction = "deny"\nuser_agent = "("\n', 'config: gate.http.rules.0.user_agent must be a valid regular expression');
   refused('[[gate.http.rules]]\naction = "allow"\nnetworks = ["10.0.0.0/33"]\n', 'config: gate.http.rules.0.networks.0 must be an IP address or CIDR network');
   refused('[[gate.http.rules]]\naction = "allow"\ncolour = "red"\n', 'config: unknown key gate.http.rules.0.colour');
+  refused('[[gate.http.rules]]\naction = "allow"\nbits = 20\n', 'config: gate.http.rules.0.bits is only for challenge rules');
   refused('[server]\ntrust_proxy = ["proxy.example"]\n', 'config: server.trust_proxy.0 must be an IP address or CIDR network');
   refused('[gate.http]\nupstream = "ftp://x"\n', 'config: gate.http.upstream must be empty or an http:// or https:// URL');
 
