@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.js';
 import { Gate } from '../src/gate/gate.js';
-import { GatePolicy } from '../src/gate/policy.js';
 import { TokenCodec } from '../src/gate/token.js';
 import { silentLogger } from '../src/log.js';
 import { startGateProxy } from '../src/protocols/gate-proxy.js';
@@ -34,8 +33,8 @@ const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port
 
 const secret = randomBytes(32);
 const gate = new Gate({ secret, purpose: 'bench', bitsMin: 16, bitsMax: 16, challengeTtlS: 120, tokenTtlS: 3600 });
-const config = loadConfig({ defaultsFile: null, flags: { gateUpstream: upstreamUrl, gateHttpPort: 0 } });
-const proxy = await startGateProxy({ gate, policy: new GatePolicy([]), config: config.gate.http, trustProxy: [], host: '127.0.0.1', logger: silentLogger });
+const config = loadConfig({ defaultsFile: null, flags: { host: '127.0.0.1', gateUpstream: upstreamUrl, gateHttpPort: 0 } });
+const proxy = await startGateProxy({ config, gate, logger: silentLogger });
 const proxyUrl = `http://127.0.0.1:${proxy.address.port}`;
 const cookie = `powerplant_gate=${new TokenCodec(secret, 'bench').issue(randomBytes(16).toString('hex'), 3600, Date.now(), 16).token}`;
 

@@ -6,12 +6,15 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, PowerplantError } from '../errors.js';
 import type { Gate } from './gate.js';
 import { tokenFromHeaders } from './middleware.js';
 import { challengePage, escapeHtml, pickLanguage } from './page.js';
 import { policyPath, type GatePolicy, type RequestFacts } from './policy.js';
-import { GateRefusal, REFUSAL_STATUS } from './refusal.js';
 import type { Pass } from './token.js';
+
+/** The HTTP status of a refusal, from the error registry. */
+const httpStatus = (error: PowerplantError): number => error.wires.http ?? 500;
 
 export interface Admission {
   readonly gate: Gate;
@@ -22,10 +25,10 @@ export interface Admission {
 
 export type Decision =
   | { readonly kind: 'allow' }
-  | { readonly kind: 'deny'; readonly refusal: GateRefusal }
+  | { readonly kind: 'deny'; readonly refusal: PowerplantError }
   | { readonly kind: 'pass'; readonly pass: Pass }
   /** A pass earned with at least `bits` is needed; `refusal` says what was wrong with this request's. */
-  | { readonly kind: 'challenge'; readonly bits: number; readonly refusal: GateRefusal };
+  | { readonly kind: 'challenge'; readonly bits: number; readonly refusal: PowerplantError };
 
 /** The facts a policy looks at, for a request to `url` (path and query) with `method`. */
 export function requestFacts(request: FastifyRequest, url: string, method: string): RequestFacts {
@@ -35,19 +38,19 @@ export function requestFacts(request: FastifyRequest, url: string, method: strin
 export function decide({ gate, policy }: Admission, facts: RequestFacts, request: FastifyRequest): Decision {
   const verdict = policy.verdict(facts);
   if (verdict.action === 'allow') return { kind: 'allow' };
-  if (verdict.action === 'deny') return { kind: 'deny', refusal: new GateRefusal('denied', 'the gate policy refuses this request') };
+  if (verdict.action === 'deny') return { kind: 'deny', refusal: new PowerplantError('PP_ERR_DENIED', 'the gate policy refuses this request') };
   const { bits } = verdict;
   const token = tokenFromHeaders(request.headers);
-  if (token === undefined) return { kind: 'challenge', bits, refusal: new GateRefusal('no-pass', 'a gate pass is required') };
+  if (token === undefined) return { kind: 'challenge', bits, refusal: new PowerplantError('PP_ERR_NO_PASS', 'a gate pass is required') };
   let pass: Pass;
   try {
     pass = gate.checkPass(token);
   } catch (error) {
-    if (error instanceof GateRefusal) return { kind: 'challenge', bits, refusal: error };
+    if (error instanceof PowerplantError) return { kind: 'challenge', bits, refusal: error };
     throw error;
   }
   if (pass.bits < bits) {
-    return { kind: 'challenge', bits, refusal: new GateRefusal('insufficient', `pass was earned with ${pass.bits} bits; this address needs ${bits}`) };
+    return { kind: 'challenge', bits, refusal: new PowerplantError('PP_ERR_INSUFFICIENT', `pass was earned with ${pass.bits} bits; this address needs ${bits}`) };
   }
   return { kind: 'pass', pass };
 }
@@ -61,12 +64,13 @@ export function wantsJson(request: FastifyRequest): boolean {
 export interface ChallengeReply {
   readonly bits: number;
   /** Why the request needs a challenge: its message is the answer's `error`. */
-  readonly refusal: GateRefusal;
+  readonly refusal: PowerplantError;
   /** Where the visitor goes after passing. */
   readonly returnTo: string;
   /**
    * Set when the visitor just sent a stamp that was refused: answer with the refusal's status and
-   * show its reason on the page. Otherwise 401, and the page shows no reason.
+   * show its reason on the page. Otherwise 401 (PP_ERR_NO_PASS: whatever was wrong with the pass,
+   * solving gets a new one), and the page shows no reason.
    */
   readonly stampRefused?: boolean;
 }
@@ -75,11 +79,11 @@ export interface ChallengeReply {
 export async function replyChallenge(admission: Admission, request: FastifyRequest, reply: FastifyReply, options: ChallengeReply): Promise<FastifyReply> {
   const { gate, endpoint } = admission;
   let refusal = options.refusal;
-  let status = options.stampRefused === true ? REFUSAL_STATUS[refusal.code] : 401;
+  let status = options.stampRefused === true ? httpStatus(refusal) : ERRORS.PP_ERR_NO_PASS.http;
   const challenge = await gate.issue(request.ip, 'sha1', options.bits).catch((error: unknown) => {
-    if (!(error instanceof GateRefusal)) throw error;
+    if (!(error instanceof PowerplantError)) throw error;
     refusal = error;
-    status = REFUSAL_STATUS[error.code];
+    status = httpStatus(error);
     return undefined;
   });
   const reason = refusal.message;
@@ -101,12 +105,10 @@ export async function replyChallenge(admission: Admission, request: FastifyReque
     .send(challengePage({ endpoint, language, returnTo: options.returnTo, ...(challenge === undefined ? {} : { challenge }), ...shown }));
 }
 
-/** The answer to a request a policy rule denies. */
-export const replyDenied = (request: FastifyRequest, reply: FastifyReply, refusal: GateRefusal): FastifyReply =>
-  replyError(request, reply, REFUSAL_STATUS[refusal.code], refusal.message);
-
 /** A page (or JSON) for the errors the gate itself answers: 403 denied, 413, 502/504 upstream. */
-export function replyError(request: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
+export function replyError(request: FastifyRequest, reply: FastifyReply, error: PowerplantError): FastifyReply {
+  const status = httpStatus(error);
+  const text = error.message;
   reply.code(status).header('cache-control', 'no-store');
   if (wantsJson(request)) return reply.send({ error: text });
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status}</title></head><body style="font: 17px/1.5 system-ui, sans-serif; max-width: 38rem; margin: 3rem auto; padding: 0 1rem"><main><h1>${status}</h1><p>${escapeHtml(text)}</p></main></body></html>\n`;

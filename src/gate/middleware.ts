@@ -12,7 +12,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { GateRefusal, REFUSAL_STATUS } from './refusal.js';
+import { ERRORS, PowerplantError } from '../errors.js';
 import type { SpentStore } from './spent.js';
 import { TokenCodec, type Pass } from './token.js';
 
@@ -55,7 +55,7 @@ function admit(checker: PassChecker, headers: IncomingHttpHeaders): Outcome {
   try {
     return { pass: checker.checkPass(token) };
   } catch (error) {
-    if (error instanceof GateRefusal) return { error: error.message };
+    if (error instanceof PowerplantError) return { error: error.message };
     throw error;
   }
 }
@@ -116,22 +116,23 @@ export interface FormPassOptions {
   readonly now?: () => number;
 }
 
-/** The pass a submitted form's fields (a parsed body) carry; a GateRefusal saying why not otherwise. */
+/** The pass a submitted form's fields (a parsed body) carry; a PowerplantError saying why not otherwise. */
 export async function checkFormPass(checker: PassChecker, fields: unknown, options: FormPassOptions = {}): Promise<Pass> {
   const field = options.field ?? GATE_FORM_FIELD;
   const token = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>)[field] : undefined;
-  if (token === undefined) throw new GateRefusal('no-pass', `form field ${field} is missing: the gate must pass before the form is sent`);
+  if (token === undefined) throw new PowerplantError('PP_ERR_NO_PASS', `form field ${field} is missing: the gate must pass before the form is sent`);
   const pass = checker.checkPass(token);
   if (options.spent !== undefined) {
     const ttlMs = pass.expires * 1000 - (options.now ?? Date.now)();
-    if (!(await options.spent.markSpent(`form:${pass.challengeId}`, ttlMs))) throw new GateRefusal('spent', 'this pass was already used to send a form');
+    if (!(await options.spent.markSpent(`form:${pass.challengeId}`, ttlMs))) throw new PowerplantError('PP_ERR_SPENT', 'this pass was already used to send a form');
   }
   return pass;
 }
 
-/** The status and body a refused form gets: 409 for a pass used before, 401 otherwise. */
-function formRefusal(error: GateRefusal): { readonly status: number; readonly body: { readonly error: string } } {
-  return { status: error.code === 'spent' ? REFUSAL_STATUS.spent : 401, body: { error: error.message } };
+/** The status and body a refused form gets: 409 for a pass used before, 401 otherwise (a new pass will do). */
+function formRefusal(error: PowerplantError): { readonly status: number; readonly body: { readonly error: string } } {
+  const code = error.code === 'PP_ERR_SPENT' ? error.code : 'PP_ERR_NO_PASS';
+  return { status: ERRORS[code].http, body: { error: error.message } };
 }
 
 /** A fastify preHandler for a form route (the body parsed first, e.g. by @fastify/formbody); sets request.gatePass. */
@@ -140,7 +141,7 @@ export function gateFormPreHandler(checker: PassChecker, options: FormPassOption
     try {
       request.gatePass = await checkFormPass(checker, request.body, options);
     } catch (error) {
-      if (!(error instanceof GateRefusal)) throw error;
+      if (!(error instanceof PowerplantError)) throw error;
       const { status, body } = formRefusal(error);
       await reply.code(status).send(body);
     }
@@ -156,7 +157,7 @@ export function gateFormMiddleware(checker: PassChecker, options: FormPassOption
         next();
       },
       (error: unknown) => {
-        if (!(error instanceof GateRefusal)) {
+        if (!(error instanceof PowerplantError)) {
           next(error);
           return;
         }

@@ -14,26 +14,17 @@
 import httpProxy from '@fastify/http-proxy';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
-import type { Config } from '../config.js';
-import { decide, replyChallenge, replyDenied, replyError, requestFacts, type Admission } from '../gate/admission.js';
-import type { Gate } from '../gate/gate.js';
+import { PowerplantError } from '../errors.js';
+import { decide, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
 import { GATE_COOKIE } from '../gate/middleware.js';
-import type { GatePolicy } from '../gate/policy.js';
-import type { Logger } from '../log.js';
-import type { Door } from '../server.js';
+import { GatePolicy } from '../gate/policy.js';
+import { capConnections } from '../net/connections.js';
+import { httpAddress, type Door, type DoorContext } from './door.js';
 import { gateHttpPlugin } from './gate-http.js';
 
-export interface GateProxyOptions {
-  readonly gate: Gate;
-  readonly policy: GatePolicy;
-  readonly config: Config['gate']['http'];
-  /** server.trust_proxy: proxies whose X-Forwarded-* headers are believed. */
-  readonly trustProxy: readonly string[];
-  readonly host: string;
-  readonly logger: Logger;
-}
+/** What the proxy is started from: `gate.http` and `server.host`/`trust_proxy` of the config. */
+export type GateProxyContext = Pick<DoorContext, 'config' | 'gate' | 'logger'> & Partial<Pick<DoorContext, 'metrics'>>;
 
 /** Where the gate's own routes live on the proxied origin; the upstream never sees this prefix. */
 export const GATE_PREFIX = '/gate';
@@ -91,7 +82,7 @@ function upstreamHeaders(request: Visitor, headers: IncomingHttpHeaders, host: s
 }
 
 /** An error fastify answers with 413. */
-const tooLarge = (limit: number) => Object.assign(new Error(`request body is larger than ${limit} bytes`), { statusCode: 413 });
+const tooLarge = (limit: number) => Object.assign(new PowerplantError('PP_ERR_TOO_LARGE', `request body is larger than ${limit} bytes`), { statusCode: 413 });
 
 /**
  * The request body as it streams upstream, cut at `limit` bytes (fastify's bodyLimit does not
@@ -116,14 +107,21 @@ function limitedBody(request: FastifyRequest, payload: NodeJS.ReadableStream, li
 const definedOnly = (headers: IncomingHttpHeaders): IncomingHttpHeaders =>
   Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined));
 
-export async function startGateProxy(options: GateProxyOptions): Promise<Door> {
-  const { gate, policy, config, logger } = options;
+/** Start the proxy; resolves once it listens on `gate.http.port` (0 picks a free port). */
+export async function startGateProxy(context: GateProxyContext): Promise<Door> {
+  const { gate, logger, metrics } = context;
+  const config = context.config.gate.http;
+  const trustProxy = context.config.server.trust_proxy;
+  const policy = new GatePolicy(config.rules);
   const app = Fastify({
-    trustProxy: options.trustProxy.length === 0 ? false : [...options.trustProxy],
+    trustProxy: trustProxy.length === 0 ? false : [...trustProxy],
     bodyLimit: config.max_body_bytes,
     requestTimeout: config.request_timeout_ms,
     forceCloseConnections: true,
   });
+  capConnections(app.server, { max: config.max_connections, perSource: config.max_connections_per_source }, () =>
+    metrics?.connectionsRefused.inc({ door: 'gate-proxy' }),
+  );
   app.addHook('preParsing', async (request, _reply, payload) => limitedBody(request, payload, config.max_body_bytes));
   await app.register(gateHttpPlugin, { prefix: GATE_PREFIX, gate, policy });
   const admission: Admission = { gate, policy, endpoint: GATE_PREFIX };
@@ -137,7 +135,7 @@ export async function startGateProxy(options: GateProxyOptions): Promise<Door> {
       return;
     }
     if (decision.kind === 'deny') {
-      await replyDenied(request, reply, decision.refusal);
+      await replyError(request, reply, decision.refusal);
       return;
     }
     await replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo: request.url });
@@ -159,22 +157,25 @@ export async function startGateProxy(options: GateProxyOptions): Promise<Door> {
       rewriteRequestHeaders: (request, headers) => upstreamHeaders(request, headers, config.host),
       rewriteHeaders: (headers) => withoutHopByHop(headers),
       onError: (reply, { error }) => {
-        const status = (error as { statusCode?: number }).statusCode;
-        const cause = (error as { cause?: { statusCode?: number } }).cause;
-        if (cause?.statusCode === 413) {
-          replyError(reply.request as FastifyRequest, reply as FastifyReply, 413, (cause as Error).message);
+        const request = reply.request as FastifyRequest;
+        const cause = (error as { cause?: unknown }).cause;
+        if (cause instanceof PowerplantError) {
+          replyError(request, reply as FastifyReply, cause);
           return;
         }
-        const timedOut = status === 504;
         logger.warn({ err: error, upstream: config.upstream }, 'gate proxy: upstream failed');
-        replyError(reply.request as FastifyRequest, reply as FastifyReply, timedOut ? 504 : 502, timedOut ? 'the site behind the gate did not answer in time' : 'the site behind the gate cannot be reached');
+        const failure =
+          (error as { statusCode?: number }).statusCode === 504
+            ? new PowerplantError('PP_ERR_UPSTREAM_TIMEOUT', 'the site behind the gate did not answer in time')
+            : new PowerplantError('PP_ERR_UNAVAILABLE', 'the site behind the gate cannot be reached');
+        replyError(request, reply as FastifyReply, failure);
       },
     },
     wsClientOptions,
   });
 
-  await app.listen({ host: options.host, port: config.port });
-  const address = app.server.address() as AddressInfo;
+  await app.listen({ host: context.config.server.host, port: config.port });
+  const address = httpAddress(app);
   logger.info({ port: address.port, upstream: config.upstream }, 'gate: HTTP proxy listening');
-  return { name: 'gate-http', address: { host: address.address, port: address.port }, close: () => app.close() };
+  return { name: 'gate-proxy', address, close: () => app.close() };
 }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createBroker } from '../../src/broker/broker.js';
-import { BrokerError, type Broker } from '../../src/broker/types.js';
+import type { Broker } from '../../src/broker/types.js';
+import { PowerplantError } from '../../src/errors.js';
 import { createCluster, type Cluster } from '../../src/cluster/cluster.js';
 import { ClusterWorker } from '../../src/cluster/worker.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
@@ -15,7 +16,7 @@ import { referenceBackend } from '../../src/engine/reference.js';
 import { nano, workValue } from '../../src/schemes/nano.js';
 import type { Scheme } from '../../src/schemes/scheme.js';
 import type { TextTask } from '../../src/schemes/search.js';
-import { createClusterSource } from '../../src/sources/cluster.js';
+import { createClusterSource } from '../../src/sources/cluster/source.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 import { HeldEngine } from '../helpers/held-engine.js';
 import { redisSkip, TestRedis } from '../helpers/redis.js';
@@ -67,7 +68,7 @@ describe('the cluster source', { skip: redisSkip() }, () => {
     const worker = new ClusterWorker({ redis: redis.url, prefix: 'src:', engine: createInlineEngine(referenceBackend), id: 'w', rangeSize: 7n });
     void worker.start();
     try {
-      await assert.rejects(broker.submit(hopeless, 'no luck'), (error) => error instanceof BrokerError && error.code === 'exhausted');
+      await assert.rejects(broker.submit(hopeless, 'no luck'), (error) => error instanceof PowerplantError && error.code === 'PP_ERR_EXHAUSTED');
     } finally {
       await worker.close();
     }
@@ -86,9 +87,9 @@ describe('the cluster source', { skip: redisSkip() }, () => {
     // The owner loses Redis: its ownership is no longer renewed and runs out after the lease.
     await owner.cluster.close();
     const { work } = await second;
-    assert.ok(workValue(job.root, BigInt(`0x${work}`)) >= job.threshold);
+    assert.ok(workValue(job.root, work) >= job.threshold);
     assert.ok(follower.engine.searches > 0, 'the follower took the job over');
     abandoned.abort();
-    await assert.rejects(first, (error) => error instanceof BrokerError && error.code === 'cancelled');
+    await assert.rejects(first, (error) => error instanceof PowerplantError && error.code === 'PP_ERR_CANCELLED');
   });
 });

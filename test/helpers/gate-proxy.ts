@@ -42,6 +42,6 @@ export async function gateInFront(t: TestContext, toml = '', upstreamUrl?: strin
     await server.close();
     await upstream.close();
   });
-  const proxy = `http://127.0.0.1:${server.addresses['gate-http']!.port}`;
+  const proxy = `http://127.0.0.1:${server.addresses['gate-proxy']!.port}`;
   return { upstream, server, proxy, api: `http://127.0.0.1:${server.addresses.http.port}` };
 }

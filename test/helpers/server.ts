@@ -1,10 +1,11 @@
 /**
  * Start a real server for door tests: ephemeral port on 127.0.0.1, other doors off, silent logs,
  * and (unless asked otherwise) the in-thread reference engine so results do not depend on which
- * kernels this machine built.
+ * kernels this machine built. Files the server keeps (the gate secret) go to a temporary state directory.
  * @module
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -23,7 +24,7 @@ export function testConfig(toml = '', env: Record<string, string> = {}): Config 
   return loadConfig({
     file,
     env,
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1 },
+    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1, stateDir: dir },
   });
 }
 
@@ -43,4 +44,18 @@ export async function until(condition: () => boolean, ms = 5000, label = 'condit
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${label}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * A keep-alive connection to an HTTP port that has had one GET of `path` answered 200; resolves to
+ * null when the server closes it unanswered.
+ */
+export async function openHttpConnection(port: number, path = '/healthz', from = '127.0.0.1'): Promise<Socket | null> {
+  const socket = connect({ port, host: '127.0.0.1', localAddress: from });
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+  return new Promise((resolve) => {
+    socket.once('data', (chunk) => resolve(chunk.toString().startsWith('HTTP/1.1 200') ? socket : null));
+    socket.once('close', () => resolve(null));
+    socket.once('error', () => resolve(null));
+  });
 }

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { ChallengeCodec } from '../../src/gate/challenge.js';
 import { TokenCodec } from '../../src/gate/token.js';
 import { mintStamp } from '../gate/stamps.js';
+import { metricValue } from '../broker/helpers.js';
 import { GATE_TEST_BITS, GATE_TEST_SECRET as SECRET, gateInFront } from '../helpers/gate-proxy.js';
+import { openHttpConnection } from '../helpers/server.js';
 
 const BITS = GATE_TEST_BITS;
 
@@ -166,7 +169,7 @@ test('the no-JavaScript form: a stamp sets the pass and redirects; replayed or f
   assert.equal(((await wrongPurpose.json()) as JsonChallenge).error, 'challenge is for another purpose');
   const empty = await post({ stamp: '  ' }, 'application/json');
   assert.equal(empty.status, 400);
-  assert.equal(((await empty.json()) as JsonChallenge).error, 'stamp: is required');
+  assert.equal(((await empty.json()) as JsonChallenge).error, 'stamp is required');
   const offsite = await post({ stamp: mintStamp((((await (await fetch(`${proxy}/`, { headers: json })).json()) as JsonChallenge).challenge), BITS), return: '//evil.example/' });
   assert.equal(offsite.headers.get('location'), '/', 'never a redirect off the site');
   assert.equal(upstream.seen.length, 1);
@@ -259,4 +262,21 @@ test('forward-auth: 200 with a pass, 401 with where to solve without, policy app
   const solve = await fetch(`${api}/gate/solve?return=/shop`, { redirect: 'manual', headers: { cookie: `powerplant_gate=${token}` } });
   assert.equal(solve.status, 303, 'a visitor with a pass goes straight on');
   assert.equal(solve.headers.get('location'), '/shop');
+});
+
+test('the proxy holds at most gate.http.max_connections_per_source connections from one address', async (t) => {
+  const { server } = await gateInFront(t, '[gate.http]\nmax_connections_per_source = 2\n');
+  const port = server.addresses['gate-proxy']!.port;
+  const open: Socket[] = [];
+  t.after(() => open.forEach((socket) => socket.destroy()));
+  for (let i = 0; i < 2; i++) {
+    const socket = await openHttpConnection(port, '/gate/');
+    assert.ok(socket !== null, `connection ${i + 1} served`);
+    open.push(socket);
+  }
+  assert.equal(await openHttpConnection(port, '/gate/'), null, 'the third is closed unanswered');
+  assert.equal(await metricValue(server.metrics.connectionsRefused, { door: 'gate-proxy' }), 1);
+  const other = await openHttpConnection(port, '/gate/', '127.0.0.2');
+  assert.ok(other !== null, 'another address is served');
+  open.push(other);
 });
