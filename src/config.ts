@@ -7,6 +7,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
@@ -32,6 +33,36 @@ const hex8 = z.string({ error: 'must be 8 hex characters' }).regex(/^[0-9a-fA-F]
 const decimal = z.string({ error: 'must be a decimal integer string' }).regex(/^[1-9][0-9]{0,19}$/, 'must be a positive decimal integer string');
 const url = z.string({ error: 'must be a URL string' }).regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
 
+/** An IP address, or a network in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`). */
+const network = z.string({ error: 'must be an address or CIDR string' }).refine((text) => {
+  const [address = '', prefix, extra] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}, 'must be an IP address or CIDR network');
+const pattern = z.string({ error: 'must be a regular expression string' }).refine((text) => {
+  try {
+    new RegExp(text, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid regular expression');
+
+/** One gate policy rule: every condition given must hold; the first matching rule decides. */
+const gateRule = z.strictObject({
+  action: z.enum(['allow', 'deny', 'challenge'], { error: 'must be allow, deny or challenge' }),
+  /** Path prefix, e.g. "/.well-known/". */
+  path: z.string({ error: 'must be a string' }).startsWith('/', 'must start with /').optional(),
+  methods: z.array(z.string().regex(/^[A-Za-z]+$/, 'must be HTTP method names'), { error: 'must be an array of HTTP methods' }).optional(),
+  /** Regular expression (case-insensitive) the User-Agent must match. */
+  user_agent: pattern.optional(),
+  /** Source addresses or CIDR networks. */
+  networks: z.array(network, { error: 'must be an array of addresses or CIDR networks' }).optional(),
+  /** challenge only: the least bits for this rule's requests (a pass earned with fewer is not enough). */
+  bits: integer(0, 160).optional(),
+}).refine((rule) => rule.bits === undefined || rule.action === 'challenge', { message: 'is only for challenge rules', path: ['bits'] });
+
 /** What the TCP gate sends until it is given a resource or an upstream of its own. */
 const DEFAULT_GATE_RESOURCE =
   'Welcome through the Powerplant gate. Put your own text here with gate.resource ("@path" sends a file), or a service with gate.upstream.';
@@ -56,6 +87,8 @@ const schema = z.strictObject({
       ping_interval_ms: integer(10, HOUR_MS).default(30000),
       /** Time in-flight jobs get to finish on SIGINT/SIGTERM before they are cancelled. */
       shutdown_timeout_ms: integer(0, HOUR_MS).default(5000),
+      /** Proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto/-Host are believed, on every HTTP port. */
+      trust_proxy: z.array(network, { error: 'must be an array of addresses or CIDR networks' }).default([]),
       /** Where the server keeps its files (the generated gate secret); empty: the XDG state directory. */
       state_dir: z.string({ error: 'must be a string' }).default(''),
     })
@@ -169,6 +202,27 @@ const schema = z.strictObject({
       resource: z.string({ error: 'must be a string' }).default(DEFAULT_GATE_RESOURCE),
       upstream: z.string({ error: 'must be a string' }).default(''),
       token_ttl_s: integer(1, 86400 * 30).default(300),
+      /** The gate in front of a website: a reverse proxy on a port of its own, and its policy. */
+      http: z
+        .strictObject({
+          /** The website behind the gate; empty runs no proxy. */
+          upstream: z.string({ error: 'must be a string' }).regex(/^(|https?:\/\/\S+)$/, 'must be empty or an http:// or https:// URL').default(''),
+          port: port().default(7042),
+          /** Host header sent upstream: empty keeps the visitor's. */
+          host: z.string({ error: 'must be a string' }).default(''),
+          /** Time the upstream has to answer (headers, then each body chunk); then 504. */
+          upstream_timeout_ms: integer(1, HOUR_MS).default(30000),
+          /** Request bodies past this are refused with 413. */
+          max_body_bytes: integer(0, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+          /** Time a visitor has to send a whole request (headers and body); then 408. */
+          request_timeout_ms: integer(1000, HOUR_MS).default(60000),
+          /** TCP connections to the proxy at once; more are closed on accept. */
+          max_connections: integer(1, 1_000_000).default(1000),
+          /** Of those, from one IPv4 address or IPv6 /64 (behind a load balancer: raise to the above). */
+          max_connections_per_source: integer(1, 1_000_000).default(100),
+          rules: z.array(gateRule, { error: 'must be an array of rules' }).default([]),
+        })
+        .prefault({}),
       /** Challenges one address (IPv6 /64) gets per minute before its bits start to rise (one bit per doubling). */
       free_puzzles_per_source_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.sourceFree),
       /** Challenges one address may ask per minute; past it, requests are refused (PP_ERR_RATE_LIMITED). */
@@ -236,6 +290,8 @@ export interface ConfigFlags {
   readonly metanoiaPort?: string | number;
   readonly stratumPort?: string | number;
   readonly gatePort?: string | number;
+  readonly gateUpstream?: string;
+  readonly gateHttpPort?: string | number;
   readonly shareDifficulty?: string | number;
   readonly blockBits?: string;
   readonly nodeUrl?: string;
@@ -306,6 +362,12 @@ function flagLayer(flags: ConfigFlags): Layer {
   set(layer, 'stratum', 'node_url', flags.nodeUrl);
   set(layer, 'stratum', 'payout_address', flags.payoutAddress);
   set(layer, 'gate', 'tcp_port', num(flags.gatePort));
+  if (flags.gateUpstream !== undefined || flags.gateHttpPort !== undefined) {
+    const http: Record<string, unknown> = {};
+    if (flags.gateUpstream !== undefined) http.upstream = flags.gateUpstream;
+    if (flags.gateHttpPort !== undefined) http.port = num(flags.gateHttpPort);
+    set(layer, 'gate', 'http', http);
+  }
   set(layer, 'pow', 'threads', num(flags.threads));
   set(layer, 'pow', 'backend', flags.engine);
   set(layer, 'cluster', 'redis', flags.redis);
@@ -314,17 +376,21 @@ function flagLayer(flags: ConfigFlags): Layer {
   return layer;
 }
 
-/** Later layers win key by key within each section; a section that is not a table is kept for the schema to refuse. */
-function merge(layers: readonly Layer[]): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
-  for (const layer of layers) {
-    for (const [section, values] of Object.entries(layer)) {
-      const previous = merged[section];
-      const isTable = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-      merged[section] = isTable(previous) && isTable(values) ? { ...(previous as object), ...values } : values;
-    }
+const isTable = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `over` laid on `under`: tables merge key by key, at every depth; anything else is replaced. */
+function mergeTables(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...under };
+  for (const [key, value] of Object.entries(over)) {
+    const previous = merged[key];
+    merged[key] = isTable(previous) && isTable(value) ? mergeTables(previous, value) : value;
   }
   return merged;
+}
+
+/** Later layers win key by key within each section (and subsection); a section that is not a table is kept for the schema to refuse. */
+function merge(layers: readonly Layer[]): Record<string, unknown> {
+  return layers.reduce<Record<string, unknown>>((merged, layer) => mergeTables(merged, layer), {});
 }
 
 function describe(issue: z.core.$ZodIssue): string {

@@ -1,12 +1,12 @@
 /**
  * `powerplant serve` as a library: one engine, one broker, and the front doors the config enables.
- * The HTTP port carries the Nano work API, /metrics, /healthz and the Nostr WebSocket; the other
- * doors (Metanoia, Stratum, the gate) listen on ports of their own.
+ * The HTTP port carries the Nano work API, /metrics, /healthz, the gate's HTTP API and the Nostr
+ * WebSocket; the other doors (Metanoia, Stratum, the gate's TCP door and its reverse proxy) listen
+ * on ports of their own.
  * @module
  */
 import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
-import type { Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
@@ -20,9 +20,10 @@ import { listenOrExplain, type DoorPort } from './listen-error.js';
 import { packageVersion, stateDirectory } from './paths.js';
 import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
-import { SourceConnections } from './net/connections.js';
+import { capConnections } from './net/connections.js';
 import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
 import { startGateHttp } from './protocols/gate-http.js';
+import { startGateProxy } from './protocols/gate-proxy.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
 import { startMetanoia } from './protocols/metanoia.js';
 import { startNanoHttp } from './protocols/nano-http.js';
@@ -37,14 +38,30 @@ import { createUpstreamSource } from './sources/upstream.js';
 /** The doors served on the HTTP port: they add their routes before it listens. */
 const HTTP_DOORS: readonly StartDoor[] = [startNanoHttp, startGateHttp, startNostrWs];
 
+interface PortDoor extends Omit<DoorPort, 'host' | 'port'> {
+  readonly port: (config: Config) => number;
+  /** Whether the config asks for the door (default: its port is not 0). */
+  readonly enabled?: (config: Config) => boolean;
+  readonly start: StartDoor;
+}
+
 /**
- * The doors with ports of their own, each started when its port is not 0. A port one cannot bind
- * is explained with the door's name, flag and config key (listen-error.ts).
+ * The doors with ports of their own. A port one cannot bind is explained with the door's name,
+ * flag and config key (listen-error.ts).
  */
-const PORT_DOORS: readonly (Omit<DoorPort, 'host' | 'port'> & { readonly port: (config: Config) => number; readonly start: StartDoor })[] = [
+const PORT_DOORS: readonly PortDoor[] = [
   { door: 'metanoia', flag: '--metanoia-port', key: 'metanoia.port', port: (config) => config.metanoia.port, start: startMetanoia },
   { door: 'stratum', flag: '--stratum-port', key: 'stratum.port', port: (config) => config.stratum.port, start: startStratum },
   { door: 'gate', flag: '--gate-port', key: 'gate.tcp_port', port: (config) => config.gate.tcp_port, start: startGateTcp },
+  {
+    door: 'gate-proxy',
+    flag: '--gate-http-port',
+    key: 'gate.http.port',
+    zero: '0 picks a free port; an empty gate.http.upstream disables the door',
+    port: (config) => config.gate.http.port,
+    enabled: (config) => config.gate.http.upstream !== '',
+    start: startGateProxy,
+  },
 ];
 
 export interface ServerDeps {
@@ -115,19 +132,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const remoteMiners = new RemoteMiners(BigInt(config.metanoia.range_size));
   if (config.metanoia.port !== 0) broker.addSource(remoteMiners);
 
-  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
-  app.server.maxConnections = config.server.max_http_connections;
-  app.server.on('drop', () => metrics.connectionsRefused.inc({ door: 'http' }));
-  const httpSources = new SourceConnections(config.server.max_http_connections_per_source);
-  app.server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
-    if (!httpSources.add(address)) {
-      metrics.connectionsRefused.inc({ door: 'http' });
-      socket.destroy();
-      return;
-    }
-    socket.once('close', () => httpSources.remove(address));
-  });
+  const trustProxy = config.server.trust_proxy.length === 0 ? false : [...config.server.trust_proxy];
+  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true, trustProxy });
+  capConnections(app.server, { max: config.server.max_http_connections, perSource: config.server.max_http_connections_per_source }, () =>
+    metrics.connectionsRefused.inc({ door: 'http' }),
+  );
   // Registered before the routes, whose schemas it collects into the OpenAPI document.
   await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -163,12 +172,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   };
   try {
     const host = config.server.host;
-    await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port' }, () =>
+    await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port', zero: '0 picks a free port' }, () =>
       app.listen({ host, port: config.server.port }),
     );
-    for (const { port, start, ...names } of PORT_DOORS) {
+    for (const { port, enabled, start, ...names } of PORT_DOORS) {
       const where = { ...names, host, port: port(config) };
-      if (where.port !== 0) doors.push(await listenOrExplain(where, () => start(context)));
+      if (enabled?.(config) ?? where.port !== 0) doors.push(await listenOrExplain(where, () => start(context)));
     }
   } catch (error) {
     await broker.close();

@@ -75,6 +75,8 @@ export function register(program: Command): void {
     .option('--metanoia-port <n>', 'Metanoia TCP port, 0 disables (metanoia.port)')
     .option('--stratum-port <n>', 'Stratum TCP port, 0 disables (stratum.port)')
     .option('--gate-port <n>', 'gate TCP port, 0 disables (gate.tcp_port)')
+    .option('--gate-upstream <url>', 'website to put behind the gate: runs its reverse proxy (gate.http.upstream)')
+    .option('--gate-http-port <n>', "the gate's reverse proxy port (gate.http.port)")
     .option('--share-difficulty <d>', 'Stratum share difficulty (stratum.share_difficulty)')
     .option('--block-bits <hex8>', "built-in chain's nBits (stratum.block_bits)")
     .option('--node-url <url>', 'Bitcoin node RPC for Stratum block templates, http://user:pass@host:port/ (stratum.node_url)')
