@@ -4,7 +4,7 @@
  * connect directly, and the way a door closes a connection with a last message.
  * @module
  */
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 /** An IPv6 address's groups with a dotted IPv4 tail, if any, as its two groups. */
 function hexGroups(groups: string[]): string[] {
@@ -36,7 +36,6 @@ export function sourceKey(address: string): string {
   }
   return `${groups.slice(0, 4).join(':')}::/64`;
 }
-
 
 /** Open connections per source; an IPv6 /64 is one source, as one client commonly holds a whole /64. */
 export class SourceConnections {
@@ -77,4 +76,29 @@ export function endWith(socket: Socket, last: string | Buffer, lingerMs: number)
   const cut = setTimeout(() => socket.destroy(), lingerMs).unref();
   socket.once('close', () => clearTimeout(cut));
   socket.end(last);
+}
+
+/**
+ * Cap a server's connections: `max` open in all (Node drops the rest on accept), `perSource` from
+ * one source (the rest are closed at once, or handed to `refuse` to be answered and closed).
+ * `onRefused` is told of each connection turned away.
+ */
+export function capConnections(
+  server: Server,
+  limits: { readonly max: number; readonly perSource: number },
+  onRefused: () => void,
+  refuse: (socket: Socket) => void = (socket) => socket.destroy(),
+): void {
+  server.maxConnections = limits.max;
+  server.on('drop', onRefused);
+  const sources = new SourceConnections(limits.perSource);
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (!sources.add(address)) {
+      onRefused();
+      refuse(socket);
+      return;
+    }
+    socket.once('close', () => sources.remove(address));
+  });
 }
