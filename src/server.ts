@@ -25,7 +25,7 @@ import { listenOrExplain, type DoorPort } from './listen-error.js';
 import { packageVersion, stateDirectory } from './paths.js';
 import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
-import { capConnections, endWith } from './net/connections.js';
+import { capConnections, endWith, requestTimeouts } from './net/connections.js';
 import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
 import { startGateHttp } from './protocols/gate-http.js';
 import { startGateProxy } from './protocols/gate-proxy.js';
@@ -181,13 +181,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     forceCloseConnections: true,
     trustProxy,
     requestTimeout: config.server.request_timeout_ms,
-    // Node reads these when the server is made, and checks them on this period (30 s unless told):
-    // a tenth of the timeout keeps the cut close to it.
-    http: {
-      requestTimeout: config.server.request_timeout_ms,
-      headersTimeout: config.server.request_timeout_ms,
-      connectionsCheckingInterval: Math.max(50, Math.round(config.server.request_timeout_ms / 10)),
-    },
+    http: requestTimeouts(config.server.request_timeout_ms),
     clientErrorHandler: (error, socket) => answerClientError(error, socket, config.server.request_timeout_ms),
   });
   const perSource = config.server.max_http_connections_per_source;

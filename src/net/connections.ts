@@ -102,3 +102,17 @@ export function capConnections(
     socket.once('close', () => sources.remove(address));
   });
 }
+
+/**
+ * The `http` options of a Fastify server that cut a request not received whole (headers and body)
+ * within `requestTimeoutMs`. Node takes these only when the server is made (Fastify's own
+ * `requestTimeout`, set afterwards, cuts nothing) and checks them on a period, 30 s unless told: a
+ * tenth of the timeout keeps the cut close to it.
+ */
+export function requestTimeouts(requestTimeoutMs: number): { requestTimeout: number; headersTimeout: number; connectionsCheckingInterval: number } {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.round(requestTimeoutMs / 10)),
+  };
+}
