@@ -123,15 +123,30 @@ describe('pool: scheduling, cancellation and shutdown', () => {
   it('shares the threads between concurrent searches and reports progress for each', async () => {
     const controller = new AbortController();
     const progress: Progress[][] = [[], []];
+    let enough = (): void => undefined;
+    const reported = new Promise<void>((resolve) => (enough = resolve));
     const searches = progress.map((reports) =>
-      engine.search(HARD, { signal: controller.signal, onProgress: (report) => reports.push(report) }),
+      engine.search(HARD, {
+        signal: controller.signal,
+        onProgress: (report) => {
+          reports.push(report);
+          if (progress.every((each) => each.length >= 4)) enough();
+        },
+      }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await reported;
     controller.abort();
     for (const search of searches) await assert.rejects(search, { name: 'AbortError' });
-    const [first, second] = progress.map((reports) => reports.at(-1)?.attempts ?? 0);
-    assert.ok(first > 0 && second > 0, 'both searches progressed');
-    assert.ok(first < second * 3 && second < first * 3, `fair share: ${first} vs ${second}`);
+    // Both searches started together: at each report of one, the other's attempts lie between its
+    // reports just before and just after, so the two are compared at the same moment.
+    for (const [mine, theirs] of [progress, [...progress].reverse()]) {
+      for (const report of mine) {
+        const after = theirs.find((other) => other.elapsedMs >= report.elapsedMs);
+        if (after === undefined) continue;
+        const before = theirs.filter((other) => other.elapsedMs <= report.elapsedMs).at(-1)?.attempts ?? 0;
+        assert.ok(report.attempts < after.attempts * 3 && before < report.attempts * 3, `fair share at ${Math.round(report.elapsedMs)} ms: ${report.attempts} vs ${before}..${after.attempts}`);
+      }
+    }
     for (const reports of progress) {
       for (const [i, report] of reports.entries()) {
         assert.ok(report.rate > 0 && report.elapsedMs > 0);
