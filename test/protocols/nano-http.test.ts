@@ -302,8 +302,6 @@ describe('Nano HTTP door with upstreams', () => {
         return reference.search(task, options);
       },
     };
-    const asked = () => slow.requests.filter((request) => request.action === 'work_generate').length;
-    const askedBefore = asked();
     const server = await startTestServer('[nano]\nmax_attempts = 2\nbackoff_ms = 10\nupstream_timeout_ms = 30\n', {
       env: { URLS: slow.url },
       engine: heldEngine,
@@ -314,7 +312,6 @@ describe('Nano HTTP door with upstreams', () => {
       const deadline = performance.now() + 5000;
       while ((await timeouts()) < 2 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(await timeouts(), 2);
-      assert.equal(asked() - askedBefore, 2);
       release();
       const { body } = await answer;
       assert.ok(isValid(ROOT, body.work, EASY));
