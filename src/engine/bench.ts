@@ -58,18 +58,24 @@ export function measureScan(backend: Pick<Backend, 'scan'> & { readonly name: st
 }
 
 /**
- * Attempts per second of a whole pool over `seconds`. The count starts after a warm-up fifth of
- * the time: both ends then miss the chunks still in flight, so the difference is fair.
+ * Attempts per second of a whole pool over about `seconds`, after a warm-up fifth of the time. The
+ * pool counts attempts only as chunks come back, so each end of the window is the first moment the
+ * count moves after its time: a window no chunk ended in (a loaded machine) would read 0.
  */
 export async function measurePool(engine: WorkerPool, task: SearchTask, seconds: number): Promise<number> {
   const controller = new AbortController();
   const search = engine.search(task, { signal: controller.signal });
-  const sample = () => ({ at: performance.now(), attempts: engine.stats().totalAttempts });
+  let searching = true;
+  void search.catch(() => undefined).finally(() => (searching = false));
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  await sleep(seconds * 200);
-  const first = sample();
-  await sleep(seconds * 800);
-  const last = sample();
+  const sampleAfter = async (ms: number) => {
+    await sleep(ms);
+    const passed = engine.stats().totalAttempts;
+    while (searching && engine.stats().totalAttempts === passed) await sleep(1);
+    return { at: performance.now(), attempts: engine.stats().totalAttempts };
+  };
+  const first = await sampleAfter(seconds * 200);
+  const last = await sampleAfter(seconds * 800);
   controller.abort();
   await search.catch((error: unknown) => {
     if (!controller.signal.aborted || error !== controller.signal.reason) throw error;

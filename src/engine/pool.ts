@@ -1,8 +1,8 @@
 /**
  * The worker-thread engine. Its lanes are worker threads: N on the CPU backend and one per chosen
  * OpenCL device, which only waits on its device. They scan disjoint chunks of each search's nonce
- * range, handed out from a per-search cursor (chunks.ts) and taken from the searches in round-robin
- * order, so concurrent searches share the lanes evenly; each lane's chunks are sized from its own
+ * range, handed out from a per-search cursor (chunks.ts); each lane takes its chunks from the
+ * searches in its own round-robin order, so concurrent searches share every lane evenly; its chunks are sized from its own
  * rate (a GPU's chunk is about one launch), so the range is shared by measured rate. A lane checks
  * a nonce its kernel reports with the reference `attempt()` before it answers, so a kernel bug is
  * counted and searched past, off the main thread; the broker verifies every result again on its own.
@@ -87,6 +87,12 @@ interface Thread {
   readonly inFlight: { readonly job: Job; readonly chunk: Chunk }[];
   readonly knownJobs: Set<number>;
   readonly chunks: ChunkSizer;
+  /**
+   * Round-robin position in the pool's active searches: the search that gives this lane its next
+   * chunk. Kept per lane, so each lane's chunks (sized to its rate) alternate between searches;
+   * one turn for the whole pool lets lanes that answer in step lock onto one search each.
+   */
+  turn: number;
   failure?: unknown;
   /** Set when the lane is taken out of the pool for good (a device that failed a scan). */
   retired?: boolean;
@@ -108,8 +114,6 @@ export class WorkerPool implements Engine {
   private readonly workers: Thread[] = [];
   private readonly active: Job[] = [];
   private readonly waiting: Job[] = [];
-  /** Round-robin position in `active`: the search that gives the next chunk. */
-  private turn = 0;
   private lastJobId = 0;
   private readonly attempts = new RateWindow();
   /** Attempts per lane label, kept across thread restarts. */
@@ -232,6 +236,7 @@ export class WorkerPool implements Engine {
       inFlight: [],
       knownJobs: new Set(),
       chunks: new ChunkSizer(lane.kind === 'cpu' ? this.backend : 'opencl', this.fixedChunk),
+      turn: 0,
     };
     this.workers.push(thread);
     return new Promise<void>((resolve, reject) => {
@@ -356,26 +361,26 @@ export class WorkerPool implements Engine {
     if (this.closed) return;
     for (const thread of this.workers) {
       while (thread.ready && !thread.retired && thread.inFlight.length < CHUNKS_PER_THREAD) {
-        const next = this.nextChunk(thread.chunks);
+        const next = this.nextChunk(thread);
         if (next === undefined) return;
         this.send(thread, next.job, next.chunk);
       }
     }
   }
 
-  /** The next chunk, sized for the lane, in round-robin order over the active searches, urgent ones first. */
-  private nextChunk(sizes: ChunkSizer): { job: Job; chunk: Chunk } | undefined {
-    return this.nextChunkOf(sizes, (job) => job.options.urgent === true) ?? this.nextChunkOf(sizes, () => true);
+  /** The lane's next chunk, sized for it, in its round-robin order over the active searches, urgent ones first. */
+  private nextChunk(thread: Thread): { job: Job; chunk: Chunk } | undefined {
+    return this.nextChunkOf(thread, (job) => job.options.urgent === true) ?? this.nextChunkOf(thread, () => true);
   }
 
-  private nextChunkOf(sizes: ChunkSizer, eligible: (job: Job) => boolean): { job: Job; chunk: Chunk } | undefined {
+  private nextChunkOf(thread: Thread, eligible: (job: Job) => boolean): { job: Job; chunk: Chunk } | undefined {
     for (let tried = 0; tried < this.active.length; tried++) {
-      const index = (this.turn + tried) % this.active.length;
+      const index = (thread.turn + tried) % this.active.length;
       const job = this.active[index];
       if (!eligible(job)) continue;
-      const chunk = job.cursor.take(sizes.size(job.task.kernel));
+      const chunk = job.cursor.take(thread.chunks.size(job.task.kernel));
       if (chunk !== undefined) {
-        this.turn = (index + 1) % this.active.length;
+        thread.turn = (index + 1) % this.active.length;
         return { job, chunk };
       }
     }
@@ -418,8 +423,10 @@ export class WorkerPool implements Engine {
       this.freeSlots.push(job.slot);
       const index = this.active.indexOf(job);
       this.active.splice(index, 1);
-      if (index < this.turn) this.turn--;
-      if (this.turn >= this.active.length) this.turn = 0;
+      for (const thread of this.workers) {
+        if (index < thread.turn) thread.turn--;
+        if (thread.turn >= this.active.length) thread.turn = 0;
+      }
     } else {
       this.waiting.splice(this.waiting.indexOf(job), 1);
     }

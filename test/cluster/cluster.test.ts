@@ -235,7 +235,9 @@ job_timeout_ms = 20000
     const record = await redisClient.hgetall(keys.job(id));
     const liar = (nonce: bigint) => redisClient.publish(keys.results(record.owner!), JSON.stringify({ job: id, worker: 'liar', nonce: nonce.toString() }));
     const job = { root: Buffer.from(hash, 'hex'), threshold: BigInt(`0x${EASY}`) };
-    const valid = (await createInlineEngine(referenceBackend).search(nano.task(job), { start: BigInt(record.base!) })).nonce;
+    // Small chunks: the servers share this event loop, and a long synchronous search (seconds on a
+    // loaded machine) would stall the owner past its 500 ms claim, so it would stop owning the job.
+    const valid = (await createInlineEngine(referenceBackend, 64).search(nano.task(job), { start: BigInt(record.base!) })).nonce;
     let wrong = valid + 1n;
     while (nano.verify(job, nano.solution(job, wrong)).valid) wrong += 1n;
     for (let i = 1; i <= 3; i++) await liar(wrong);

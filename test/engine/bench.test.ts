@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadBackend, tryNativeBackend } from '../../src/engine/backends.js';
-import { BENCH_SCHEMES, SCHEME_KERNEL, type BenchScheme } from '../../src/engine/bench.js';
+import { BENCH_SCHEMES, impossibleTask, measurePool, SCHEME_KERNEL, type BenchScheme } from '../../src/engine/bench.js';
+import { createEngine } from '../../src/engine/index.js';
 import { nativeKernelVariants } from '../../src/engine/native.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -67,5 +68,17 @@ describe('powerplant bench', () => {
 
   it('refuses a bad --seconds with exit code 2', async () => {
     await assert.rejects(run(process.execPath, [CLI, 'bench', '--seconds', '0']), { code: 2 });
+  });
+});
+
+describe('pool measurement', () => {
+  it('counts a window that no chunk ended in up to the next chunk, never as a zero rate', async () => {
+    // A JS thread takes well over the 40 ms window for 16K sha512d attempts.
+    const engine = await createEngine({ threads: 1, backend: 'js', chunk: 1 << 14 });
+    try {
+      assert.ok(isPositive(await measurePool(engine, impossibleTask('bitmessage'), 0.05)));
+    } finally {
+      await engine.close();
+    }
   });
 });

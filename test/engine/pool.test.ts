@@ -120,18 +120,47 @@ describe('pool: scheduling, cancellation and shutdown', () => {
     await assert.rejects(engine.search(EASY[2], { end: 1n << 33n }), RangeError);
   });
 
-  it('shares the threads between concurrent searches and reports progress for each', async () => {
+  it('shares the threads between concurrent searches and reports progress for each', { timeout: 60_000 }, async () => {
+    // Fixed chunks, so the share is counted in chunks and does not depend on how fast a thread ran.
+    const chunk = 4096;
+    // Each thread alternates between the searches and holds two chunks, so the searches' scanned
+    // chunks differ by at most three per thread at any moment.
+    const slack = 2 * 4 * chunk;
+    const fixed = await createEngine({ threads: 2, backend: 'js', chunk });
     const controller = new AbortController();
     const progress: Progress[][] = [[], []];
-    const searches = progress.map((reports) =>
-      engine.search(HARD, { signal: controller.signal, onProgress: (report) => reports.push(report) }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    controller.abort();
-    for (const search of searches) await assert.rejects(search, { name: 'AbortError' });
-    const [first, second] = progress.map((reports) => reports.at(-1)?.attempts ?? 0);
-    assert.ok(first > 0 && second > 0, 'both searches progressed');
-    assert.ok(first < second * 3 && second < first * 3, `fair share: ${first} vs ${second}`);
+    let enough = (): void => undefined;
+    const reported = new Promise<void>((resolve) => (enough = resolve));
+    try {
+      const searches = progress.map((reports) =>
+        fixed.search(HARD, {
+          signal: controller.signal,
+          onProgress: (report) => {
+            reports.push(report);
+            // Enough reports, and shares large beside the slack.
+            if (progress.every((each) => each.length >= 4 && each.at(-1)!.attempts > 4 * slack)) enough();
+          },
+        }),
+      );
+      await reported;
+      controller.abort();
+      for (const search of searches) await assert.rejects(search, { name: 'AbortError' });
+    } finally {
+      await fixed.close();
+    }
+    // Both started together: at each report of one, the other's count lies between its reports
+    // just before and just after.
+    for (const [mine, theirs] of [progress, [...progress].reverse()]) {
+      for (const report of mine) {
+        const after = theirs.find((other) => other.elapsedMs >= report.elapsedMs);
+        if (after === undefined) continue;
+        const before = theirs.filter((other) => other.elapsedMs <= report.elapsedMs).at(-1)?.attempts ?? 0;
+        assert.ok(
+          report.attempts <= after.attempts + slack && before <= report.attempts + slack,
+          `fair share at ${Math.round(report.elapsedMs)} ms: ${report.attempts} vs ${before}..${after.attempts}`,
+        );
+      }
+    }
     for (const reports of progress) {
       for (const [i, report] of reports.entries()) {
         assert.ok(report.rate > 0 && report.elapsedMs > 0);
