@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { silentLogger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { sourceKind, type Metrics } from '../metrics.js';
 import type { Scheme } from '../schemes/scheme.js';
 import { nonceSpace, type SearchTask } from '../schemes/search.js';
 import { ResultCache } from './cache.js';
@@ -49,6 +49,9 @@ interface Client {
   reject(error: BrokerError): void;
   /** Drop the timer and the abort listener. */
   detach(): void;
+  readonly door: string;
+  /** performance.now() at submit. */
+  readonly since: number;
 }
 
 interface Flight {
@@ -111,9 +114,11 @@ export function createBroker(options: BrokerOptions): Broker {
   function settle(flight: Flight, solution: unknown, source: string): void {
     cache.store(flight.scheme, flight.input, solution);
     count(flight, 'solved', flight.clients.size);
-    metrics?.wins.inc({ source });
+    metrics?.wins.inc({ source: sourceKind(source) });
     log.debug({ job: flight.id, scheme: flight.scheme.name, source }, 'job solved');
+    const now = performance.now();
     for (const client of flight.clients) {
+      metrics?.timeToSolution.observe({ scheme: flight.scheme.name, door: client.door }, (now - client.since) / 1000);
       client.detach();
       client.resolve(solution);
     }
@@ -148,7 +153,7 @@ export function createBroker(options: BrokerOptions): Broker {
     } catch (error) {
       reason = error instanceof Error ? error.message : String(error);
     }
-    metrics?.invalidCandidates.inc({ source });
+    metrics?.invalidCandidates.inc({ source: sourceKind(source) });
     log.warn({ job: flight.id, scheme: flight.scheme.name, source, reason }, 'invalid candidate refused');
     return false;
   }
@@ -237,6 +242,8 @@ export function createBroker(options: BrokerOptions): Broker {
         clearTimeout(timer);
         submit.signal?.removeEventListener('abort', onAbort);
       },
+      door: submit.door ?? 'none',
+      since: performance.now(),
     };
     flight.clients.add(client);
     submit.signal?.addEventListener('abort', onAbort, { once: true });

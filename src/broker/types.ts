@@ -12,6 +12,8 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal;
   /** Give up (BrokerError 'timeout') after this many milliseconds. */
   readonly timeoutMs?: number;
+  /** The front door that asked (a bounded name such as 'nano-http'), for the time-to-solution histogram. */
+  readonly door?: string;
 }
 
 /** Why the broker could not answer; `code` maps to each protocol's error format. */

@@ -136,6 +136,11 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       }
     };
     const reject = (error: string): void => send({ status: 400, error });
+    /** The held range searched up to `end` (exclusive), counted as the miners' attempts. */
+    const countSearched = (end: bigint): void => {
+      if (held === null || end <= held.range.start || end > held.range.end) return;
+      metrics?.attempts.inc({ source: 'metanoia', scheme: 'bitmessage' }, Number(end - held.range.start));
+    };
 
     socket.setKeepAlive(true, 30_000);
     socket.on('error', (error) => log.debug({ peer, err: error }, 'connection error'));
@@ -210,7 +215,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       const initialHash = parseInitialHash(message.initialHash);
       const target = parseTarget(message.target);
       try {
-        const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal });
+        const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal, door: 'metanoia' });
         send({ status: 200, nonce: solution.nonce, trialValue: solution.trialValue });
       } catch (error) {
         if (closed.signal.aborted) return;
@@ -225,6 +230,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
         return;
       }
       // Asking again means the last range was searched to its end without a result.
+      if (held !== null) countSearched(held.range.end);
       if (held !== null && !held.job.signal.aborted) held.job.finish(held.range);
       held = null;
       const assignment = await miners.next(config.long_poll_ms, closed.signal);
@@ -268,7 +274,10 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       let highestTarget = 0n;
       let accepted = false;
       for (const { job, input } of jobs) {
-        if (held?.job === job) held = null;
+        if (held?.job === job) {
+          countSearched(nonce + 1n);
+          held = null;
+        }
         if (input.target > highestTarget) highestTarget = input.target;
         if (actual <= input.target && job.reportNonce(nonce, peer)) accepted = true;
       }

@@ -103,7 +103,7 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     };
     request.raw.socket.once('close', onClose);
     try {
-      const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]) });
+      const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]), door: 'nano-http' });
       return workAnswer(root, parseWork(solution.work));
     } catch (error) {
       if (error instanceof BrokerError && error.code === 'cancelled' && waiting.signal.aborted) {

@@ -156,7 +156,7 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
       }
       inFlight += 1;
       broker
-        .submit(nostr, request.job, { signal: gone.signal })
+        .submit(nostr, request.job, { signal: gone.signal, door: DOOR })
         .then(
           (solution) => {
             const answer: Record<string, unknown> = { event: solution.event, pow: solution.pow };
