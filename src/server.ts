@@ -11,6 +11,7 @@ import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
 import type { Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
+import { logRequests } from './access-log.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { registerNanoHttp } from './protocols/nano-http.js';
@@ -131,6 +132,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     }
     socket.once('close', () => httpSources.remove(address));
   });
+  logRequests(app, logger);
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),

@@ -15,12 +15,13 @@ interface ServeFlags extends ConfigFlags {
 /** Extra time past the jobs' grace period for doors and the engine to close. */
 const CLOSE_MARGIN_MS = 3000;
 
+/** Human lines go to stderr: stdout carries the JSON logs alone, for log shippers. */
 function printAddresses(server: RunningServer): void {
   const { http, ...doors } = server.addresses;
   const host = http.host.includes(':') ? `[${http.host}]` : http.host;
-  process.stdout.write(`powerplant listening http://${host}:${http.port} (Nostr WebSocket: ws://${host}:${http.port}/)\n`);
+  process.stderr.write(`powerplant listening http://${host}:${http.port} (Nostr WebSocket: ws://${host}:${http.port}/)\n`);
   for (const [name, address] of Object.entries(doors)) {
-    process.stdout.write(`powerplant listening ${name} ${address.host}:${address.port}\n`);
+    process.stderr.write(`powerplant listening ${name} ${address.host}:${address.port}\n`);
   }
 }
 

@@ -143,8 +143,10 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     };
 
     socket.setKeepAlive(true, 30_000);
+    log.debug({ peer }, 'connection opened');
     socket.on('error', (error) => log.debug({ peer, err: error }, 'connection error'));
     socket.once('close', () => {
+      log.debug({ peer, wrongResults }, 'connection closed');
       closed.abort();
       // A miner that leaves loses nothing: the part it did not report goes back to the job.
       if (held !== null && !held.job.signal.aborted) held.job.release(held.range);
@@ -243,6 +245,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
         return;
       }
       held = assignment;
+      log.debug({ peer, start: assignment.range.start.toString(), end: assignment.range.end.toString() }, 'range handed out');
       send({
         status: 200,
         target: assignment.input.target,
@@ -281,6 +284,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
         if (input.target > highestTarget) highestTarget = input.target;
         if (actual <= input.target && job.reportNonce(nonce, peer)) accepted = true;
       }
+      log.debug({ peer, nonce: nonce.toString(), accepted }, 'result pushed');
       if (accepted) {
         countResult?.('accepted');
         send({ status: 200, accepted: true });

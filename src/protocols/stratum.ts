@@ -131,9 +131,12 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
         socket.destroy();
       },
     });
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    log.debug({ peer, extranonce1: session.extranonce1 }, 'agent connected');
     socket.on('data', (chunk: Buffer) => session.receive(chunk));
     socket.on('error', (error) => log.debug({ err: error }, 'agent connection error'));
     socket.once('close', () => {
+      log.debug({ peer, ...session.stats() }, 'agent disconnected');
       session.disconnect();
       sockets.delete(socket);
       metrics?.connections.dec({ door: 'stratum' });
