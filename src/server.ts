@@ -100,7 +100,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     metrics,
     logger,
   });
-  const engineSource = createEngineSource(engine, { logger, metrics });
+  const engineSource = createEngineSource(engine, { logger });
   // In a cluster the local engine runs through the cluster source: it searches the jobs this
   // server owns (with the workers), and every job while Redis is down.
   broker.addSource(cluster === undefined ? engineSource : createClusterSource({ cluster, local: engineSource, engine }));

@@ -15,6 +15,7 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../log.js';
 import { sourceKind, type Metrics } from '../metrics.js';
+import { expectedAttempts } from '../schemes/expected.js';
 import type { Scheme } from '../schemes/scheme.js';
 import { nonceSpace, type SearchTask } from '../schemes/search.js';
 import { ResultCache } from './cache.js';
@@ -44,6 +45,8 @@ export interface BrokerOptions {
 
 type AnyScheme = Scheme<unknown, unknown>;
 
+const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
+
 interface Client {
   resolve(solution: unknown): void;
   reject(error: BrokerError): void;
@@ -66,6 +69,9 @@ interface Flight {
   /** Names of the sources offered this job that have not abandoned it. */
   readonly working: Set<string>;
   state: 'queued' | 'running' | 'settled';
+  /** Nonces the sources counted, and performance.now() when the search started. */
+  attempts: number;
+  runningSince: number;
 }
 
 export function createBroker(options: BrokerOptions): Broker {
@@ -181,6 +187,11 @@ export function createBroker(options: BrokerOptions): Broker {
           fail(flight, new BrokerError('failed', `no source of hash power could finish the job: ${reason}`));
         }
       },
+      countAttempts(attempts: number, source: string) {
+        if (!(attempts > 0)) return;
+        flight.attempts += attempts;
+        metrics?.attempts.inc({ source: sourceKind(source), scheme: flight.scheme.name }, attempts);
+      },
       reportNonce: (nonce: bigint, source: string) =>
         report(flight, source, () => {
           if (nonce < 0n || nonce >= space) throw new RangeError(`nonce ${nonce} is outside [0, ${space})`);
@@ -204,6 +215,7 @@ export function createBroker(options: BrokerOptions): Broker {
 
   function start(flight: Flight): void {
     flight.state = 'running';
+    flight.runningSince = performance.now();
     active += 1;
     const job = sourceJob(flight);
     jobs.set(flight, job);
@@ -235,11 +247,21 @@ export function createBroker(options: BrokerOptions): Broker {
       () => withdraw(flight, client, new BrokerError('timeout', `no solution within ${timeoutMs} ms`)),
       timeoutMs,
     );
+    const { onProgress } = submit;
+    const expected = onProgress === undefined ? 0 : expectedAttempts(flight.task);
+    const ticker =
+      onProgress === undefined
+        ? undefined
+        : setInterval(() => {
+            const seconds = flight.state === 'running' ? (performance.now() - flight.runningSince) / 1000 : 0;
+            onProgress({ attempts: flight.attempts, rate: seconds > 0 ? flight.attempts / seconds : 0, expected });
+          }, submit.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
     const client: Client = {
       resolve: (solution) => resolve(solution as Solution),
       reject,
       detach() {
         clearTimeout(timer);
+        clearInterval(ticker);
         submit.signal?.removeEventListener('abort', onAbort);
       },
       door: submit.door ?? 'none',
@@ -289,6 +311,8 @@ export function createBroker(options: BrokerOptions): Broker {
           ranges: new RangeAllocator(nonceSpace(task)),
           working: new Set(),
           state: 'queued',
+          attempts: 0,
+          runningSince: 0,
         };
         flights.set(key, flight);
         queue.push(flight);

@@ -10,6 +10,7 @@ import { bitmessage, parseInitialHash, parseTarget as parseBitmessageTarget } fr
 import { bitcoin, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { hashcash, newJob, parseBits, parseResource } from '../schemes/hashcash.js';
 import { InputError } from '../schemes/bits.js';
+import { expectedAttempts } from '../schemes/expected.js';
 import { addEngineOptions, openEngine, parseJson, progressLine, readInput, type EngineFlags } from './common.js';
 import { printJson } from './output.js';
 
@@ -20,12 +21,13 @@ interface SolveFlags extends EngineFlags {
 /** Run one search to its verified solution. */
 async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, flags: EngineFlags): Promise<Solution> {
   const engine = await openEngine(flags);
-  const progress = progressLine();
+  const task = scheme.task(input);
+  const progress = progressLine(expectedAttempts(task));
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new InputError('interrupted'));
   process.once('SIGINT', onSignal);
   try {
-    const found = await engine.search(scheme.task(input), { signal: abort.signal, onProgress: progress.update });
+    const found = await engine.search(task, { signal: abort.signal, onProgress: progress.update });
     const solution = scheme.solution(input, found.nonce);
     const verdict = scheme.verify(input, solution);
     if (!verdict.valid) throw new Error(`the engine returned a solution that does not verify: ${verdict.reason}`);

@@ -139,7 +139,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     /** The held range searched up to `end` (exclusive), counted as the miners' attempts. */
     const countSearched = (end: bigint): void => {
       if (held === null || end <= held.range.start || end > held.range.end) return;
-      metrics?.attempts.inc({ source: 'metanoia', scheme: 'bitmessage' }, Number(end - held.range.start));
+      held.job.countAttempts(Number(end - held.range.start), peer);
     };
 
     socket.setKeepAlive(true, 30_000);

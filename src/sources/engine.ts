@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { Source, SourceJob } from '../broker/types.js';
 import { RangeExhaustedError, type Engine } from '../engine/engine.js';
 import { silentLogger } from '../log.js';
-import { sourceKind, type Metrics } from '../metrics.js';
 
 /** 2^32 nonces: minutes of work for the fastest kernel, small enough to leave room for miners. */
 export const ENGINE_RANGE = 1n << 32n;
@@ -17,8 +16,6 @@ export interface EngineSourceOptions {
   /** Nonces claimed per range. */
   readonly rangeSize?: bigint;
   readonly logger?: Logger;
-  /** Counts the attempts of each search in powerplant_attempts_total, by the job's scheme. */
-  readonly metrics?: Metrics;
 }
 
 export function createEngineSource(engine: Engine, options: EngineSourceOptions = {}): Source {
@@ -26,14 +23,12 @@ export function createEngineSource(engine: Engine, options: EngineSourceOptions 
   const rangeSize = options.rangeSize ?? ENGINE_RANGE;
   const log = (options.logger ?? silentLogger).child({ component: 'engine-source' });
 
-  const labels = (job: SourceJob) => ({ source: sourceKind(name), scheme: job.scheme.name });
-
   async function work(job: SourceJob): Promise<void> {
     for (let range = job.claim(rangeSize); range !== null && !job.signal.aborted; range = job.claim(rangeSize)) {
       // Progress reports carry the search's attempts so far; the counter takes the growth.
       let counted = 0;
       const countUpTo = (attempts: number): void => {
-        if (attempts > counted) options.metrics?.attempts.inc(labels(job), attempts - counted);
+        if (attempts > counted) job.countAttempts(attempts - counted, name);
         counted = Math.max(counted, attempts);
       };
       try {
@@ -41,7 +36,7 @@ export function createEngineSource(engine: Engine, options: EngineSourceOptions 
           signal: job.signal,
           start: range.start,
           end: range.end,
-          onProgress: options.metrics === undefined ? undefined : (progress) => countUpTo(progress.attempts),
+          onProgress: (progress) => countUpTo(progress.attempts),
         });
         countUpTo(found.attempts);
         if (job.reportNonce(found.nonce, name)) return;

@@ -21,6 +21,7 @@ function job(id: string, space: bigint): SourceJob & { controller: AbortControll
     release: (range) => ranges.release(range),
     finish: (range) => ranges.finish(range),
     abandon: () => {},
+    countAttempts: () => {},
     reportNonce: () => false,
     reportSolution: () => false,
   };
