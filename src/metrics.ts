@@ -36,6 +36,11 @@ export interface Metrics {
   readonly wins: Counter<'source'>;
   /** Nonces tried for broker jobs, by the kind of source and the job's scheme. */
   readonly attempts: Counter<'source' | 'scheme'>;
+  /**
+   * Expected attempts of the jobs solved, by the kind of source that won and the scheme: its rate
+   * is the effective hash rate of sources that do not count their attempts (upstreams, workers).
+   */
+  readonly solvedWork: Counter<'source' | 'scheme'>;
   /** Seconds from submit to a searched solution (cache hits excluded), by scheme and front door. */
   readonly timeToSolution: Histogram<'scheme' | 'door'>;
   readonly upstreamWins: Counter<'upstream'>;
@@ -68,6 +73,12 @@ export function createMetrics(): Metrics {
     attempts: new Counter({
       name: 'powerplant_attempts_total',
       help: 'Nonces tried for broker jobs, by the kind of source and the scheme',
+      labelNames: ['source', 'scheme'],
+      registers,
+    }),
+    solvedWork: new Counter({
+      name: 'powerplant_solved_work_total',
+      help: 'Expected attempts of the jobs solved, by the kind of source that won and the scheme',
       labelNames: ['source', 'scheme'],
       registers,
     }),

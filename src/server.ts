@@ -26,6 +26,7 @@ import { startGateTcp } from './protocols/gate-tcp.js';
 import { createEngineSource } from './sources/engine.js';
 import { clusterFromConfig } from './cluster/cluster.js';
 import { createClusterSource } from './sources/cluster.js';
+import { registerDashboard } from './dashboard/routes.js';
 import { createUpstreamSource } from './sources/upstream.js';
 
 export interface Address {
@@ -148,7 +149,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const nostrWs = attachNostrWs(app.server, context);
 
   const doors: Door[] = [];
+  const dashboard = config.dashboard.enabled
+    ? registerDashboard(app, { broker, metrics, engine, gate, cluster, upstreams: config.nano.upstreams, doors: () => doors }, config.dashboard, logger)
+    : undefined;
   const closeAll = async (): Promise<void> => {
+    dashboard?.close();
     await Promise.allSettled([nostrWs.close(), ...doors.map((door) => door.close())]);
     await app.close();
     if (ownsEngine) await engine.close();

@@ -121,6 +121,7 @@ export function createBroker(options: BrokerOptions): Broker {
     cache.store(flight.scheme, flight.input, solution);
     count(flight, 'solved', flight.clients.size);
     metrics?.wins.inc({ source: sourceKind(source) });
+    metrics?.solvedWork.inc({ source: sourceKind(source), scheme: flight.scheme.name }, expectedAttempts(flight.task));
     log.debug({ job: flight.id, scheme: flight.scheme.name, source }, 'job solved');
     const now = performance.now();
     for (const client of flight.clients) {

@@ -56,6 +56,7 @@ export class Gate {
   readonly policy: RatePolicy;
   readonly challengeTtlS: number;
   readonly tokenTtlS: number;
+  #lastIssuedBits: number | undefined;
 
   constructor(options: GateOptions) {
     const { bitsMin, bitsMax } = options;
@@ -73,6 +74,11 @@ export class Gate {
     this.tokenTtlS = options.tokenTtlS;
   }
 
+  /** The bits of the latest challenge issued (undefined before the first), for the dashboard. */
+  get lastIssuedBits(): number | undefined {
+    return this.#lastIssuedBits;
+  }
+
   /** A fresh challenge for `source` (an IP address; IPv6 counts by /64), its bits set by the source's and the global rate. */
   async issue(source: string, algorithm: StampAlgorithm): Promise<Challenge> {
     return this.#reported(this.#issue(source, algorithm), 'issued');
@@ -84,6 +90,7 @@ export class Gate {
       throw new GateRefusal('rate-limited', 'too many puzzle requests from your address; slow down');
     }
     const bits = adaptiveBits(this.policy, sourceRate, globalRate);
+    this.#lastIssuedBits = bits;
     return this.#challenges.issue({ bits, algorithm, ttlS: this.challengeTtlS, nowMs: this.#now() });
   }
 
