@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
@@ -8,15 +8,8 @@ import { createInlineEngine } from '../src/engine/inline.js';
 import { referenceBackend } from '../src/engine/reference.js';
 import { startServer } from '../src/server.js';
 import { StratumAgent } from '../src/stratum/agent.js';
-import { until } from './helpers/server.js';
+import { freePort, until } from './helpers/server.js';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 test('Stratum and Metanoia sessions are logged at debug, HTTP requests at info, all as JSON', async () => {
   const lines: Record<string, unknown>[] = [];

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { bitmessage } from '../../src/schemes/bitmessage.js';
 import { startServer } from '../../src/server.js';
 import { runCli } from '../helpers/cli.js';
 import { HeldEngine } from '../helpers/held-engine.js';
+import { freePort } from '../helpers/server.js';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 type Line = { level: number; msg: string } & Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
@@ -10,15 +10,8 @@ import { MetanoiaMiner } from '../../src/protocols/metanoia-miner.js';
 import { startServer } from '../../src/server.js';
 import { StratumAgent } from '../../src/stratum/agent.js';
 import { bitmessage } from '../../src/schemes/bitmessage.js';
+import { freePort } from '../helpers/server.js';
 
-/** A port nobody listens on right now (0 would disable the door). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 test('both doors run inside the server on the configured ports', async () => {
   const [metanoiaPort, stratumPort] = [await freePort(), await freePort()];

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,18 +8,12 @@ import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { StratumAgent } from '../../src/stratum/agent.js';
 import { PacedEngine } from '../helpers/paced-engine.js';
+import { freePort } from '../helpers/server.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 test('in headless Chromium the dashboard draws live figures while an agent mines through Stratum and Nano jobs run', async (t) => {
   if (!existsSync(CHROMIUM)) {
