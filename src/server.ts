@@ -150,7 +150,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
 
   const doors: Door[] = [];
   const dashboard = config.dashboard.enabled
-    ? registerDashboard(app, { broker, metrics, engine, gate, cluster, upstreams: config.nano.upstreams, doors: () => doors }, config.dashboard, logger)
+    ? registerDashboard(app, { broker, metrics, engine, gate, cluster, upstreams: config.nano.upstreams, doors: () => doors }, config.dashboard, logger, config.server.host)
     : undefined;
   const closeAll = async (): Promise<void> => {
     dashboard?.close();

@@ -26,6 +26,8 @@ export interface DashboardSettings {
   readonly max_viewers: number;
 }
 
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
 export const DASHBOARD_COOKIE = 'powerplant_dashboard';
 
 const HTML = 'text/html; charset=utf-8';
@@ -67,8 +69,12 @@ export interface DashboardHandle {
   close(): void;
 }
 
-export function registerDashboard(app: FastifyInstance, sources: DashboardSources, settings: DashboardSettings, logger: Logger): DashboardHandle {
+/** Serve the dashboard on `app`; `host` is where the port listens (a warning when it is public and open). */
+export function registerDashboard(app: FastifyInstance, sources: DashboardSources, settings: DashboardSettings, logger: Logger, host: string): DashboardHandle {
   const log = logger.child({ component: 'dashboard' });
+  if (settings.token === '' && !LOOPBACK.test(host)) {
+    log.warn({ host }, 'the dashboard shows worker names and addresses to anyone who reaches this port: set dashboard.token');
+  }
   const dashboard = new Dashboard(sources);
   const files = staticFiles();
   const page = readFileSync(packagePath('web', 'dashboard', 'index.html'));
