@@ -8,7 +8,9 @@
         # One file per SIMD kernel family; each function carries its own target attribute.
         "<!@(ls native/src/simd/*.c)",
         # The portable kernels, shared with the WebAssembly build.
-        "<!@(ls native/src/scalar/*.c)"
+        "<!@(ls native/src/scalar/*.c)",
+        # The OpenCL host: opens libOpenCL.so.1 with dlopen at run time, so no link-time dependency.
+        "<!@(ls native/src/opencl/*.c)"
       ],
       # Node-API version 8 (Node 12.22+): the ABI-stable subset the addon uses.
       "defines": ["NAPI_VERSION=8"],

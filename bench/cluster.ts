@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { JobBoard } from '../src/cluster/board.js';
-import { clusterKeys } from '../src/cluster/keys.js';
+import { clusterKeys } from '../src/stores/keys.js';
 import { ClusterWorker } from '../src/cluster/worker.js';
 import type { Engine, SearchOptions } from '../src/engine/engine.js';
 import { createEngine } from '../src/engine/index.js';

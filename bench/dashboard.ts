@@ -15,8 +15,10 @@
  *
  *   node dist/bench/dashboard.js [seconds per round = 4] [rounds per side = 3]
  */
+import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
@@ -121,7 +123,7 @@ async function sideBySide(server: RunningServer, measure: () => Promise<number>)
 }
 
 const threads = Math.max(1, availableParallelism() - 1);
-const config = loadConfig({ flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads } });
+const config = loadConfig({ flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads, stateDir: mkdtempSync(join(tmpdir(), 'powerplant-bench-')) } });
 const server = await startServer(config);
 try {
   // The engine: a job nobody will finish keeps every thread busy.

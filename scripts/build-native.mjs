@@ -1,7 +1,8 @@
-// Builds the native addon with node-gyp during `npm install`. A failed build is not fatal:
-// Powerplant falls back to its WebAssembly kernels and says so at run time.
+// Builds the native addon with node-gyp during `npm install`, and says in one line whether it
+// built or why not (the compiler's output goes to build/native-build.log). A failed build is not
+// fatal: Powerplant falls back to its WebAssembly kernels.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,9 +28,29 @@ export function configuredForCurrentSources(root) {
   return configured.join('\n') === nativeSources(root).join('\n');
 }
 
+const LOG = join('build', 'native-build.log');
+
+/**
+ * Why a node-gyp run failed, in one line: the first compiler or make error, else node-gyp's own
+ * error, else its exit status.
+ */
+export function failureReason(output, status) {
+  const lines = output.split('\n').map((line) => line.trim());
+  const compiler = lines.find((line) => !line.startsWith('gyp') && /\berror\b|No such file|not found/i.test(line));
+  const gyp = lines.find((line) => line.startsWith('gyp ERR! stack Error:')) ?? lines.find((line) => line.startsWith('gyp ERR!'));
+  return (compiler ?? gyp?.replace(/^gyp ERR! (stack )?(Error: )?/, '') ?? `node-gyp exited with status ${status}`).slice(0, 200);
+}
+
+/** node-gyp as npm runs it (npm_config_node_gyp), else the copy bundled with npm, else from PATH. */
+function nodeGyp() {
+  const bundled = join(dirname(dirname(process.execPath)), 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const script = process.env.npm_config_node_gyp || (existsSync(bundled) ? bundled : undefined);
+  return script === undefined ? ['node-gyp', []] : [process.execPath, [script]];
+}
+
 function build() {
   if (process.env.POWERPLANT_SKIP_NATIVE === '1') {
-    console.warn('powerplant: POWERPLANT_SKIP_NATIVE=1, not building the native addon');
+    console.warn('powerplant: POWERPLANT_SKIP_NATIVE=1, not building the native addon; the WebAssembly kernels will be used');
     return;
   }
   // npm runs this script again whenever it reinstalls the checkout (e.g. for `npx powerplant`),
@@ -42,9 +63,17 @@ function build() {
   if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) {
     args.push(`--nodedir=${prefix}`);
   }
-  const result = spawnSync('node-gyp', args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (result.status !== 0) {
-    console.warn('powerplant: the native addon did not build; the WebAssembly kernels will be used');
+  console.warn(`powerplant: building the native addon (log: ${LOG})`);
+  const [command, prefixArgs] = nodeGyp();
+  const result = spawnSync(command, [...prefixArgs, ...args], { cwd: root, encoding: 'utf8', shell: process.platform === 'win32', maxBuffer: 64 * 1024 * 1024 });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `${result.error.message}\n` : ''}`;
+  mkdirSync(join(root, 'build'), { recursive: true });
+  writeFileSync(join(root, LOG), output);
+  if (result.status === 0) {
+    console.warn('powerplant: native addon built (build/Release/powerplant.node)');
+  } else {
+    const reason = result.error?.code === 'ENOENT' ? 'node-gyp is not installed' : failureReason(output, result.status);
+    console.warn(`powerplant: native addon build failed, falling back to the WebAssembly kernels: ${reason} (see ${LOG})`);
   }
 }
 

@@ -7,10 +7,11 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { exitWith } from './commands/output.js';
+import { packageVersion } from './paths.js';
 
 const program = new Command('powerplant')
   .description('Proof of work for Nostr, Nano/Banano, Bitmessage, Bitcoin/Stratum and hashcash gates')
-  .version('0.1.0');
+  .version(packageVersion());
 
 for (const register of COMMANDS) register(program);
 

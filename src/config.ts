@@ -1,6 +1,7 @@
 /**
  * Configuration: built-in defaults < config/default.toml < `--config FILE` < environment (HOST,
- * PORT, URLS, REDIS_URL, as the seeds used them) < command-line flags. The merged result is checked
+ * PORT, URLS, REDIS_URL, as the seeds used them, then POWERPLANT_<SECTION>_<KEY> for every key)
+ * < command-line flags. The merged result is checked
  * by one strict schema (unknown keys are refused), and an invalid value is reported by its key.
  * The result is frozen.
  * @module
@@ -9,8 +10,10 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
-import { InputError } from './schemes/bits.js';
+import { InputError } from './errors.js';
+import { DEFAULT_RATE_POLICY } from './gate/rate.js';
 import { LOG_LEVELS } from './log.js';
+import { configFromEnv, listFromEnv, numeric } from './config-env.js';
 
 /** A configuration mistake; its message names the key. Commands exit with code 2. */
 export class ConfigError extends InputError {}
@@ -29,6 +32,10 @@ const hex8 = z.string({ error: 'must be 8 hex characters' }).regex(/^[0-9a-fA-F]
 const decimal = z.string({ error: 'must be a decimal integer string' }).regex(/^[1-9][0-9]{0,19}$/, 'must be a positive decimal integer string');
 const url = z.string({ error: 'must be a URL string' }).regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
 
+/** What the TCP gate sends until it is given a resource or an upstream of its own. */
+const DEFAULT_GATE_RESOURCE =
+  'Welcome through the Powerplant gate. Put your own text here with gate.resource ("@path" sends a file), or a service with gate.upstream.';
+
 const schema = z.strictObject({
   server: z
     .strictObject({
@@ -43,10 +50,14 @@ const schema = z.strictObject({
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       /** Nostr requests one WebSocket connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),
+      /** Answers queued to a WebSocket client that does not read them before it is dropped. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
       /** WebSocket ping period: a client that has not answered the previous ping is dropped. */
       ping_interval_ms: integer(10, HOUR_MS).default(30000),
       /** Time in-flight jobs get to finish on SIGINT/SIGTERM before they are cancelled. */
       shutdown_timeout_ms: integer(0, HOUR_MS).default(5000),
+      /** Where the server keeps its files (the generated gate secret); empty: the XDG state directory. */
+      state_dir: z.string({ error: 'must be a string' }).default(''),
     })
     .prefault({}),
   pow: z
@@ -91,6 +102,10 @@ const schema = z.strictObject({
       max_connections: integer(1, 1_000_000).default(1000),
       /** do_pow, get_work and push_result one connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),
+      /** Wrong push_results after which a connection gets no more work. */
+      max_wrong_results: integer(1, 1_000_000).default(3),
+      /** Answers queued to a connection that does not read them before it is dropped. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     })
     .prefault({}),
   stratum: z
@@ -105,6 +120,8 @@ const schema = z.strictObject({
       history: integer(1, 100_000).default(100),
       max_line_bytes: integer(256, 16 * 1024 * 1024).default(16384),
       max_connections: integer(1, 1_000_000).default(1000),
+      /** Answers queued to an agent that does not read them before it is dropped. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     })
     .prefault({}),
   gate: z
@@ -113,16 +130,41 @@ const schema = z.strictObject({
       tcp_port: port().default(7041),
       /** HMAC key for challenges; generated and kept on first run when empty. */
       secret: z.string({ error: 'must be a string' }).default(''),
-      /** Where the generated secret is kept (mode 0600), relative to the working directory. */
-      secret_file: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('.powerplant/gate-secret'),
+      /** Where the generated secret is kept (mode 0600), relative to server.state_dir. */
+      secret_file: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('gate-secret'),
       /** What challenges and pass tokens are bound to: gates sharing a secret need different purposes. */
       purpose: z.string({ error: 'must be a string' }).min(1, 'must not be empty').default('powerplant'),
       bits_min: integer(0, 160).default(16),
       bits_max: integer(0, 160).default(24),
       challenge_ttl_s: integer(1, 86400).default(120),
-      resource: z.string({ error: 'must be a string' }).default(''),
+      /** What a client that passed the TCP gate receives; "@path" sends a file. */
+      resource: z.string({ error: 'must be a string' }).default(DEFAULT_GATE_RESOURCE),
       upstream: z.string({ error: 'must be a string' }).default(''),
       token_ttl_s: integer(1, 86400 * 30).default(300),
+      /** Challenges one address (IPv6 /64) gets per minute before its bits start to rise (one bit per doubling). */
+      free_puzzles_per_source_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.sourceFree),
+      /** Challenges one address may ask per minute; past it, requests are refused (PP_ERR_RATE_LIMITED). */
+      max_puzzles_per_source_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.sourceLimit),
+      /** Challenges per minute, all addresses together, before everyone's bits start to rise. */
+      free_puzzles_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.globalFree),
+      /** TCP door: bytes in one line, without its newline; longer lines get `0:line too long` and the connection closes. */
+      max_line_bytes: integer(64, 1024 * 1024).default(1024),
+      /** TCP door: `1:` requests one connection may make. */
+      max_puzzles_per_connection: integer(0, 1_000_000).default(16),
+      /** TCP door: `0:` answers one connection may earn before it is closed. */
+      max_errors_per_connection: integer(1, 1_000_000).default(8),
+      /** TCP door: unread input one connection may have buffered before reading from it pauses. */
+      max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(32 * 1024),
+      /** TCP door: time a connection may go without completing a line (bytes trickled without a newline do not extend it). */
+      idle_timeout_ms: integer(1, HOUR_MS).default(30_000),
+      /** TCP door: open connections from one IPv4 address or IPv6 /64. */
+      max_connections_per_source: integer(1, 1_000_000).default(32),
+      /** TCP door: open connections in all. */
+      max_connections: integer(1, 1_000_000).default(4096),
+      /** TCP door: time a refused connection gets to take its refusal and close before it is cut. */
+      refused_linger_ms: integer(0, 60_000).default(1000),
+      /** TCP door: time to reach gate.upstream. */
+      upstream_connect_timeout_ms: integer(1, HOUR_MS).default(10_000),
     })
     .prefault({}),
   cluster: z
@@ -182,6 +224,7 @@ export interface ConfigFlags {
   readonly engine?: string;
   readonly redis?: string;
   readonly logLevel?: string;
+  readonly stateDir?: string;
 }
 
 export interface LoadConfigOptions {
@@ -212,10 +255,6 @@ function readToml(file: string | URL): Layer {
   }
 }
 
-/** Strings from env and flags become numbers when they look like one; the schema judges the rest. */
-function numeric(value: string | number): string | number {
-  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
 
 function set(layer: Layer, section: string, key: string, value: unknown): void {
   if (value === undefined) return;
@@ -223,14 +262,15 @@ function set(layer: Layer, section: string, key: string, value: unknown): void {
 }
 
 function envLayer(env: Readonly<Record<string, string | undefined>>): Layer {
-  const layer: Layer = {};
-  set(layer, 'server', 'host', env.HOST);
-  if (env.PORT !== undefined) set(layer, 'server', 'port', numeric(env.PORT));
-  if (env.URLS !== undefined) {
-    const urls = env.URLS.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '');
-    set(layer, 'nano', 'upstreams', urls);
-  }
-  set(layer, 'cluster', 'redis', env.REDIS_URL);
+  const layer: Layer = configFromEnv(schema.parse({}), env);
+  // The short names count only where the POWERPLANT_ name is not set.
+  const fallback = (section: string, key: string, value: unknown) => {
+    if (layer[section]?.[key] === undefined) set(layer, section, key, value);
+  };
+  fallback('server', 'host', env.HOST);
+  if (env.PORT !== undefined) fallback('server', 'port', numeric(env.PORT));
+  if (env.URLS !== undefined) fallback('nano', 'upstreams', listFromEnv(env.URLS));
+  fallback('cluster', 'redis', env.REDIS_URL);
   return layer;
 }
 
@@ -248,6 +288,7 @@ function flagLayer(flags: ConfigFlags): Layer {
   set(layer, 'pow', 'backend', flags.engine);
   set(layer, 'cluster', 'redis', flags.redis);
   set(layer, 'log', 'level', flags.logLevel);
+  set(layer, 'server', 'state_dir', flags.stateDir);
   return layer;
 }
 

@@ -3,16 +3,12 @@
  * global one), so tests can run several servers in one process.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EngineStats } from './engine/engine.js';
-import { packagePath } from './paths.js';
+import { packageVersion } from './paths.js';
 
 /** Seconds from submit to a searched solution: from a cached-looking 5 ms to the 10-minute job timeout. */
 export const TIME_TO_SOLUTION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
-
-/** The package's version, read once. */
-export const VERSION: string = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * A source name as a bounded metric label: its kind, the part before the first colon
@@ -127,7 +123,7 @@ export function createMetrics(): Metrics {
     help: 'Always 1; the labels say which build runs',
     labelNames: ['version', 'node_version'],
     registers,
-  }).set({ version: VERSION, node_version: process.versions.node }, 1);
+  }).set({ version: packageVersion(), node_version: process.versions.node }, 1);
   // process_* (CPU, memory, open files) and nodejs_* (event loop lag, heap, GC), read at scrape time.
   collectDefaultMetrics({ register: registry });
   return metrics;

@@ -3,8 +3,9 @@
  * from this module (it runs from src/ under a loader, or from dist/src/ once compiled).
  * @module
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
@@ -19,3 +20,18 @@ export function packageRoot(): string {
 
 /** A path inside the package, e.g. packagePath('wasm', 'powerplant.wasm'). */
 export const packagePath = (...parts: string[]): string => join(packageRoot(), ...parts);
+
+/**
+ * The directory the server keeps its files in: the configured one, else $XDG_STATE_HOME/powerplant
+ * (when that is an absolute path, as the XDG spec asks), else ~/.local/state/powerplant.
+ */
+export function stateDirectory(configured: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (configured !== '') return resolve(configured);
+  const xdg = env.XDG_STATE_HOME;
+  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'state'), 'powerplant');
+}
+
+/** The version in package.json, for what the server reports about itself. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+}

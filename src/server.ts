@@ -1,11 +1,13 @@
 /**
  * `powerplant serve` as a library: one engine, one broker, and the front doors the config enables.
- * The HTTP port carries the Nano work API, /metrics, /healthz and the Nostr WebSocket; the other
- * doors (Metanoia, Stratum, the gate) listen on ports of their own.
+ * The HTTP port carries the Nano work API, /metrics, /healthz, the Nostr WebSocket and the
+ * dashboard (GET /, which reads the parts' stats and is no door); the other doors (Metanoia,
+ * Stratum, the gate) listen on ports of their own.
  * @module
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { AddressInfo, Socket } from 'node:net';
+import Fastify from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
@@ -14,42 +16,39 @@ import { createEngine } from './engine/index.js';
 import { logRequests } from './access-log.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { registerNanoHttp } from './protocols/nano-http.js';
-import { startMetanoia } from './protocols/metanoia.js';
-import { attachNostrWs } from './protocols/nostr-ws.js';
-import { startStratum } from './protocols/stratum.js';
 import { gateFromConfig } from './gate/gate.js';
+import { resolveGateSecret } from './gate/secret.js';
+import { listenOrExplain, type DoorPort } from './listen-error.js';
+import { packageVersion, stateDirectory } from './paths.js';
+import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
-import { gateHttpPlugin } from './protocols/gate-http.js';
-import { SourceConnections } from './protocols/connections.js';
+import { SourceConnections } from './net/connections.js';
+import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
+import { startGateHttp } from './protocols/gate-http.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
+import { startMetanoia } from './protocols/metanoia.js';
+import { startNanoHttp } from './protocols/nano-http.js';
+import { startNostrWs } from './protocols/nostr-ws.js';
+import { startStratum, type StratumDoor } from './protocols/stratum.js';
 import { createEngineSource } from './sources/engine.js';
+import { RemoteMiners } from './sources/remote-miners.js';
 import { clusterFromConfig } from './cluster/cluster.js';
-import { createClusterSource } from './sources/cluster.js';
+import { createClusterSource } from './sources/cluster/source.js';
 import { registerDashboard } from './dashboard/routes.js';
 import { createUpstreamSource } from './sources/upstream.js';
 
-export interface Address {
-  readonly host: string;
-  readonly port: number;
-}
+/** The doors served on the HTTP port: they add their routes before it listens. */
+const HTTP_DOORS: readonly StartDoor[] = [startNanoHttp, startGateHttp, startNostrWs];
 
-/** A front door with a port of its own; server.ts closes it on shutdown. */
-export interface Door {
-  readonly name: string;
-  readonly address: Address;
-  /** Stop accepting, end its connections; the broker fails their jobs with 'shutdown'. */
-  close(): Promise<void>;
-}
-
-/** What every front door is built from. */
-export interface DoorContext {
-  readonly config: Config;
-  readonly broker: Broker;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  readonly engine: Engine;
-}
+/**
+ * The doors with ports of their own, each started when its port is not 0. A port one cannot bind
+ * is explained with the door's name, flag and config key (listen-error.ts).
+ */
+const PORT_DOORS: readonly (Omit<DoorPort, 'host' | 'port'> & { readonly port: (config: Config) => number; readonly start: StartDoor })[] = [
+  { door: 'metanoia', flag: '--metanoia-port', key: 'metanoia.port', port: (config) => config.metanoia.port, start: startMetanoia },
+  { door: 'stratum', flag: '--stratum-port', key: 'stratum.port', port: (config) => config.stratum.port, start: startStratum },
+  { door: 'gate', flag: '--gate-port', key: 'gate.tcp_port', port: (config) => config.gate.tcp_port, start: startGateTcp },
+];
 
 export interface ServerDeps {
   /** Use this engine instead of starting a pool (tests); the server does not close it. */
@@ -68,18 +67,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function addressOf(app: FastifyInstance): Address {
-  const address = app.server.address() as AddressInfo;
-  return { host: address.address, port: address.port };
-}
-
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger = deps.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
   // Built before the gate (no connection yet), so the gate's stores can live in Redis.
   const cluster = clusterFromConfig(config.cluster, { logger, metrics });
   // Before anything starts, so that a bad gate secret stops the server cleanly.
+  const secretFile = resolve(stateDirectory(config.server.state_dir), config.gate.secret_file);
   const gate = gateFromConfig(config.gate, {
+    secret: resolveGateSecret(config.gate.secret, secretFile, (file) => logger.info({ file }, `gate: generated a secret, kept in ${file}`)),
     onEvent: countGateEvents(metrics.registry),
     ...(cluster === undefined ? {} : { spent: cluster.spent, rate: cluster.rate }),
   });
@@ -118,7 +114,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       }),
     );
   }
-  const context: DoorContext = { config, broker, metrics, logger, engine };
+  // Metanoia miners take their ranges through the Metanoia door, so they work only where it is open.
+  const remoteMiners = new RemoteMiners(BigInt(config.metanoia.range_size));
+  if (config.metanoia.port !== 0) broker.addSource(remoteMiners);
 
   const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
   app.server.maxConnections = config.server.max_http_connections;
@@ -134,6 +132,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     socket.once('close', () => httpSources.remove(address));
   });
   logRequests(app, logger);
+  // Registered before the routes, whose schemas it collects into the OpenAPI document.
+  await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', async () => ({
     status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
     ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
@@ -144,28 +145,37 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerNanoHttp(app, context);
-  await app.register(gateHttpPlugin, { prefix: '/gate', gate });
-  const nostrWs = attachNostrWs(app.server, context);
-
+  const context: DoorContext = { config, broker, metrics, logger, http: app, remoteWork: remoteMiners, gate };
   const doors: Door[] = [];
-  const dashboard = config.dashboard.enabled
-    ? registerDashboard(app, { broker, metrics, engine, gate, cluster, upstreams: config.nano.upstreams, doors: () => doors }, config.dashboard, logger, config.server.host)
-    : undefined;
+  for (const start of HTTP_DOORS) doors.push(await start(context));
+  if (config.dashboard.enabled) {
+    registerDashboard(app, {
+      broker,
+      metrics,
+      engine,
+      gate,
+      cluster,
+      upstreams: config.nano.upstreams,
+      // The Stratum door starts after the HTTP port listens: looked up at each snapshot.
+      stratum: () => doors.find((door): door is StratumDoor => 'coordinator' in door)?.coordinator,
+      miners: config.metanoia.port === 0 ? undefined : remoteMiners,
+    }, config.dashboard, logger, config.server.host);
+  }
+
   const closeAll = async (): Promise<void> => {
-    dashboard?.close();
-    await Promise.allSettled([nostrWs.close(), ...doors.map((door) => door.close())]);
+    await Promise.allSettled(doors.map((door) => door.close()));
     await app.close();
     if (ownsEngine) await engine.close();
     await cluster?.close();
   };
   try {
-    await app.listen({ host: config.server.host, port: config.server.port });
-    // The doors with ports of their own (0 disables each).
-    if (config.metanoia.port !== 0) doors.push(await startMetanoia(context));
-    if (config.stratum.port !== 0) doors.push(await startStratum(context));
-    if (config.gate.tcp_port !== 0) {
-      doors.push(await startGateTcp({ gate, config: config.gate, logger, metrics, port: config.gate.tcp_port, host: config.server.host }));
+    const host = config.server.host;
+    await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port' }, () =>
+      app.listen({ host, port: config.server.port }),
+    );
+    for (const { port, start, ...names } of PORT_DOORS) {
+      const where = { ...names, host, port: port(config) };
+      if (where.port !== 0) doors.push(await listenOrExplain(where, () => start(context)));
     }
   } catch (error) {
     await broker.close();
@@ -173,7 +183,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     throw error;
   }
 
-  const addresses: Record<string, Address> = { http: addressOf(app) };
+  const addresses: Record<string, Address> = { http: httpAddress(app) };
   for (const door of doors) addresses[door.name] = door.address;
   logger.info({ addresses, backend: engine.backend, threads: engine.threads }, 'powerplant listening');
 

@@ -3,12 +3,11 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { loadConfig } from '../src/config.js';
 import { createInlineEngine } from '../src/engine/inline.js';
 import { referenceBackend } from '../src/engine/reference.js';
 import { startServer } from '../src/server.js';
-import { StratumAgent } from '../src/stratum/agent.js';
-import { freePort, until } from './helpers/server.js';
+import { StratumAgent } from '../src/clients/stratum-agent.js';
+import { freePort, testConfig, until } from './helpers/server.js';
 
 
 test('Stratum and Metanoia sessions are logged at debug, HTTP requests at info, all as JSON', async () => {
@@ -20,9 +19,7 @@ test('Stratum and Metanoia sessions are logged at debug, HTTP requests at info, 
     },
   });
   const [metanoiaPort, stratumPort] = [await freePort(), await freePort()];
-  const config = loadConfig({
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort, stratumPort, gatePort: 0, shareDifficulty: '0.000000001', blockBits: '207fffff', logLevel: 'debug', threads: 1 },
-  });
+  const config = testConfig('', {}, { metanoiaPort, stratumPort, shareDifficulty: '0.000000001', blockBits: '207fffff', logLevel: 'debug' });
   const engine = createInlineEngine(referenceBackend, 64);
   const server = await startServer(config, { engine, logger: pino({ level: 'debug' }, sink) });
   try {
@@ -31,7 +28,7 @@ test('Stratum and Metanoia sessions are logged at debug, HTTP requests at info, 
     const socket = connect(metanoiaPort, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.end();
-    await fetch(`http://127.0.0.1:${server.addresses.http.port}/healthz?token=secret`);
+    await fetch(`http://127.0.0.1:${server.addresses.http.port}/healthz?token=hunter2`);
 
     const find = (msg: string) => lines.find((line) => line.msg === msg);
     await until(() => find('agent disconnected') !== undefined && find('connection closed') !== undefined, 5000, 'the session ends logged');
@@ -40,7 +37,7 @@ test('Stratum and Metanoia sessions are logged at debug, HTTP requests at info, 
     const request = find('http request') as Record<string, unknown>;
     assert.equal(request.level, 30);
     assert.equal(request.route, '/healthz');
-    assert.doesNotMatch(JSON.stringify(lines), /secret/, 'query strings stay out of the logs');
+    assert.doesNotMatch(JSON.stringify(lines), /hunter2/, 'query strings stay out of the logs');
   } finally {
     await server.close();
   }

@@ -117,7 +117,7 @@ describe('powerplant serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'powerplant-serve-'));
     const config = join(dir, 'serve.toml');
     writeFileSync(config, '[server]\nshutdown_timeout_ms = 300\n');
-    const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--threads', '1', ...QUIET_DOORS, '--log-level', 'info'], {
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--state-dir', dir, '--threads', '1', ...QUIET_DOORS, '--log-level', 'info'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

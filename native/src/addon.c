@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "opencl/napi.h"
 
 #define MAX_ARGS 7
 #define MAX_VARIANTS 8
@@ -257,5 +258,6 @@ NAPI_MODULE_INIT() {
   };
   NAPI_CALL(env, napi_define_properties(env, exports, sizeof properties / sizeof properties[0],
                                         properties));
+  NAPI_CALL(env, pp_opencl_define(env, exports));
   return exports;
 }

@@ -1,22 +1,13 @@
 /**
- * The broker's result cache: a bounded LRU of verified solutions. Entries are keyed by a job's
- * "family" — the scheme key, except for Nano where it is the root alone — and every hit is
- * re-verified against the asking job, so cached Nano work for a hash answers any request whose
- * threshold it reaches, and never one it does not.
+ * The broker's result cache: a bounded LRU of verified solutions, keyed by a job's family (see
+ * Scheme.family). Every hit is verified again against the asking job, so a cached solution answers
+ * any job of its family it is good for (Nano work for a hash at any threshold it reaches), and
+ * never one it is not.
  * @module
  */
-import { toHex } from '../schemes/bits.js';
-import type { NanoJob } from '../schemes/nano.js';
 import type { Scheme } from '../schemes/scheme.js';
 
-const isNanoJob = (input: unknown): input is NanoJob =>
-  typeof input === 'object' && input !== null && (input as { root?: unknown }).root instanceof Uint8Array;
-
-/** The cache key of a job: jobs of one family may answer each other when the solution verifies. */
-export function cacheFamily(scheme: Scheme<unknown, unknown>, input: unknown): string {
-  if (scheme.name === 'nano' && isNanoJob(input)) return `nano-root:${toHex(input.root)}`;
-  return `${scheme.name}|${scheme.key(input)}`;
-}
+type AnyScheme = Scheme<unknown, unknown, unknown>;
 
 export class ResultCache {
   private readonly entries = new Map<string, unknown>();
@@ -27,32 +18,31 @@ export class ResultCache {
     return this.entries.size;
   }
 
-  /** A cached solution that verifies for this input, or undefined. */
-  lookup(scheme: Scheme<unknown, unknown>, input: unknown): { readonly solution: unknown } | undefined {
-    const family = cacheFamily(scheme, input);
+  /** A cached solution of `family` verified for this input (as the check returns it), or undefined. */
+  lookup(family: string, scheme: AnyScheme, input: unknown): { readonly solution: unknown } | undefined {
     if (!this.entries.has(family)) return undefined;
-    const solution = this.entries.get(family);
-    let valid = false;
+    const cached = this.entries.get(family);
+    let solution: unknown;
     try {
-      valid = scheme.verify(input, solution).valid;
+      const verdict = scheme.verify(input, cached);
+      if (!verdict.valid) return undefined;
+      solution = verdict.solution;
     } catch {
-      valid = false;
+      return undefined;
     }
-    if (!valid) return undefined;
     // Refresh its place in the LRU order.
     this.entries.delete(family);
-    this.entries.set(family, solution);
+    this.entries.set(family, cached);
     return { solution };
   }
 
   /**
-   * Keep a verified solution. Searches of one Nano hash at two thresholds may run side by side:
-   * when the cached work (from the higher one) also answers this job, it stays.
+   * Keep a verified solution. Searches of one family may run side by side (one Nano hash at two
+   * thresholds): when the cached solution (from the stronger one) also answers this job, it stays.
    */
-  store(scheme: Scheme<unknown, unknown>, input: unknown, solution: unknown): void {
+  store(family: string, scheme: AnyScheme, input: unknown, solution: unknown): void {
     if (this.capacity <= 0) return;
-    if (this.lookup(scheme, input) !== undefined) return;
-    const family = cacheFamily(scheme, input);
+    if (this.lookup(family, scheme, input) !== undefined) return;
     this.entries.delete(family);
     this.entries.set(family, solution);
     while (this.entries.size > this.capacity) {

@@ -10,7 +10,7 @@ import type { SearchTask } from '../schemes/search.js';
 export interface SubmitOptions {
   /** Abort to withdraw this client's interest; the search stops when no client is left. */
   readonly signal?: AbortSignal;
-  /** Give up (BrokerError 'timeout') after this many milliseconds. */
+  /** Give up (PP_ERR_TIMEOUT) after this many milliseconds. */
   readonly timeoutMs?: number;
   /** The front door that asked (a bounded name such as 'nano-http'), for the time-to-solution histogram. */
   readonly door?: string;
@@ -29,19 +29,6 @@ export interface JobProgress {
   readonly expected: number;
 }
 
-/** Why the broker could not answer; `code` maps to each protocol's error format. */
-export type BrokerErrorCode = 'busy' | 'timeout' | 'cancelled' | 'exhausted' | 'shutdown' | 'failed';
-
-export class BrokerError extends Error {
-  override readonly name = 'BrokerError';
-  constructor(
-    readonly code: BrokerErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface NonceRange {
   readonly start: bigint;
   /** One past the last nonce. */
@@ -51,7 +38,11 @@ export interface NonceRange {
 /** What a source sees of a job. */
 export interface SourceJob {
   readonly id: string;
-  readonly scheme: Scheme<unknown, unknown>;
+  /** The job's key (Scheme.key): the same on every server, so a cluster names a job alike. */
+  readonly key: string;
+  /** The job's family (Scheme.family): where a shared result cache keeps its solution. */
+  readonly family: string;
+  readonly scheme: Scheme<unknown, unknown, unknown>;
   readonly input: unknown;
   readonly task: SearchTask;
   /** Aborted when the job is solved, cancelled or timed out. */
@@ -74,8 +65,8 @@ export interface SourceJob {
   countAttempts(attempts: number, source: string): void;
   /** Report a nonce; the broker verifies it and returns whether it was accepted. */
   reportNonce(nonce: bigint, source: string): boolean;
-  /** Report a ready-made solution (e.g. an upstream's work); verified like a nonce. */
-  reportSolution(solution: unknown, source: string): boolean;
+  /** Report a ready-made candidate (e.g. an upstream's work); verified like a nonce. */
+  reportSolution(candidate: unknown, source: string): boolean;
 }
 
 export interface Source {
@@ -88,7 +79,7 @@ export interface Source {
 
 export interface Broker {
   /** Solve a job: dedupe, cache, queue, race the sources, verify; resolves with a verified solution. */
-  submit<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, options?: SubmitOptions): Promise<Solution>;
+  submit<Input, Solution, Candidate>(scheme: Scheme<Input, Solution, Candidate>, input: Input, options?: SubmitOptions): Promise<Solution>;
   /** Attach a source of hash power; returns a function that detaches it. */
   addSource(source: Source): () => void;
   /** Queue and cache figures for health checks and metrics. */

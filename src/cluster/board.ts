@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SearchTask } from '../schemes/search.js';
 import { decodeTask, encodeTask } from './codec.js';
-import type { ClusterKeys } from './keys.js';
+import type { ClusterKeys } from '../stores/keys.js';
 
 /** A job as workers see it. Nonces of the block run over [base, base + size). */
 export interface JobRecord {

@@ -17,7 +17,7 @@ import { FallbackRateCounter, FallbackSpentStore, RedisRateCounter, RedisSpentSt
 import { RedisResultStore, type ResultStore } from '../stores/results.js';
 import { JobBoard } from './board.js';
 import { RedisLink, redactUrl } from './connection.js';
-import { clusterKeys, type ClusterKeys } from './keys.js';
+import { clusterKeys, type ClusterKeys } from '../stores/keys.js';
 import { LeaseBook } from './leases.js';
 
 export interface ClusterSettings {
@@ -46,6 +46,7 @@ export interface Cluster {
   /** The gate's stores: Redis while it is up, this server's memory while it is not. */
   readonly spent: SpentStore;
   readonly rate: RateCounter;
+  /** Tagged with this server's id only; each part of the cluster adds its own component. */
   readonly logger: Logger;
   /** Connect (waits at most a couple of seconds; a server starts degraded rather than not at all). */
   connect(): Promise<boolean>;
@@ -55,7 +56,9 @@ export interface Cluster {
 /** Build the cluster handle without opening any connection yet. */
 export function createCluster(settings: ClusterSettings, deps: { readonly logger?: Logger; readonly metrics?: Metrics } = {}): Cluster {
   const serverId = randomBytes(6).toString('hex');
-  const logger = (deps.logger ?? silentLogger).child({ component: 'cluster', server: serverId });
+  // Tagged with the server only: each part adds its own component (pino would repeat the key).
+  const logger = (deps.logger ?? silentLogger).child({ server: serverId });
+  const log = logger.child({ component: 'cluster' });
   const link = new RedisLink(settings.redis, logger);
   const keys = clusterKeys(settings.prefix);
   const available = (): boolean => link.up;
@@ -83,7 +86,7 @@ export function createCluster(settings: ClusterSettings, deps: { readonly logger
     logger,
     async connect() {
       const up = await link.connect();
-      if (!up) logger.warn({ url: redactUrl(settings.redis) }, 'redis unreachable at start; serving locally until it answers');
+      if (!up) log.warn({ url: redactUrl(settings.redis) }, 'redis unreachable at start; serving locally until it answers');
       return up;
     },
     close: () => link.close(),

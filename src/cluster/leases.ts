@@ -7,7 +7,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import type { ClusterKeys } from './keys.js';
+import type { ClusterKeys } from '../stores/keys.js';
 
 /** Redis time in milliseconds, inside a script. */
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;

@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { silentLogger } from '../log.js';
 import { JobBoard } from './board.js';
 import { RedisLink } from './connection.js';
-import { clusterKeys, DEFAULT_PREFIX } from './keys.js';
+import { clusterKeys, DEFAULT_PREFIX } from '../stores/keys.js';
 import { LeaseBook, type Lease } from './leases.js';
 import { searchLeases, type SearchEnd } from './search.js';
 

@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { InputError } from '../schemes/bits.js';
-import { StratumAgent } from '../stratum/agent.js';
+import { StratumAgent } from '../clients/stratum-agent.js';
 import { addEngineOptions, openEngine, type EngineFlags } from './common.js';
 import { printJson } from './output.js';
 import { parseEndpoint, positiveNumber, stopOnSignals } from './client-flags.js';

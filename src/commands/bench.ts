@@ -1,12 +1,13 @@
 /**
  * `powerplant bench`: attempts per second of every kernel family, on one thread (native, WASM and
- * the one-hash-per-attempt JS baseline) and with the whole thread pool.
+ * the one-hash-per-attempt JS baseline), with the whole thread pool, and on each OpenCL device.
  * @module
  */
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { InputError, smallInteger } from '../schemes/bits.js';
 import { BENCH_SCHEMES, runBench, type BenchScheme, type SchemeFigures } from '../engine/bench.js';
+import { runOpenclBench, type OpenclDeviceFigures } from '../engine/gpu-bench.js';
 import { MAX_THREADS } from '../engine/index.js';
 import { formatRate } from './common.js';
 import { printJson } from './output.js';
@@ -51,10 +52,18 @@ function humanRow(scheme: BenchScheme, figures: SchemeFigures): string {
   ]);
 }
 
+/** One OpenCL device: its rate per scheme, in BENCH_SCHEMES order. */
+function openclRow(figures: OpenclDeviceFigures): string {
+  const label = `opencl ${figures.index}: ${figures.name} (${figures.type})`;
+  if (figures.rates === null) return `${label}: ${figures.error}\n`;
+  const rates = figures.rates;
+  return `${label}\n  ${BENCH_SCHEMES.map((scheme) => `${scheme} ${rate(rates[scheme])}`).join(', ')}\n`;
+}
+
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('measure attempts per second of each kernel: native, WASM, JS baseline and all threads')
+    .description('measure attempts per second of each kernel: native, WASM, JS baseline, all threads, OpenCL devices')
     .option('--json', 'machine-readable output')
     .option('--seconds <n>', 'seconds per measurement (four per scheme)', '0.5')
     .option('--threads <n>', 'threads for the total (default: one per core)')
@@ -73,7 +82,12 @@ export function register(program: Command): void {
           if (!flags.json) process.stdout.write(humanRow(scheme, figures));
         },
       });
-      if (flags.json) return printJson({ schemes: report.schemes });
+      if (!flags.json) process.stdout.write('\n');
+      const opencl = runOpenclBench(seconds, (figures) => {
+        if (!flags.json) process.stdout.write(openclRow(figures));
+      });
+      if (flags.json) return printJson({ schemes: report.schemes, opencl });
+      if (opencl.reason !== null) process.stdout.write(`No OpenCL device: ${opencl.reason}.\n`);
       const noNative = Object.values(report.schemes).some((figures) => figures.native === null);
       process.stdout.write(
         `\nsingle = one thread of the pool's backend (${report.backend}); baseline = one node:crypto/@noble call per attempt.\n` +

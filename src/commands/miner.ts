@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { InputError } from '../schemes/bits.js';
-import { MetanoiaMiner } from '../protocols/metanoia-miner.js';
+import { MetanoiaMiner } from '../clients/metanoia-miner.js';
 import { addEngineOptions, openEngine, type EngineFlags } from './common.js';
 import { printJson } from './output.js';
 import { parseEndpoint, positiveNumber, stopOnSignals } from './client-flags.js';

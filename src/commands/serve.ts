@@ -5,12 +5,24 @@
  */
 import { Option, type Command } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
+import { describeEnv } from '../config-env.js';
 import { startServer, type RunningServer } from '../server.js';
 import { EXIT_FAILURE, EXIT_OK } from './output.js';
 
 interface ServeFlags extends ConfigFlags {
   readonly config?: string;
 }
+
+const environmentHelp = (): string => `
+Environment (overrides --config; flags override it): every config key as POWERPLANT_<SECTION>_<KEY>,
+lists separated by ',' or ';' (e.g. POWERPLANT_SERVER_PORT=8080, POWERPLANT_GATE_BITS_MIN=20):
+${describeEnv(loadConfig({ defaultsFile: null }))}
+  HOST, PORT, URLS (Nano upstreams), REDIS_URL: short names for server.host, server.port,
+    nano.upstreams and cluster.redis, used when the POWERPLANT_ name is not set
+  POWERPLANT_NO_NATIVE=1: do not load the native addon (WebAssembly kernels)
+  POWERPLANT_NO_WASM_SIMD=1: the scalar WebAssembly build
+  POWERPLANT_KERNEL=scalar: the native addon's portable kernels only
+`;
 
 /** Extra time past the jobs' grace period for doors and the engine to close. */
 const CLOSE_MARGIN_MS = 3000;
@@ -59,7 +71,7 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve the Nostr WebSocket and Nano work APIs (and the other doors the config enables)')
     .option('--config <file>', 'TOML file layered over config/default.toml')
-    .option('--host <address>', 'HTTP/WebSocket bind address (server.host)')
+    .option('--host <address>', 'bind address of every door: HTTP/WebSocket, Metanoia, Stratum, gate (server.host)')
     .option('--port <n>', 'HTTP/WebSocket port, 0 for any free port (server.port)')
     .option('--metanoia-port <n>', 'Metanoia TCP port, 0 disables (metanoia.port)')
     .option('--stratum-port <n>', 'Stratum TCP port, 0 disables (stratum.port)')
@@ -70,6 +82,8 @@ export function register(program: Command): void {
     .addOption(new Option('--engine <backend>', 'search backend (pow.backend)').choices(['auto', 'native', 'wasm', 'js']))
     .option('--redis <url>', 'Redis URL for cluster mode (cluster.redis)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (log.level)')
+    .option('--state-dir <dir>', 'where the generated gate secret is kept (server.state_dir; default $XDG_STATE_HOME/powerplant or ~/.local/state/powerplant)')
+    .addHelpText('after', environmentHelp)
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({ file: flags.config, env: process.env, flags });
       const server = await startServer(config);

@@ -5,37 +5,46 @@
 import { Command } from 'commander';
 import type { Scheme } from '../schemes/scheme.js';
 import { parseEvent, parseDifficulty as parseNostrDifficulty, nostr } from '../schemes/nostr.js';
-import { NANO_RECEIVE, NANO_SEND, nano, parseDifficulty, parseRoot, thresholdFromMultiplier, workAnswer, parseWork } from '../schemes/nano.js';
+import { nano, parseRoot, workAnswer } from '../schemes/nano.js';
 import { bitmessage, parseInitialHash, parseTarget as parseBitmessageTarget } from '../schemes/bitmessage.js';
 import { bitcoin, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { hashcash, newJob, parseBits, parseResource } from '../schemes/hashcash.js';
 import { InputError } from '../schemes/bits.js';
 import { expectedAttempts } from '../schemes/expected.js';
 import { addEngineOptions, openEngine, parseJson, progressLine, readInput, type EngineFlags } from './common.js';
-import { printJson } from './output.js';
+import { InterruptedError, printJson } from './output.js';
+import { solve } from '../solve.js';
+import { addNanoThresholdOptions, hardThresholdWarning, nanoThreshold, type NanoThresholdFlags } from './nano-flags.js';
 
 interface SolveFlags extends EngineFlags {
   readonly json?: boolean;
 }
 
-/** Run one search to its verified solution. */
-async function mine<Input, Solution>(scheme: Scheme<Input, Solution>, input: Input, flags: EngineFlags): Promise<Solution> {
-  const engine = await openEngine(flags);
-  const task = scheme.task(input);
-  const progress = progressLine(expectedAttempts(task));
+/**
+ * Run one search to its verified solution, with a progress line on a terminal (attempts, rate and
+ * the expected time left); Ctrl-C stops it (from before `notice`, a warning for the user, is printed).
+ */
+async function mine<Input, Solution, Candidate>(
+  scheme: Scheme<Input, Solution, Candidate>,
+  input: Input,
+  flags: EngineFlags,
+  notice?: string,
+): Promise<Solution> {
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort(new InputError('interrupted'));
+  const onSignal = (): void => abort.abort(new InterruptedError());
   process.once('SIGINT', onSignal);
+  if (notice !== undefined) process.stderr.write(`powerplant: ${notice}\n`);
+  const progress = progressLine(expectedAttempts(scheme.task(input)));
   try {
-    const found = await engine.search(task, { signal: abort.signal, onProgress: progress.update });
-    const solution = scheme.solution(input, found.nonce);
-    const verdict = scheme.verify(input, solution);
-    if (!verdict.valid) throw new Error(`the engine returned a solution that does not verify: ${verdict.reason}`);
-    return solution;
+    const engine = await openEngine(flags);
+    try {
+      return await solve(scheme, input, { engine, signal: abort.signal, onProgress: progress.update });
+    } finally {
+      await engine.close();
+    }
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);
-    await engine.close();
   }
 }
 
@@ -57,25 +66,13 @@ const nostrCommand = solveCommand('nostr', 'mine a NIP-13 nonce tag for an event
     else process.stdout.write(`${JSON.stringify(solution.event, null, 2)}\n`);
   });
 
-const nanoCommand = solveCommand('nano', 'generate Nano/Banano work for a block hash (root)')
+const nanoCommand = addNanoThresholdOptions(solveCommand('nano', 'generate Nano/Banano work for a block hash (root)'))
   .requiredOption('--hash <hex>', 'block hash or root, 64 hex characters')
-  .option('--difficulty <hex16>', 'threshold (default fffffff800000000, Nano send)')
-  .option('--multiplier <x>', 'threshold as a multiplier of the send threshold')
-  .option('--receive', 'Nano receive/open threshold (fffffe0000000000)')
-  .action(async (flags: SolveFlags & { hash: string; difficulty?: string; multiplier?: string; receive?: boolean }) => {
+  .action(async (flags: SolveFlags & NanoThresholdFlags & { hash: string }) => {
     const root = parseRoot(flags.hash);
-    const given = [flags.difficulty, flags.multiplier, flags.receive].filter((flag) => flag !== undefined).length;
-    if (given > 1) throw new InputError('give at most one of --difficulty, --multiplier and --receive');
-    const threshold =
-      flags.difficulty !== undefined
-        ? parseDifficulty(flags.difficulty)
-        : flags.multiplier !== undefined
-          ? thresholdFromMultiplier(flags.multiplier)
-          : flags.receive
-            ? NANO_RECEIVE
-            : NANO_SEND;
-    const solution = await mine(nano, { root, threshold }, flags);
-    const answer = workAnswer(root, parseWork(solution.work));
+    const threshold = nanoThreshold(flags);
+    const solution = await mine(nano, { root, threshold }, flags, hardThresholdWarning(threshold));
+    const answer = workAnswer(root, solution);
     if (flags.json) printJson({ hash: flags.hash, work: answer.work, difficulty: answer.difficulty, multiplier: answer.multiplier });
     else process.stdout.write(`${answer.work}\n`);
   });

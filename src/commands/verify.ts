@@ -4,9 +4,10 @@
  * @module
  */
 import { Command } from 'commander';
-import type { Verdict } from '../schemes/scheme.js';
+import type { Check } from '../schemes/scheme.js';
 import { parseEvent, parseDifficulty as parseNostrDifficulty, verifyEvent } from '../schemes/nostr.js';
-import { NANO_RECEIVE, NANO_SEND, hex16, multiplierOf, parseDifficulty, parseRoot, parseWork, workValue } from '../schemes/nano.js';
+import { NANO_RECEIVE, hex16, multiplierOf, parseRoot, parseWork, workValue } from '../schemes/nano.js';
+import { addNanoThresholdOptions, nanoThreshold, type NanoThresholdFlags } from './nano-flags.js';
 import { parseInitialHash, parseNonce, parseTarget as parseBitmessageTarget, trialValue } from '../schemes/bitmessage.js';
 import { blockHash, hashValue, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { checkStamp, parseBits, parseResource } from '../schemes/hashcash.js';
@@ -15,7 +16,7 @@ import { EXIT_INVALID, EXIT_OK, printJson } from './output.js';
 import { decimal } from './solve.js';
 
 interface Report {
-  readonly verdict: Verdict;
+  readonly verdict: Check;
   /** What was measured, shown with the verdict (e.g. the achieved difficulty). */
   readonly details: Record<string, string | number>;
 }
@@ -42,14 +43,13 @@ const nostrCommand = verifyCommand('nostr', "check a mined event's id and diffic
     finish(flags, { verdict, details: { pow } });
   });
 
-const nanoCommand = verifyCommand('nano', 'check Nano/Banano work against a threshold')
+const nanoCommand = addNanoThresholdOptions(verifyCommand('nano', 'check Nano/Banano work against a threshold'))
   .requiredOption('--hash <hex>', 'block hash or root, 64 hex characters')
   .requiredOption('--work <hex16>', 'the work, 16 hex characters')
-  .option('--difficulty <hex16>', 'threshold (default fffffff800000000, Nano send)')
-  .action((flags: { hash: string; work: string; difficulty?: string; json?: boolean }) => {
+  .action((flags: NanoThresholdFlags & { hash: string; work: string; json?: boolean }) => {
     const value = workValue(parseRoot(flags.hash), parseWork(flags.work));
-    const threshold = flags.difficulty === undefined ? NANO_SEND : parseDifficulty(flags.difficulty);
-    const verdict: Verdict =
+    const threshold = nanoThreshold(flags);
+    const verdict: Check =
       value >= threshold ? { valid: true } : { valid: false, reason: `work value ${hex16(value)} is below the threshold ${hex16(threshold)}` };
     const details = { difficulty: hex16(value), multiplier: multiplierOf(value), valid_receive: value >= NANO_RECEIVE ? 1 : 0 };
     finish(flags, { verdict, details });
@@ -62,7 +62,7 @@ const bitmessageCommand = verifyCommand('bitmessage', 'check a Bitmessage nonce 
   .action((flags: { initialHash: string; target: string; nonce: string; json?: boolean }) => {
     const target = parseBitmessageTarget(flags.target, '--target');
     const trial = trialValue(parseInitialHash(flags.initialHash, '--initial-hash'), parseNonce(flags.nonce, '--nonce'));
-    const verdict: Verdict = trial <= target ? { valid: true } : { valid: false, reason: `trialValue ${trial} is above the target ${target}` };
+    const verdict: Check = trial <= target ? { valid: true } : { valid: false, reason: `trialValue ${trial} is above the target ${target}` };
     finish(flags, { verdict, details: { trialValue: trial.toString() } });
   });
 
@@ -72,7 +72,7 @@ const bitcoinCommand = verifyCommand('bitcoin', 'check a block header against it
   .action((flags: { header: string; target?: string; json?: boolean }) => {
     const header = parseHeader(flags.header, '--header');
     const target = flags.target !== undefined ? parseHeaderTarget(flags.target, '--target') : targetFromBits(headerBits(header));
-    const verdict: Verdict = hashValue(header) <= target ? { valid: true } : { valid: false, reason: 'block hash is above the target' };
+    const verdict: Check = hashValue(header) <= target ? { valid: true } : { valid: false, reason: 'block hash is above the target' };
     finish(flags, { verdict, details: { hash: blockHash(header) } });
   });
 

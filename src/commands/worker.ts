@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { ClusterWorker } from '../cluster/worker.js';
-import { DEFAULT_PREFIX } from '../cluster/keys.js';
+import { DEFAULT_PREFIX } from '../stores/keys.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { InputError } from '../schemes/bits.js';
 import { addEngineOptions, openEngine, type EngineFlags } from './common.js';

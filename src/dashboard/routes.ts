@@ -17,14 +17,11 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
 import { packagePath } from '../paths.js';
 import { Dashboard, SAMPLE_INTERVAL_MS, type DashboardSources } from './snapshot.js';
-
-export interface DashboardSettings {
-  readonly token: string;
-  readonly max_viewers: number;
-}
 
 const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
@@ -64,13 +61,11 @@ function offeredTokens(request: FastifyRequest): string[] {
 
 const wantsHtml = (request: FastifyRequest): boolean => /\btext\/html\b/.test(request.headers.accept ?? '');
 
-export interface DashboardHandle {
-  readonly dashboard: Dashboard;
-  close(): void;
-}
-
-/** Serve the dashboard on `app`; `host` is where the port listens (a warning when it is public and open). */
-export function registerDashboard(app: FastifyInstance, sources: DashboardSources, settings: DashboardSettings, logger: Logger, host: string): DashboardHandle {
+/**
+ * Serve the dashboard on `app` until it closes; `host` is where the port listens (a warning when
+ * it is public and open).
+ */
+export function registerDashboard(app: FastifyInstance, sources: DashboardSources, settings: Config['dashboard'], logger: Logger, host: string): void {
   const log = logger.child({ component: 'dashboard' });
   if (settings.token === '' && !LOOPBACK.test(host)) {
     log.warn({ host }, 'the dashboard shows worker names and addresses to anyone who reaches this port: set dashboard.token');
@@ -81,10 +76,11 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
   const expected = settings.token === '' ? undefined : digest(settings.token);
   const authorized = (request: FastifyRequest): boolean =>
     expected === undefined || offeredTokens(request).some((token) => timingSafeEqual(digest(token), expected));
-  const refuse = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
-    wantsHtml(request)
-      ? reply.code(401).type(HTML).send('<!doctype html><title>Powerplant</title><p>This dashboard needs its token: open <code>/?token=…</code>.</p>')
-      : reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'the dashboard needs its token (Authorization: Bearer or ?token=)' });
+  const refuse = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    reply.code(ERRORS.PP_ERR_TOKEN_REQUIRED.http);
+    if (wantsHtml(request)) return reply.type(HTML).send('<!doctype html><title>Powerplant</title><p>This dashboard needs its token: open <code>/?token=…</code>.</p>');
+    return reply.header('www-authenticate', 'Bearer').send({ error: 'the dashboard needs its token (Authorization: Bearer or ?token=)' });
+  };
 
   app.get('/', async (request, reply) => {
     if (!authorized(request)) return refuse(request, reply);
@@ -128,7 +124,7 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
   app.get('/dashboard/events', async (request, reply) => {
     if (!authorized(request)) return refuse(request, reply);
     if (viewers.size >= settings.max_viewers) {
-      return reply.code(503).send({ error: `too many dashboards open (limit ${settings.max_viewers})` });
+      return reply.code(ERRORS.PP_ERR_TOO_MANY_CONNECTIONS.http).send({ error: `too many dashboards open (limit ${settings.max_viewers})` });
     }
     const first = event(await dashboard.snapshot(true));
     reply.hijack();
@@ -142,13 +138,11 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
     }, SAMPLE_INTERVAL_MS);
   });
 
-  return {
-    dashboard,
-    close() {
-      dashboard.close();
-      for (const viewer of viewers) viewer.end();
-      viewers.clear();
-      clearInterval(ticker);
-    },
-  };
+  // The sampler stops and the event streams end when the port closes.
+  app.addHook('preClose', async () => {
+    dashboard.close();
+    clearInterval(ticker);
+    for (const viewer of viewers) viewer.end();
+    viewers.clear();
+  });
 }

@@ -7,20 +7,15 @@
  *   snapshot()     ── broker.stats, engine.stats, counters, doors' stats, ring ──▶ one JSON object
  * @module
  */
+import type { RemoteWork } from '../broker/remote-work.js';
 import type { Broker } from '../broker/types.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Engine } from '../engine/engine.js';
+import { reasonOf, type ErrorCode } from '../errors.js';
 import type { Gate } from '../gate/gate.js';
-import { VERSION, type Metrics } from '../metrics.js';
-import type { RemoteMiners } from '../sources/remote-miners.js';
+import type { Metrics } from '../metrics.js';
+import { packageVersion } from '../paths.js';
 import type { Coordinator } from '../stratum/coordinator.js';
-
-/** How the doors look to the dashboard: the Stratum door has a coordinator, the Metanoia door its miners. */
-export interface DoorView {
-  readonly name: string;
-  readonly coordinator?: Coordinator;
-  readonly miners?: RemoteMiners;
-}
 
 export interface DashboardSources {
   readonly broker: Broker;
@@ -29,15 +24,17 @@ export interface DashboardSources {
   readonly gate?: Gate;
   readonly cluster?: Cluster;
   readonly upstreams: readonly string[];
-  /** The doors running now (they start after the HTTP port, so this is read at each snapshot). */
-  readonly doors: () => readonly DoorView[];
+  /** The Stratum coordinator while its door runs (it starts after the HTTP port, so this is read at each snapshot). */
+  readonly stratum: () => Coordinator | undefined;
+  /** The Metanoia miners' work handle, where the Metanoia door is open. */
+  readonly miners?: Pick<RemoteWork<unknown>, 'waitingWorkers'>;
 }
 
 export interface SchemeJobs {
   readonly scheme: string;
   readonly solved: number;
   readonly cached: number;
-  /** busy, timeout, exhausted, shutdown, failed. */
+    /** busy, timeout, exhausted, shutdown, failed (FAILED_OUTCOMES). */
   readonly failed: number;
   readonly cancelled: number;
   /** Time to a searched solution, in seconds, estimated from the histogram's buckets (null before any). */
@@ -156,7 +153,9 @@ export function bucketQuantile(q: number, buckets: readonly (readonly [number, n
   return lower;
 }
 
-const FAILED_OUTCOMES = new Set(['busy', 'timeout', 'exhausted', 'shutdown', 'failed']);
+/** The jobs counter's outcomes (reasonOf of the broker's error codes) that count as failed. */
+const FAILED_OUTCOMES = new Set((['PP_ERR_BUSY', 'PP_ERR_TIMEOUT', 'PP_ERR_EXHAUSTED', 'PP_ERR_SHUTDOWN', 'PP_ERR_FAILED'] as const satisfies readonly ErrorCode[]).map(reasonOf));
+const CANCELLED = reasonOf('PP_ERR_CANCELLED');
 
 /** Samples kept: ten minutes at one a second. */
 export const HISTORY_SAMPLES = 600;
@@ -179,6 +178,7 @@ export class Dashboard {
   readonly #sources: DashboardSources;
   readonly #samples: Sample[] = [];
   readonly #started = Date.now();
+  readonly #version = packageVersion();
   readonly #timer: NodeJS.Timeout;
   readonly #intervalMs: number;
   /** Per upstream: failures seen at the last snapshot and when they last grew; wins likewise. */
@@ -207,7 +207,7 @@ export class Dashboard {
       add(`source:${labels.source}`, value);
       add(`scheme:${labels.scheme}`, value);
     }
-    // The engine's own total also covers searches no broker job counts (cluster ranges).
+    // The engine's own total is the floor: it counts every search it ran, a broker job's or not.
     const stats = engine.stats?.();
     if (stats !== undefined) totals.set('source:engine', Math.max(totals.get('source:engine') ?? 0, stats.totalAttempts));
     for (const { labels, value } of (await metrics.solvedWork.get()).values) {
@@ -216,7 +216,7 @@ export class Dashboard {
       add(`won:scheme:${labels.scheme}`, value);
     }
     const rates = new Map<string, number>();
-    const stratum = this.#door('coordinator')?.coordinator;
+    const stratum = this.#sources.stratum();
     if (stratum !== undefined) {
       const rate = stratum.agents().reduce((sum, agent) => sum + agent.hashRate, 0);
       rates.set('source:stratum', rate);
@@ -224,10 +224,6 @@ export class Dashboard {
     }
     this.#samples.push({ t: Date.now(), totals, rates });
     if (this.#samples.length > HISTORY_SAMPLES + SOLVED_WORK_WINDOW) this.#samples.shift();
-  }
-
-  #door<K extends 'coordinator' | 'miners'>(key: K): (DoorView & Required<Pick<DoorView, K>>) | undefined {
-    return this.#sources.doors().find((door): door is DoorView & Required<Pick<DoorView, K>> => door[key] !== undefined);
   }
 
   /** Rates at sample i: counted attempts over the last sample, solved work over a longer window, direct rates as read. */
@@ -277,7 +273,7 @@ export class Dashboard {
     const [jobs, cacheHits, ttsValues] = await Promise.all([metrics.jobs.get(), metrics.cacheHits.get(), metrics.timeToSolution.get()]);
     return {
       at: Date.now(),
-      version: VERSION,
+      version: this.#version,
       uptimeS: Math.round((Date.now() - this.#started) / 1000),
       engine: {
         backend: engine.backend,
@@ -310,7 +306,7 @@ export class Dashboard {
   }
 
   #stratum(): Snapshot['stratum'] {
-    const coordinator = this.#door('coordinator')?.coordinator;
+    const coordinator = this.#sources.stratum();
     if (coordinator === undefined) return null;
     const workers = coordinator.agents().flatMap((agent) =>
       (agent.workers.length === 0 ? ['(not authorized)'] : agent.workers).map((name) => ({
@@ -334,13 +330,12 @@ export class Dashboard {
   }
 
   async #metanoia(): Promise<Snapshot['metanoia']> {
-    const miners = this.#door('miners')?.miners;
+    const { metrics, miners } = this.#sources;
     if (miners === undefined) return null;
-    const { metrics } = this.#sources;
     const results = metrics.registry.getSingleMetric('powerplant_metanoia_results_total') as unknown as { get(): Promise<Values> } | undefined;
     const connections = groupBy(await metrics.connections.get(), 'door').get('metanoia') ?? 0;
     return {
-      waitingMiners: miners.waitingMiners,
+      waitingMiners: miners.waitingWorkers,
       connections,
       results: Object.fromEntries(results === undefined ? [] : groupBy(await results.get(), 'outcome')),
     };
@@ -396,7 +391,7 @@ function schemeJobs(jobs: Values, tts: Values): SchemeJobs[] {
       solved: outcomes.get('solved') ?? 0,
       cached: outcomes.get('cached') ?? 0,
       failed,
-      cancelled: outcomes.get('cancelled') ?? 0,
+      cancelled: outcomes.get(CANCELLED) ?? 0,
       p50: quantile(0.5),
       p90: quantile(0.9),
       p99: quantile(0.99),

@@ -26,7 +26,7 @@ export async function loadBackend(name: BackendName): Promise<Backend> {
       const native = await tryNativeBackend();
       if (native === null) {
         throw new InputError(
-          'the native backend is not available (addon not built, or POWERPLANT_NO_NATIVE=1); use --backend auto or wasm',
+          'the native backend is not available (addon not built, or POWERPLANT_NO_NATIVE=1); use --engine auto or wasm (pow.backend in the config)',
         );
       }
       return native;

@@ -77,7 +77,7 @@ const MAX_SCAN = 1 << 24;
 const SCAN_TARGET_MS = 10;
 
 /** Attempts per second of one backend on the calling thread, over `seconds`. */
-export function measureScan(backend: Backend, task: SearchTask, seconds: number): number {
+export function measureScan(backend: Pick<Backend, 'scan'> & { readonly name: string }, task: SearchTask, seconds: number): number {
   const space = nonceSpace(task);
   const started = performance.now();
   const deadline = started + seconds * 1000;

@@ -37,6 +37,19 @@ export class RangeExhaustedError extends Error {
   }
 }
 
+/**
+ * Count one search's attempts as they grow: its progress reports and its end (Found, or
+ * RangeExhaustedError) each carry the total so far, and `count` hears only what is new.
+ */
+export function countGrowth(count: (attempts: number) => void): (total: number) => void {
+  let counted = 0;
+  return (total) => {
+    if (total <= counted) return;
+    count(total - counted);
+    counted = total;
+  };
+}
+
 /** Pool-wide figures for metrics: what the engine's threads are doing now. */
 export interface EngineStats {
   /** Worker threads alive. */

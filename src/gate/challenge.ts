@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { maxBits, type StampAlgorithm } from '../schemes/hashcash.js';
 import { deriveKey, purposeHex, TAG_HEX, tagHex, tagMatches } from './mac.js';
-import { GateRefusal } from './refusal.js';
+import { PowerplantError } from '../errors.js';
 
 export const CHALLENGE_VERSION = 'v1';
 /** Length of the signed body and of the whole challenge, in characters. */
@@ -47,11 +47,11 @@ const hex = (value: number, digits: number): string => value.toString(16).padSta
 /** The fields anyone (a client, too) can read from a challenge, without checking its tag. */
 export function readChallenge(text: string): Challenge {
   if (!CHALLENGE_SHAPE.test(text)) {
-    throw new GateRefusal('malformed', `challenge must be '${CHALLENGE_VERSION}' and ${CHALLENGE_LENGTH - 2} lowercase hex characters`);
+    throw new PowerplantError('PP_ERR_INVALID', `challenge must be '${CHALLENGE_VERSION}' and ${CHALLENGE_LENGTH - 2} lowercase hex characters`);
   }
   const code = text.slice(10, 12);
   const algorithm = code === ALGORITHM_CODES.sha1 ? 'sha1' : code === ALGORITHM_CODES.sha256 ? 'sha256' : null;
-  if (algorithm === null) throw new GateRefusal('malformed', `challenge algorithm code '${code}' is unknown`);
+  if (algorithm === null) throw new PowerplantError('PP_ERR_INVALID', `challenge algorithm code '${code}' is unknown`);
   return {
     text,
     expires: parseInt(text.slice(2, 10), 16),
@@ -82,15 +82,15 @@ export class ChallengeCodec {
     return { text: body + tagHex(this.#key, body), expires, algorithm, bits, id };
   }
 
-  /** The challenge if its tag, purpose and expiry check out; a GateRefusal saying why not otherwise. */
+  /** The challenge if its tag, purpose and expiry check out; a PowerplantError saying why not otherwise. */
   open(text: string, nowMs: number): Challenge {
     const challenge = readChallenge(text);
     if (!tagMatches(this.#key, text.slice(0, BODY_LENGTH), text.slice(BODY_LENGTH))) {
-      throw new GateRefusal('forged', 'challenge signature is invalid');
+      throw new PowerplantError('PP_ERR_FORGED', 'challenge signature is invalid');
     }
     // Only a challenge signed by our secret gets this far, so these fields are ours.
-    if (text.slice(14, 30) !== this.#purpose) throw new GateRefusal('wrong-purpose', 'challenge is for another purpose');
-    if (challenge.expires * 1000 <= nowMs) throw new GateRefusal('expired', 'challenge expired');
+    if (text.slice(14, 30) !== this.#purpose) throw new PowerplantError('PP_ERR_WRONG_PURPOSE', 'challenge is for another purpose');
+    if (challenge.expires * 1000 <= nowMs) throw new PowerplantError('PP_ERR_EXPIRED', 'challenge expired');
     return challenge;
   }
 }

@@ -5,12 +5,11 @@
  * @module
  */
 import type { Config } from '../config.js';
-import { InputError } from '../schemes/bits.js';
-import { parseStamp, stampValue, type Stamp, type StampAlgorithm } from '../schemes/hashcash.js';
+import { PowerplantError, reasonOf } from '../errors.js';
+import { parseStamp, stampValue, type StampAlgorithm } from '../schemes/hashcash.js';
 import { ChallengeCodec, type Challenge } from './challenge.js';
-import { adaptiveBits, DEFAULT_RATE_POLICY, sourceKey, MemoryRateCounter, type RateCounter, type RatePolicy } from './rate.js';
-import { GateRefusal, type RefusalCode } from './refusal.js';
-import { resolveGateSecret } from './secret.js';
+import { sourceKey } from '../net/connections.js';
+import { adaptiveBits, DEFAULT_RATE_POLICY, MemoryRateCounter, type RateCounter, type RatePolicy } from './rate.js';
 import { MemorySpentStore, SpentStoreFullError, type SpentStore } from './spent.js';
 import { TokenCodec, type Pass } from './token.js';
 
@@ -31,20 +30,10 @@ export interface GateOptions {
   readonly onEvent?: (event: GateEvent) => void;
 }
 
-/** What happened to one request: a challenge issued, a solution passed, or why it was refused. */
-export type GateEvent = 'issued' | 'passed' | RefusalCode;
+/** What happened to one request: 'issued', 'passed', or why it was refused (reasonOf its error code). */
+export type GateEvent = string;
 
 const GLOBAL_KEY = 'global';
-
-/** The stamp's fields, or a 'malformed' refusal with parseStamp's specific message. */
-function readStamp(stamp: unknown): Stamp {
-  try {
-    return parseStamp(stamp);
-  } catch (error) {
-    if (error instanceof InputError) throw new GateRefusal('malformed', error.message);
-    throw error;
-  }
-}
 
 export class Gate {
   readonly #challenges: ChallengeCodec;
@@ -87,7 +76,7 @@ export class Gate {
   async #issue(source: string, algorithm: StampAlgorithm): Promise<Challenge> {
     const [sourceRate, globalRate] = await Promise.all([this.#rate.hit(`source:${sourceKey(source)}`), this.#rate.hit(GLOBAL_KEY)]);
     if (sourceRate > this.policy.sourceLimit) {
-      throw new GateRefusal('rate-limited', 'too many puzzle requests from your address; slow down');
+      throw new PowerplantError('PP_ERR_RATE_LIMITED', 'too many puzzle requests from your address; slow down');
     }
     const bits = adaptiveBits(this.policy, sourceRate, globalRate);
     this.#lastIssuedBits = bits;
@@ -96,7 +85,7 @@ export class Gate {
 
   /**
    * Check `stamp` against `challenge` and redeem the challenge: resolves with it when this call is
-   * the one and only successful use, rejects with a GateRefusal saying why otherwise.
+   * the one and only successful use, rejects with a PowerplantError saying why otherwise.
    */
   async verify(challengeText: unknown, stamp: unknown): Promise<Challenge> {
     return this.#reported(this.#redeem(challengeText, stamp), 'passed');
@@ -114,35 +103,35 @@ export class Gate {
       this.#onEvent(success);
       return challenge;
     } catch (error) {
-      if (error instanceof GateRefusal) this.#onEvent(error.code);
+      if (error instanceof PowerplantError) this.#onEvent(reasonOf(error.code));
       throw error;
     }
   }
 
   /** `challengeText` undefined: the stamp's resource names the challenge. */
   async #redeem(challengeText: unknown, stamp: unknown): Promise<Challenge> {
-    const fields = readStamp(stamp);
+    const fields = parseStamp(stamp);
     const text = challengeText === undefined ? fields.resource : challengeText;
-    if (typeof text !== 'string') throw new GateRefusal('malformed', 'challenge must be a string');
+    if (typeof text !== 'string') throw new PowerplantError('PP_ERR_INVALID', 'challenge must be a string');
     const nowMs = this.#now();
     const challenge = this.#challenges.open(text, nowMs);
-    if (fields.resource !== challenge.text) throw new GateRefusal('wrong-challenge', 'stamp is for another challenge');
+    if (fields.resource !== challenge.text) throw new PowerplantError('PP_ERR_WRONG_CHALLENGE', 'stamp is for another challenge');
     if (fields.bits < challenge.bits) {
-      throw new GateRefusal('insufficient', `stamp claims ${fields.bits} bits, the challenge asks ${challenge.bits}`);
+      throw new PowerplantError('PP_ERR_INSUFFICIENT', `stamp claims ${fields.bits} bits, the challenge asks ${challenge.bits}`);
     }
     // The hash is recomputed here; what the stamp claims about it counts for nothing.
     const value = stampValue(stamp as string, challenge.algorithm);
     if (value < challenge.bits) {
-      throw new GateRefusal('insufficient', `stamp hash has ${value} leading zero bits, ${challenge.bits} required`);
+      throw new PowerplantError('PP_ERR_INSUFFICIENT', `stamp hash has ${value} leading zero bits, ${challenge.bits} required`);
     }
     let fresh: boolean;
     try {
       fresh = await this.#spent.markSpent(challenge.id, challenge.expires * 1000 - nowMs);
     } catch (error) {
-      if (error instanceof SpentStoreFullError) throw new GateRefusal('busy', 'gate is overloaded; try again later');
+      if (error instanceof SpentStoreFullError) throw new PowerplantError('PP_ERR_BUSY', 'gate is overloaded; try again later');
       throw error;
     }
-    if (!fresh) throw new GateRefusal('spent', 'challenge already used');
+    if (!fresh) throw new PowerplantError('PP_ERR_SPENT', 'challenge already used');
     return challenge;
   }
 
@@ -151,21 +140,25 @@ export class Gate {
     return this.#tokens.issue(challenge.id, this.tokenTtlS, this.#now());
   }
 
-  /** The pass a token stands for; a GateRefusal when it is not a valid, unexpired token of this gate. */
+  /** The pass a token stands for; a PowerplantError when it is not a valid, unexpired token of this gate. */
   checkPass(token: unknown): Pass {
     return this.#tokens.check(token, this.#now());
   }
 }
 
-/** The gate `powerplant serve` runs, from the config's [gate] section (stores: memory unless given). */
-export function gateFromConfig(section: Config['gate'], extra: Pick<GateOptions, 'spent' | 'rate' | 'onEvent'> = {}): Gate {
+/** The gate `powerplant serve` runs, from the config's [gate] section and its secret (stores: memory unless given). */
+export function gateFromConfig(section: Config['gate'], extra: Pick<GateOptions, 'secret' | 'spent' | 'rate' | 'onEvent'>): Gate {
   return new Gate({
-    secret: resolveGateSecret(section.secret, section.secret_file),
     purpose: section.purpose,
     bitsMin: section.bits_min,
     bitsMax: section.bits_max,
     challengeTtlS: section.challenge_ttl_s,
     tokenTtlS: section.token_ttl_s,
+    policy: {
+      sourceFree: section.free_puzzles_per_source_per_minute,
+      sourceLimit: section.max_puzzles_per_source_per_minute,
+      globalFree: section.free_puzzles_per_minute,
+    },
     ...extra,
   });
 }

@@ -8,7 +8,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { GateRefusal } from './refusal.js';
+import { PowerplantError } from '../errors.js';
 import { TokenCodec, type Pass } from './token.js';
 
 export const GATE_COOKIE = 'powerplant_gate';
@@ -50,7 +50,7 @@ function admit(checker: PassChecker, headers: IncomingHttpHeaders): Outcome {
   try {
     return { pass: checker.checkPass(token) };
   } catch (error) {
-    if (error instanceof GateRefusal) return { error: error.message };
+    if (error instanceof PowerplantError) return { error: error.message };
     throw error;
   }
 }

@@ -8,8 +8,6 @@ import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, wr
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../schemes/bits.js';
 
-/** Where the generated secret lives, relative to the working directory. */
-export const DEFAULT_SECRET_FILE = '.powerplant/gate-secret';
 /** Shorter configured secrets are refused: HMAC keys need the entropy. */
 export const MIN_SECRET_LENGTH = 16;
 
@@ -25,8 +23,11 @@ function readSecretFile(path: string): Buffer {
   return Buffer.from(text.trim(), 'hex');
 }
 
-/** The configured secret (UTF-8), or the one kept in `file` (created, mode 0600, when missing). */
-export function resolveGateSecret(configured: string, file = DEFAULT_SECRET_FILE): Buffer {
+/**
+ * The configured secret (UTF-8), or the one kept in `file` (created, mode 0600, when missing;
+ * `onCreated` then hears where, so the operator learns of the file once).
+ */
+export function resolveGateSecret(configured: string, file: string, onCreated?: (path: string) => void): Buffer {
   if (configured !== '') {
     if (configured.length < MIN_SECRET_LENGTH) throw new InputError(`gate.secret must be at least ${MIN_SECRET_LENGTH} characters`);
     return Buffer.from(configured, 'utf8');
@@ -40,6 +41,7 @@ export function resolveGateSecret(configured: string, file = DEFAULT_SECRET_FILE
     writeFileSync(draft, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
     try {
       linkSync(draft, path);
+      onCreated?.(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     } finally {

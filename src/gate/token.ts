@@ -8,7 +8,7 @@
  * @module
  */
 import { deriveKey, purposeHex, TAG_HEX, tagHex, tagMatches } from './mac.js';
-import { GateRefusal } from './refusal.js';
+import { PowerplantError } from '../errors.js';
 
 export const TOKEN_VERSION = 't1';
 const BODY_LENGTH = 2 + 8 + 16 + 32;
@@ -41,15 +41,15 @@ export class TokenCodec {
     return { token: body + tagHex(this.#key, body), expires, challengeId };
   }
 
-  /** The pass if the token is ours, for our purpose and unexpired; a GateRefusal otherwise. */
+  /** The pass if the token is ours, for our purpose and unexpired; a PowerplantError otherwise. */
   check(token: unknown, nowMs: number): Pass {
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new GateRefusal('malformed', 'pass token is malformed');
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new PowerplantError('PP_ERR_INVALID', 'pass token is malformed');
     if (!tagMatches(this.#key, token.slice(0, BODY_LENGTH), token.slice(BODY_LENGTH))) {
-      throw new GateRefusal('forged', 'pass token signature is invalid');
+      throw new PowerplantError('PP_ERR_FORGED', 'pass token signature is invalid');
     }
-    if (token.slice(10, 26) !== this.#purpose) throw new GateRefusal('wrong-purpose', 'pass token is for another purpose');
+    if (token.slice(10, 26) !== this.#purpose) throw new PowerplantError('PP_ERR_WRONG_PURPOSE', 'pass token is for another purpose');
     const expires = parseInt(token.slice(2, 10), 16);
-    if (expires * 1000 <= nowMs) throw new GateRefusal('expired', 'pass token expired');
+    if (expires * 1000 <= nowMs) throw new PowerplantError('PP_ERR_EXPIRED', 'pass token expired');
     return { token, expires, challengeId: token.slice(26, 58) };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The gate's HTTP front door, a fastify plugin meant for the prefix /gate:
  *
+ *   GET  /                                   a page saying what the gate is, linking to the demo
  *   GET  /challenge[?algorithm=sha1|sha256]  → {"challenge","bits","algorithm","expires"}
  *   POST /verify {"challenge","solution"}    → {"ok":true,"token","expires"} + cookie, or 4xx {"error"}
  *   GET  /widget.js, /worker.js              the <powerplant-gate> web component and its Web Worker
@@ -18,14 +19,31 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Gate } from '../gate/gate.js';
 import { GATE_COOKIE, gatePreHandler } from '../gate/middleware.js';
-import { GateRefusal, REFUSAL_STATUS } from '../gate/refusal.js';
+import { PowerplantError } from '../errors.js';
+import { httpDoor, type Door, type DoorContext } from './door.js';
 
 export interface GateHttpOptions {
   readonly gate: Gate;
 }
 
-const ChallengeQuery = z.object({ algorithm: z.enum(['sha1', 'sha256']).default('sha256') });
-const VerifyBody = z.object({ challenge: z.string().max(256), solution: z.string().max(1024) });
+/** A string field's messages in the gate's own words: missing, not a string, too long. */
+const field = (max: number, what: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? `is required (${what})` : `must be a string (${what})`) })
+    .max(max, `must be at most ${max} characters`)
+    .describe(what);
+
+const ChallengeQuery = z.object({ algorithm: z.enum(['sha1', 'sha256']).default('sha256').describe('hash of the stamps to mint') });
+const VerifyBody = z.object(
+  {
+    challenge: field(256, 'the challenge from GET /gate/challenge'),
+    solution: field(1024, 'the hashcash stamp minted for it'),
+  },
+  { error: 'the body must be a JSON object {"challenge","solution"}' },
+);
+
+/** The published form of a request schema (for /openapi.json); the zod schema above validates. */
+const published = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' });
 
 /** Bytes a POST /verify body may have: a challenge, a stamp and JSON around them. */
 const VERIFY_BODY_LIMIT = 4096;
@@ -47,14 +65,31 @@ function staticFiles(): Record<string, { readonly path: string; readonly type: s
 }
 
 function refuse(reply: FastifyReply, error: unknown): FastifyReply {
-  if (!(error instanceof GateRefusal)) throw error;
-  return reply.code(REFUSAL_STATUS[error.code]).send({ error: error.message });
+  if (!(error instanceof PowerplantError) || error.wires.http === undefined) throw error;
+  return reply.code(error.wires.http).send({ error: error.message });
 }
 
 const firstIssue = (error: z.ZodError): string => {
   const issue = error.issues[0];
-  return issue === undefined ? 'invalid request' : `${issue.path.join('.') || 'body'}: ${issue.message}`;
+  if (issue === undefined) return 'invalid request';
+  return issue.path.length === 0 ? issue.message : `${issue.path.join('.')} ${issue.message}`;
 };
+
+/** The page at the gate's own path; links are absolute, as /gate and /gate/ both serve it. */
+const landingPage = (prefix: string): string => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Powerplant gate</title></head>
+<body>
+<h1>Powerplant gate</h1>
+<p>This server hands out small proof-of-work puzzles: a browser (or any client) solves one, and gets
+a pass token that opens the routes the gate protects.</p>
+<ul>
+<li><a href="${prefix}/demo">The demo</a>: a page whose content unlocks once your browser has solved a puzzle.</li>
+<li><code>GET challenge</code>, then <code>POST verify {"challenge","solution"}</code>: the JSON API
+(described in <a href="/openapi.json">/openapi.json</a>).</li>
+<li><a href="${prefix}/widget.js">widget.js</a>: the <code>&lt;powerplant-gate&gt;</code> web component for your own pages.</li>
+</ul>
+</body></html>
+`;
 
 export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, { gate }) => {
   // Fastify's own 4xx (bad JSON, body too large, wrong content type) in the gate's {"error"} shape.
@@ -64,7 +99,14 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
     return reply.code(status).send({ error: status >= 500 ? 'internal error' : error.message });
   });
 
-  app.get('/challenge', async (request, reply) => {
+  // Validation is the zod schemas' (with the gate's own messages); the route schemas only publish them.
+  app.setValidatorCompiler(() => () => true);
+
+  app.get('/', { schema: { summary: 'what the gate is, with a link to the demo' } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(landingPage(app.prefix)),
+  );
+
+  app.get('/challenge', { schema: { summary: 'a puzzle to solve', querystring: published(ChallengeQuery) } }, async (request, reply) => {
     const query = ChallengeQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send({ error: 'algorithm must be sha1 or sha256' });
     try {
@@ -76,7 +118,8 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
     }
   });
 
-  app.post('/verify', { bodyLimit: VERIFY_BODY_LIMIT }, async (request, reply) => {
+  const verifySchema = { summary: 'trade a solved puzzle for a pass token (and cookie)', body: published(VerifyBody) };
+  app.post('/verify', { bodyLimit: VERIFY_BODY_LIMIT, schema: verifySchema }, async (request, reply) => {
     const body = VerifyBody.safeParse(request.body);
     if (!body.success) return reply.code(400).send({ error: firstIssue(body.error) });
     try {
@@ -105,3 +148,10 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
       .send(`<h2>Welcome through the gate</h2><p>This content needed a proof of work. Your pass is good until ${until}.</p>`);
   });
 };
+
+/** The gate's HTTP door: the plugin under /gate on the server's HTTP port. */
+export async function startGateHttp(context: Pick<DoorContext, 'http' | 'gate'>): Promise<Door> {
+  const { http, gate } = context;
+  await http.register(gateHttpPlugin, { prefix: '/gate', gate });
+  return httpDoor('gate-http', http);
+}

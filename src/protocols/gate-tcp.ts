@@ -9,39 +9,14 @@
 import { readFile } from 'node:fs/promises';
 import { createConnection, createServer, type Socket } from 'node:net';
 import type { Gate } from '../gate/gate.js';
-import { GateRefusal } from '../gate/refusal.js';
-import { InputError } from '../schemes/bits.js';
+import type { Config } from '../config.js';
+import { clientMessage, InputError, PowerplantError, wiresOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Door } from '../server.js';
-import { SourceConnections } from './connections.js';
-import { listen } from './listen.js';
-
-export const GATE_TCP_LIMITS = {
-  /** Bytes in one line, without its '\n'; longer lines get `0:line too long` and the connection closes. */
-  maxLineBytes: 1024,
-  /** `1:` requests one connection may make. */
-  puzzlesPerConnection: 16,
-  /** `0:` answers one connection may earn before it is closed. */
-  errorsPerConnection: 8,
-  /** Unread input one connection may have buffered before reading from it pauses, in bytes. */
-  maxBufferedBytes: 32 * 1024,
-  /**
-   * Time a connection in the line protocol may go without completing a line, in ms: bytes trickled
-   * without a newline do not extend it (slowloris).
-   */
-  idleTimeoutMs: 30_000,
-  /** Open connections from one address (an IPv6 /64 is one address). */
-  connectionsPerSource: 32,
-  /** Time a refused connection gets to take its refusal and close before it is cut, in ms. */
-  refusedLingerMs: 1000,
-  /** Open connections in all. */
-  maxConnections: 4096,
-  /** Time to reach the upstream service, in ms. */
-  upstreamConnectMs: 10_000,
-} as const;
-
-export type GateTcpLimits = { readonly [K in keyof typeof GATE_TCP_LIMITS]: number };
+import { SourceConnections } from '../net/connections.js';
+import { LINE_TOO_LONG, LineSplitter } from '../net/framing.js';
+import { listen } from '../net/listen.js';
+import type { Door } from './door.js';
 
 /** What the door sends after a verified stamp. */
 export type GateTarget =
@@ -65,26 +40,20 @@ export function gateTarget(resource: string, upstream: string): GateTarget {
   return { kind: 'text', text: resource };
 }
 
-export interface GateTcpOptions {
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface GateTcpContext {
   readonly gate: Gate;
-  readonly config: { readonly resource: string; readonly upstream: string };
+  /** The `gate` section (the target and the door's limits) and the host every door binds. */
+  readonly config: { readonly gate: Config['gate']; readonly server: { readonly host: string } };
   readonly logger: Logger;
-  readonly port: number;
-  readonly host?: string;
-  readonly limits?: Partial<GateTcpLimits>;
   /** Open and refused connections are counted under door 'gate'. */
   readonly metrics?: Pick<Metrics, 'connections' | 'connectionsRefused'>;
 }
 
-const NEWLINE = 0x0a;
-const TOO_LONG = Symbol('line too long');
-
-/** Thrown by a handler to answer `0:<message>` and close the connection. */
-class Fatal extends Error {}
 
 /** One connection's conversation with the gate. */
 class GateSession {
-  #buffer: Buffer = Buffer.alloc(0);
+  readonly #lines: LineSplitter;
   #running = false;
   /** 'lines' while speaking the protocol, 'done' once the gate has finished with the connection. */
   #state: 'lines' | 'done' = 'lines';
@@ -97,18 +66,19 @@ class GateSession {
     private readonly source: string,
     private readonly gate: Gate,
     private readonly target: GateTarget,
-    private readonly limits: GateTcpLimits,
+    private readonly config: Config['gate'],
     private readonly logger: Logger,
   ) {
-    this.#idle = setTimeout(() => this.#finish('0:idle timeout\n'), limits.idleTimeoutMs);
+    this.#lines = new LineSplitter(config.max_line_bytes, 'latin1');
+    this.#idle = setTimeout(() => this.#finish('0:idle timeout\n'), config.idle_timeout_ms);
     socket.once('close', () => clearTimeout(this.#idle));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
   }
 
   #receive(chunk: Buffer): void {
     if (this.#state !== 'lines') return;
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    if (this.#buffer.length > this.limits.maxBufferedBytes) this.socket.pause();
+    this.#lines.feed(chunk);
+    if (this.#lines.buffered > this.config.max_buffered_bytes) this.socket.pause();
     void this.#drain();
   }
 
@@ -118,9 +88,9 @@ class GateSession {
     this.#running = true;
     try {
       while (this.#state === 'lines') {
-        const line = this.#nextLine();
+        const line = this.#lines.next();
         if (line === null) break;
-        if (line === TOO_LONG) {
+        if (line === LINE_TOO_LONG) {
           this.#finish('0:line too long\n');
           break;
         }
@@ -130,18 +100,9 @@ class GateSession {
     } finally {
       this.#running = false;
     }
-    if (this.#state === 'lines' && this.socket.isPaused() && this.#buffer.length <= this.limits.maxBufferedBytes) {
+    if (this.#state === 'lines' && this.socket.isPaused() && this.#lines.buffered <= this.config.max_buffered_bytes) {
       this.socket.resume();
     }
-  }
-
-  #nextLine(): string | typeof TOO_LONG | null {
-    const end = this.#buffer.indexOf(NEWLINE);
-    if (end === -1) return this.#buffer.length > this.limits.maxLineBytes ? TOO_LONG : null;
-    if (end > this.limits.maxLineBytes) return TOO_LONG;
-    const line = this.#buffer.toString('latin1', 0, end).replace(/\r$/, '');
-    this.#buffer = this.#buffer.subarray(end + 1);
-    return line;
   }
 
   async #answer(line: string): Promise<void> {
@@ -149,26 +110,25 @@ class GateSession {
       const reply = await this.#handle(line);
       if (reply !== null && this.#state === 'lines') this.socket.write(reply);
     } catch (error) {
-      if (error instanceof Fatal) return this.#finish(`0:${error.message}\n`);
-      if (!(error instanceof GateRefusal)) {
-        this.logger.error({ err: error, source: this.source }, 'gate: unexpected failure');
-        return this.#finish('0:internal error\n');
-      }
-      if (error.code === 'rate-limited') return this.#finish(`0:${error.message}\n`);
-      this.socket.write(`0:${error.message}\n`);
-      if (++this.#errors >= this.limits.errorsPerConnection) this.#finish('0:too many errors\n');
+      if (!(error instanceof PowerplantError)) this.logger.error({ err: error, source: this.source }, 'gate: unexpected failure');
+      const last = `0:${clientMessage(error)}\n`;
+      if (wiresOf(error).powtcp !== 'answer') return this.#finish(last);
+      this.socket.write(last);
+      if (++this.#errors >= this.config.max_errors_per_connection) this.#finish('0:too many errors\n');
     }
   }
 
   /** The reply line for one request line, or null when the connection was handed on. */
   async #handle(line: string): Promise<string | null> {
     const match = /^(\d):(.*)$/s.exec(line);
-    if (match === null) throw new GateRefusal('malformed', "message must be '<command>:<payload>'");
+    if (match === null) throw new InputError("message must be '<command>:<payload>'");
     const [, command, payload] = match as unknown as [string, string, string];
     switch (command) {
       case '1': {
-        if (payload !== '') throw new GateRefusal('malformed', 'a puzzle request (1:) takes no payload');
-        if (++this.#puzzles > this.limits.puzzlesPerConnection) throw new Fatal('too many puzzle requests on this connection');
+        if (payload !== '') throw new InputError('a puzzle request (1:) takes no payload');
+        if (++this.#puzzles > this.config.max_puzzles_per_connection) {
+          throw new PowerplantError('PP_ERR_TOO_MANY_REQUESTS', 'too many puzzle requests on this connection');
+        }
         const challenge = await this.gate.issue(this.source, 'sha1');
         return `2:${challenge.text}\n`;
       }
@@ -181,9 +141,9 @@ class GateSession {
       case '0':
       case '2':
       case '4':
-        throw new GateRefusal('malformed', `command ${command} is sent by the server; send 1: or 3:<stamp>`);
+        throw new InputError(`command ${command} is sent by the server; send 1: or 3:<stamp>`);
       default:
-        throw new GateRefusal('malformed', `unknown command ${command}`);
+        throw new InputError(`unknown command ${command}`);
     }
   }
 
@@ -211,7 +171,7 @@ class GateSession {
   /** Connect to the upstream service, say `4:connected`, then pipe both ways (with any bytes already sent). */
   #proxy(host: string, port: number): Promise<void> {
     return new Promise((settle) => {
-      const upstream = createConnection({ host, port, timeout: this.limits.upstreamConnectMs });
+      const upstream = createConnection({ host, port, timeout: this.config.upstream_connect_timeout_ms });
       let connected = false;
       upstream.once('timeout', () => upstream.destroy(new Error('upstream connect timeout')));
       upstream.once('error', (error) => {
@@ -225,8 +185,8 @@ class GateSession {
         upstream.setTimeout(0);
         clearTimeout(this.#idle);
         this.socket.write('4:connected\n');
-        if (this.#buffer.length > 0) upstream.write(this.#buffer);
-        this.#buffer = Buffer.alloc(0);
+        const rest = this.#lines.drain();
+        if (rest.length > 0) upstream.write(rest);
         this.socket.removeAllListeners('data');
         this.socket.pipe(upstream);
         upstream.pipe(this.socket);
@@ -241,19 +201,19 @@ class GateSession {
   #finish(last: string): void {
     this.#state = 'done';
     clearTimeout(this.#idle);
-    this.#buffer = Buffer.alloc(0);
+    this.#lines.drain();
     if (this.socket.writable) this.socket.end(last);
     else this.socket.destroy();
   }
 }
 
-/** Start the door; resolves once it listens. `port` 0 picks a free port (see `address`). */
-export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
-  const limits: GateTcpLimits = { ...GATE_TCP_LIMITS, ...options.limits };
-  const target = gateTarget(options.config.resource, options.config.upstream);
+/** Start the door; resolves once it listens. Port 0 picks a free port (see `address`). */
+export async function startGateTcp(options: GateTcpContext): Promise<Door> {
+  const config = options.config.gate;
+  const target = gateTarget(config.resource, config.upstream);
   const { gate, logger, metrics } = options;
   const sockets = new Set<Socket>();
-  const perSource = new SourceConnections(limits.connectionsPerSource);
+  const perSource = new SourceConnections(config.max_connections_per_source);
 
   const server = createServer((socket) => {
     const source = socket.remoteAddress ?? 'unknown';
@@ -262,7 +222,7 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
       metrics?.connectionsRefused.inc({ door: 'gate' });
       // It still holds a place under maxConnections until it is gone: whatever it sent is dropped
       // unread, and a peer that never closes its side is cut after a moment.
-      const cut = setTimeout(() => socket.destroy(), limits.refusedLingerMs).unref();
+      const cut = setTimeout(() => socket.destroy(), config.refused_linger_ms).unref();
       sockets.add(socket);
       socket.once('close', () => {
         clearTimeout(cut);
@@ -279,11 +239,11 @@ export async function startGateTcp(options: GateTcpOptions): Promise<Door> {
       sockets.delete(socket);
       perSource.remove(source);
     });
-    new GateSession(socket, source, gate, target, limits, logger);
+    new GateSession(socket, source, gate, target, config, logger);
   });
-  server.maxConnections = limits.maxConnections;
+  server.maxConnections = config.max_connections;
 
-  const address = await listen(server, options.port, options.host ?? '0.0.0.0');
+  const address = await listen(server, config.tcp_port, options.config.server.host);
   logger.info({ port: address.port, target: target.kind }, 'gate: TCP door listening');
 
   return {

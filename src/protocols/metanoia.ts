@@ -8,81 +8,51 @@
  * Messages may arrive newline-terminated or back to back; answers are one JSON object per line
  * with exact integers. A bad message gets {"status":400,"error":"..."} and the connection stays
  * open. A miner's messages are handled one after another in arrival order; a client's do_pow runs
- * alongside them.
+ * alongside them. do_pow goes to the broker; get_work and push_result speak to the remote-work
+ * handle of the miners' source, which the broker feeds.
  * @module
  */
 import { createServer, type Socket } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
-import { BrokerError, type Broker, type BrokerErrorCode } from '../broker/types.js';
+import type { Handout, RemoteWork } from '../broker/remote-work.js';
+import type { Broker } from '../broker/types.js';
+import type { Config } from '../config.js';
+import { clientMessage, InputError, PowerplantError, wiresOf } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { integer, InputError } from '../schemes/bits.js';
-import { bitmessage, parseInitialHash, parseNonce, parseTarget, trialValue } from '../schemes/bitmessage.js';
-import { RemoteMiners, type Assignment } from '../sources/remote-miners.js';
-import { JsonObjectSplitter, JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from './json-stream.js';
-import { listen } from './listen.js';
+import { integer } from '../schemes/bits.js';
+import { bitmessage, parseInitialHash, parseNonce, parseTarget, trialValue, type BitmessageJob } from '../schemes/bitmessage.js';
+import { JsonObjectSplitter } from '../net/framing.js';
+import { JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from '../net/json.js';
+import { listen } from '../net/listen.js';
+import { boundedWriter, socketPeer } from '../net/writer.js';
+import type { Door } from './door.js';
 
-/** The `metanoia` section of the configuration. */
-export interface MetanoiaSettings {
-  readonly port: number;
-  /** How long a get_work waits for a job before answering NO_DATA, in milliseconds. */
-  readonly long_poll_ms: number;
-  /** Nonces handed to a miner per get_work (a decimal string in the config: it may pass 2^53). */
-  readonly range_size: string | number | bigint;
-  /** Longest message accepted, in bytes. */
-  readonly max_message_bytes: number;
-  readonly max_connections: number;
-  /** Requests (do_pow, get_work, push_result) one connection may have waiting at once. */
-  readonly max_requests_per_connection: number;
-}
-
-/** What the door is built from: the server's DoorContext fits. */
-export interface MetanoiaOptions {
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface MetanoiaContext {
   readonly broker: Broker;
-  readonly config: { readonly metanoia: MetanoiaSettings; readonly server: { readonly host: string } };
+  readonly config: { readonly metanoia: Config['metanoia']; readonly server: { readonly host: string } };
+  /** Where get_work takes ranges and push_result reports nonces: a source registered with the broker. */
+  readonly remoteWork: RemoteWork<BitmessageJob>;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** Port to bind instead of metanoia.port; 0 picks a free one (tests). */
-  readonly listenPort?: number;
-}
-
-export interface MetanoiaDoor {
-  readonly name: 'metanoia';
-  readonly address: { readonly host: string; readonly port: number };
-  /** The source through which miners take work (for stats and tests). */
-  readonly miners: RemoteMiners;
-  close(): Promise<void>;
 }
 
 const U64_MAX = (1n << 64n) - 1n;
-/** Wrong push_results after which a connection gets no more work. */
-export const MAX_WRONG_RESULTS = 3;
-/** Answers queued to a connection that does not read them, in bytes, before it is dropped. */
-const MAX_PENDING_WRITE_BYTES = 1 << 20;
-
-const BROKER_STATUS: Readonly<Record<BrokerErrorCode, number>> = {
-  busy: 503,
-  timeout: 504,
-  cancelled: 499,
-  exhausted: 404,
-  shutdown: 503,
-  failed: 500,
-};
-
 type Message = { readonly [key: string]: JsonValue };
 
 const isMessage = (value: JsonValue): value is Message =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Miner gauges read at scrape time; returns the push_result counter. */
-function watchMiners(metrics: Metrics, miners: RemoteMiners): (outcome: 'accepted' | 'wrong' | 'late') => void {
+function watchMiners(metrics: Metrics, miners: RemoteWork<BitmessageJob>): (outcome: 'accepted' | 'wrong' | 'late') => void {
   const registers = [metrics.registry];
   new Gauge({
     name: 'powerplant_metanoia_waiting_miners',
     help: 'Metanoia miners long-polling for work',
     registers,
     collect() {
-      this.set(miners.waitingMiners);
+      this.set(miners.waitingWorkers);
     },
   });
   const results = new Counter({
@@ -94,12 +64,10 @@ function watchMiners(metrics: Metrics, miners: RemoteMiners): (outcome: 'accepte
   return (outcome) => results.inc({ outcome });
 }
 
-export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaDoor> {
-  const { broker, metrics } = options;
+export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
+  const { broker, metrics, remoteWork: miners } = options;
   const config = options.config.metanoia;
   const log = (options.logger ?? silentLogger).child({ door: 'metanoia' });
-  const miners = new RemoteMiners(BigInt(config.range_size));
-  const detachSource = broker.addSource(miners);
   const countResult = metrics === undefined ? undefined : watchMiners(metrics, miners);
   const sockets = new Set<Socket>();
 
@@ -120,27 +88,23 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     const closed = new AbortController();
     const splitter = new JsonObjectSplitter(config.max_message_bytes);
     /** The range this miner is searching, if any. */
-    let held: Assignment | null = null;
+    let held: Handout<BitmessageJob> | null = null;
     let wrongResults = 0;
     let minerTurn = Promise.resolve();
     /** Requests accepted and not yet answered: a bound, or one connection could pile up jobs and long-polls. */
     let inFlight = 0;
 
-    const send = (answer: JsonValue): void => {
-      if (socket.destroyed) return;
-      socket.write(stringifyJson(answer) + '\n');
-      if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-        metrics?.limitsHit.inc({ door: 'metanoia', limit: 'write_buffer' });
-        log.warn({ peer }, 'dropping a connection that does not read its answers');
-        socket.destroy();
-      }
+    const write = boundedWriter(socketPeer(socket), config.max_buffered_bytes, () => {
+      metrics?.limitsHit.inc({ door: 'metanoia', limit: 'write_buffer' });
+      log.warn({ peer }, 'dropping a connection that does not read its answers');
+    });
+    const send = (answer: JsonValue): void => write(stringifyJson(answer) + '\n');
+    /** Answer an error in the registry's Metanoia status; the connection stays open. */
+    const fail = (error: unknown): void => {
+      if (!(error instanceof PowerplantError)) log.error({ peer, err: error }, 'message failed');
+      send({ status: wiresOf(error).metanoia ?? 500, error: clientMessage(error) });
     };
-    const reject = (error: string): void => send({ status: 400, error });
-    /** The held range searched up to `end` (exclusive), counted as the miners' attempts. */
-    const countSearched = (end: bigint): void => {
-      if (held === null || end <= held.range.start || end > held.range.end) return;
-      held.job.countAttempts(Number(end - held.range.start), peer);
-    };
+    const reject = (message: string): void => fail(new InputError(message));
 
     socket.setKeepAlive(true, 30_000);
     log.debug({ peer }, 'connection opened');
@@ -149,7 +113,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       log.debug({ peer, wrongResults }, 'connection closed');
       closed.abort();
       // A miner that leaves loses nothing: the part it did not report goes back to the job.
-      if (held !== null && !held.job.signal.aborted) held.job.release(held.range);
+      held?.release();
       held = null;
     });
     socket.on('data', (chunk: Buffer) => {
@@ -174,7 +138,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       const run = (work: (message: Message) => Promise<void> | void) => {
         if (inFlight >= config.max_requests_per_connection) {
           metrics?.limitsHit.inc({ door: 'metanoia', limit: 'requests_per_connection' });
-          reject(`too many requests in flight on this connection (limit ${config.max_requests_per_connection})`);
+          fail(new PowerplantError('PP_ERR_TOO_MANY_REQUESTS', `too many requests in flight on this connection (limit ${config.max_requests_per_connection})`));
           return async () => {};
         }
         inFlight += 1;
@@ -182,11 +146,7 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
           try {
             await work(message);
           } catch (error) {
-            if (error instanceof InputError) reject(error.message);
-            else {
-              log.error({ peer, err: error }, 'message failed');
-              send({ status: 500, error: 'internal error' });
-            }
+            fail(error);
           } finally {
             inFlight -= 1;
           }
@@ -220,24 +180,20 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
         const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal, door: 'metanoia' });
         send({ status: 200, nonce: solution.nonce, trialValue: solution.trialValue });
       } catch (error) {
-        if (closed.signal.aborted) return;
-        if (!(error instanceof BrokerError)) throw error;
-        send({ status: BROKER_STATUS[error.code], error: error.message });
+        if (!closed.signal.aborted) throw error;
       }
     }
 
     async function getWork(): Promise<void> {
-      if (wrongResults >= MAX_WRONG_RESULTS) {
-        send({ status: 403, error: `no more work for this connection: ${wrongResults} wrong results` });
-        return;
+      if (wrongResults >= config.max_wrong_results) {
+        throw new PowerplantError('PP_ERR_WRONG_RESULTS', `no more work for this connection: ${wrongResults} wrong results`);
       }
       // Asking again means the last range was searched to its end without a result.
-      if (held !== null) countSearched(held.range.end);
-      if (held !== null && !held.job.signal.aborted) held.job.finish(held.range);
+      held?.finish();
       held = null;
-      const assignment = await miners.next(config.long_poll_ms, closed.signal);
+      const assignment = await miners.next(peer, config.long_poll_ms, closed.signal);
       if (closed.signal.aborted) {
-        if (assignment !== null) assignment.job.release(assignment.range);
+        assignment?.release();
         return;
       }
       if (assignment === null) {
@@ -267,23 +223,23 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
       };
       const actual = trialValue(initialHash, nonce);
       if (actual !== claimed) return wrong(`trialValue of nonce ${nonce} is ${actual}, not ${claimed}`);
-      const jobs = miners.jobsFor(initialHash);
-      if (jobs.length === 0) {
+      // A pushed result names no target, so several open jobs may share its initialHash.
+      const wanted = Buffer.from(initialHash);
+      const sameHash = (input: BitmessageJob): boolean => wanted.equals(input.initialHash);
+      const open = miners.openInputs(sameHash);
+      if (open.length === 0) {
         // Honest but late: the job was solved by someone else (or withdrawn) meanwhile.
         countResult?.('late');
         send({ status: 200, accepted: false, reason: 'no open job has this initialHash (already solved or withdrawn)' });
         return;
       }
-      let highestTarget = 0n;
-      let accepted = false;
-      for (const { job, input } of jobs) {
-        if (held?.job === job) {
-          countSearched(nonce + 1n);
-          held = null;
-        }
-        if (input.target > highestTarget) highestTarget = input.target;
-        if (actual <= input.target && job.reportNonce(nonce, peer)) accepted = true;
+      if (held !== null && sameHash(held.input)) {
+        // The miner searched its range up to the nonce it found.
+        held.searched(nonce + 1n);
+        held = null;
       }
+      const highestTarget = open.reduce((highest, input) => (input.target > highest ? input.target : highest), 0n);
+      const accepted = miners.report((input) => sameHash(input) && actual <= input.target, nonce, peer);
       log.debug({ peer, nonce: nonce.toString(), accepted }, 'result pushed');
       if (accepted) {
         countResult?.('accepted');
@@ -296,15 +252,13 @@ export async function startMetanoia(options: MetanoiaOptions): Promise<MetanoiaD
     }
   }
 
-  const address = await listen(server, options.listenPort ?? config.port, options.config.server.host);
+  const address = await listen(server, config.port, options.config.server.host);
   log.info(address, 'Metanoia door listening');
 
   return {
     name: 'metanoia',
     address,
-    miners,
     async close() {
-      detachSource();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await stopped;

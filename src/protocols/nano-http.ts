@@ -10,9 +10,9 @@
  * HTTP 200 with {"error"}, because a node ignores a work peer's non-200 answers.
  * @module
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BrokerError, type BrokerErrorCode } from '../broker/types.js';
-import { InputError, toHex } from '../schemes/bits.js';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, InputError, PowerplantError } from '../errors.js';
+import { toHex } from '../schemes/bits.js';
 import {
   NANO_RECEIVE,
   NANO_SEND,
@@ -27,19 +27,36 @@ import {
   workValue,
   type WorkAnswer,
 } from '../schemes/nano.js';
-import type { DoorContext } from '../server.js';
-
-/** /pow's HTTP status for each way the broker can fail. */
-const STATUS: Record<BrokerErrorCode, number> = {
-  busy: 503,
-  shutdown: 503,
-  timeout: 504,
-  cancelled: 409,
-  exhausted: 500,
-  failed: 500,
-};
+import { httpDoor, type Door, type DoorContext } from './door.js';
 
 type Body = Record<string, unknown>;
+
+/**
+ * The request shapes /openapi.json publishes. The parsers of schemes/nano.ts validate (their
+ * messages are part of the API), so these schemas only describe.
+ */
+const HASH = { type: 'string', pattern: '^[0-9A-Fa-f]{64}$', description: 'block hash or root' };
+const THRESHOLD = {
+  difficulty: { type: 'string', pattern: '^[0-9A-Fa-f]{16}$', description: 'threshold (default nano.default_difficulty)' },
+  multiplier: { oneOf: [{ type: 'number' }, { type: 'string' }], description: 'threshold as a multiple of the send threshold; overrides difficulty' },
+};
+const POW_SCHEMA = {
+  summary: 'generate work for a block hash',
+  body: { type: 'object', required: ['hash'], properties: { hash: HASH, ...THRESHOLD } },
+};
+const RPC_SCHEMA = {
+  summary: 'the node RPC: work_generate, work_validate, work_cancel (always HTTP 200; errors as {"error"})',
+  body: {
+    type: 'object',
+    required: ['action', 'hash'],
+    properties: {
+      action: { type: 'string', enum: ['work_generate', 'work_validate', 'work_cancel'] },
+      hash: HASH,
+      work: { type: 'string', pattern: '^[0-9A-Fa-f]{16}$', description: 'work_validate: the work to check' },
+      ...THRESHOLD,
+    },
+  },
+};
 
 function asBody(raw: unknown): Body {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('request body must be a JSON object');
@@ -69,8 +86,9 @@ class PendingWork {
   }
 }
 
-export function registerNanoHttp(app: FastifyInstance, context: DoorContext): void {
-  const { config, broker } = context;
+/** Serve the Nano work API on the server's HTTP port. */
+export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broker' | 'logger' | 'http'>): Promise<Door> {
+  const { config, broker, http: app } = context;
   const log = context.logger.child({ component: 'nano-http' });
   const defaultThreshold = parseDifficulty(config.nano.default_difficulty);
   const maxMultiplier = config.nano.max_multiplier;
@@ -104,10 +122,10 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     request.raw.socket.once('close', onClose);
     try {
       const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]), door: 'nano-http' });
-      return workAnswer(root, parseWork(solution.work));
+      return workAnswer(root, solution);
     } catch (error) {
-      if (error instanceof BrokerError && error.code === 'cancelled' && waiting.signal.aborted) {
-        throw new BrokerError('cancelled', `work generation for ${hash.toUpperCase()} was cancelled`);
+      if (error instanceof PowerplantError && error.code === 'PP_ERR_CANCELLED' && waiting.signal.aborted) {
+        throw new PowerplantError('PP_ERR_CANCELLED', `work generation for ${hash.toUpperCase()} was cancelled`);
       }
       throw error;
     } finally {
@@ -129,22 +147,17 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
     return answer;
   }
 
-  /** A user-facing message for anything thrown while answering. */
-  function messageOf(error: unknown): string {
-    if (error instanceof InputError || error instanceof BrokerError) return error.message;
+  /** Anything thrown while answering as a registry error, Fastify's own body errors included. */
+  function registryError(error: unknown): PowerplantError {
+    if (error instanceof PowerplantError) return error;
     const httpError = error as Partial<FastifyError>;
-    if (httpError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return `request body too large (limit ${config.server.max_message_bytes} bytes)`;
-    if (httpError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'request body must be a JSON object';
-    if (error instanceof SyntaxError || httpError.statusCode === 400) return `bad JSON: ${(error as Error).message}`;
+    if (httpError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return new PowerplantError('PP_ERR_TOO_LARGE', `request body too large (limit ${config.server.max_message_bytes} bytes)`);
+    }
+    if (httpError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new InputError('request body must be a JSON object');
+    if (error instanceof SyntaxError || httpError.statusCode === 400) return new InputError(`bad JSON: ${(error as Error).message}`);
     log.error({ err: error }, 'nano request failed');
-    return 'internal error';
-  }
-
-  function statusOf(error: unknown): number {
-    if (error instanceof InputError || error instanceof SyntaxError) return 400;
-    if (error instanceof BrokerError) return STATUS[error.code];
-    const status = (error as Partial<FastifyError>).statusCode;
-    return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+    return new PowerplantError('PP_ERR_INTERNAL', 'internal error');
   }
 
   void app.register(async (scope) => {
@@ -157,18 +170,20 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
         done(error as Error, undefined);
       }
     });
+    scope.setValidatorCompiler(() => () => true);
     scope.setErrorHandler((error, request, reply) => {
       // Node RPC: always 200, or the node ignores the answer; /pow: a real status.
       const rpc = request.url === '/' || request.url.startsWith('/?');
-      void reply.code(rpc ? 200 : statusOf(error)).send({ error: messageOf(error) });
+      const failure = registryError(error);
+      void reply.code(rpc ? 200 : (failure.wires.http ?? ERRORS.PP_ERR_INTERNAL.http)).send({ error: failure.message });
     });
 
-    scope.post('/pow', async (request, reply) => {
+    scope.post('/pow', { schema: POW_SCHEMA }, async (request, reply) => {
       const answer = await generate(asBody(request.body), request, reply);
       return { hash: answer.hash, work: answer.work, difficulty: answer.difficulty, multiplier: answer.multiplier };
     });
 
-    scope.post('/', async (request, reply) => {
+    scope.post('/', { schema: RPC_SCHEMA }, async (request, reply) => {
       const body = asBody(request.body);
       switch (body.action) {
         case 'work_generate': {
@@ -187,4 +202,5 @@ export function registerNanoHttp(app: FastifyInstance, context: DoorContext): vo
       }
     });
   });
+  return httpDoor('nano-http', app);
 }

@@ -10,13 +10,14 @@
  * the connection withdraws its requests from the broker.
  * @module
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { BrokerError, type JobProgress } from '../broker/types.js';
-import { InputError } from '../schemes/bits.js';
+import type { JobProgress } from '../broker/types.js';
+import { clientMessage, ERRORS, InputError, PowerplantError } from '../errors.js';
+import { boundedWriter, webSocketPeer } from '../net/writer.js';
 import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
-import type { DoorContext } from '../server.js';
+import { httpDoor, type Door, type DoorContext } from './door.js';
 
 const DOOR = 'nostr-ws';
 /** How often a request that asked for progress hears of it. */
@@ -24,8 +25,6 @@ export const PROGRESS_INTERVAL_MS = 1000;
 /** Messages up to this multiple of the limit get a JSON error; larger ones close the socket (1009). */
 const HARD_LIMIT_FACTOR = 2;
 const CLOSE_HANDSHAKE_MS = 1000;
-/** Answers queued to a client that does not read them, in bytes, before it is dropped. */
-const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 type RequestId = string | number;
 
@@ -38,7 +37,7 @@ interface NostrRequest {
 }
 
 /** A request that failed validation, with the id to echo when it had a usable one. */
-class RequestError extends Error {
+class RequestError extends InputError {
   constructor(
     message: string,
     readonly id?: RequestId,
@@ -91,13 +90,10 @@ function nostrJob(raw: Record<string, unknown>, limits: { defaultDifficulty: num
   return { event: { ...event, created_at: createdAt }, difficulty: target };
 }
 
-export interface NostrWsDoor {
-  close(): Promise<void>;
-}
-
-/** Serve the Nostr WebSocket API on an HTTP server's upgrade requests. */
-export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor {
-  const { config, broker, metrics } = context;
+/** Serve the Nostr WebSocket API on the upgrade requests of the server's HTTP port. */
+export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker' | 'metrics' | 'logger' | 'http'>): Promise<Door> {
+  const { config, broker, metrics, http } = context;
+  const server = http.server;
   const log = context.logger.child({ component: DOOR });
   const limit = config.server.max_message_bytes;
   const limits = { defaultDifficulty: config.pow.default_difficulty, maxDifficulty: config.pow.max_difficulty };
@@ -107,7 +103,7 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (wss.clients.size >= config.server.max_connections) {
       metrics.connectionsRefused.inc({ door: DOOR });
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(`HTTP/1.1 ${ERRORS.PP_ERR_TOO_MANY_CONNECTIONS.http} Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => serve(ws));
@@ -117,15 +113,11 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
     metrics.connections.inc({ door: DOOR });
     const gone = new AbortController();
     let inFlight = 0;
-    const send = (answer: Record<string, unknown>): void => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(JSON.stringify(answer));
-      if (ws.bufferedAmount > MAX_PENDING_WRITE_BYTES) {
-        metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
-        log.warn('dropping a client that does not read its answers');
-        ws.terminate();
-      }
-    };
+    const write = boundedWriter(webSocketPeer(ws), config.server.max_buffered_bytes, () => {
+      metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
+      log.warn('dropping a client that does not read its answers');
+    });
+    const send = (answer: Record<string, unknown>): void => write(JSON.stringify(answer));
     const error = (message: string, id?: RequestId): void => send(id === undefined ? { error: message } : { error: message, id });
     // A client that vanished without closing (a phone out of coverage) would hold its slot and its jobs forever.
     let answeredPing = true;
@@ -180,9 +172,8 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
             send(answer);
           },
           (failure: unknown) => {
-            if (failure instanceof BrokerError) return error(failure.message, request.id);
-            log.error({ err: failure }, 'nostr job failed');
-            error('internal error', request.id);
+            if (!(failure instanceof PowerplantError)) log.error({ err: failure }, 'nostr job failed');
+            error(clientMessage(failure), request.id);
           },
         )
         .finally(() => {
@@ -198,17 +189,15 @@ export function attachNostrWs(server: Server, context: DoorContext): NostrWsDoor
   }
 
   server.on('upgrade', onUpgrade);
-  return {
-    async close() {
-      server.off('upgrade', onUpgrade);
-      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
-      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
-      // A client that never answers the close handshake is cut off.
-      const timer = setTimeout(() => {
-        for (const ws of wss.clients) ws.terminate();
-      }, CLOSE_HANDSHAKE_MS);
-      await closed;
-      clearTimeout(timer);
-    },
-  };
+  return httpDoor(DOOR, http, async () => {
+    server.off('upgrade', onUpgrade);
+    const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+    for (const ws of wss.clients) ws.close(ERRORS.PP_ERR_SHUTDOWN.websocket, 'server shutting down');
+    // A client that never answers the close handshake is cut off.
+    const timer = setTimeout(() => {
+      for (const ws of wss.clients) ws.terminate();
+    }, CLOSE_HANDSHAKE_MS);
+    await closed;
+    clearTimeout(timer);
+  });
 }

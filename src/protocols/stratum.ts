@@ -8,46 +8,27 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { Counter, Gauge } from 'prom-client';
+import type { Config } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { InputError } from '../schemes/bits.js';
 import { Chain } from '../stratum/chain.js';
 import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
-import { listen } from './listen.js';
+import { listen } from '../net/listen.js';
+import { boundedWriter, socketPeer } from '../net/writer.js';
+import type { Door } from './door.js';
 
-/** The `stratum` section of the configuration. */
-export interface StratumSettings {
-  readonly port: number;
-  /** Share difficulty (fractional allowed): share target = diff1 / difficulty. */
-  readonly share_difficulty: number;
-  /** nBits of the built-in chain's blocks, as 8 hex characters. */
-  readonly block_bits: string;
-  /** A fresh job (new ntime) this often, in milliseconds. */
-  readonly job_interval_ms: number;
-  /** Blocks of the built-in chain kept. */
-  readonly history: number;
-  readonly max_line_bytes: number;
-  readonly max_connections: number;
-}
-
-export interface StratumOptions {
-  readonly config: { readonly stratum: StratumSettings; readonly server: { readonly host: string } };
+/** What the door is built from (the parts of the DoorContext it uses). */
+export interface StratumContext {
+  readonly config: { readonly stratum: Config['stratum']; readonly server: { readonly host: string } };
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** Port to bind instead of stratum.port; 0 picks a free one (tests). */
-  readonly listenPort?: number;
 }
 
-export interface StratumDoor {
-  readonly name: 'stratum';
-  readonly address: { readonly host: string; readonly port: number };
+export interface StratumDoor extends Door {
   readonly coordinator: Coordinator;
   readonly chain: Chain;
-  close(): Promise<void>;
 }
-
-/** Answers queued to an agent that does not read them, in bytes, before it is dropped. */
-export const MAX_PENDING_WRITE_BYTES = 1 << 20;
 
 export function parseBlockBits(hex: string): number {
   if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new InputError('block_bits must be 8 hex characters');
@@ -92,7 +73,7 @@ function watchCoordinator(metrics: Metrics, coordinator: Coordinator): void {
   });
 }
 
-export async function startStratum(options: StratumOptions): Promise<StratumDoor> {
+export async function startStratum(options: StratumContext): Promise<StratumDoor> {
   const config = options.config.stratum;
   const { metrics } = options;
   const logger = options.logger ?? silentLogger;
@@ -118,15 +99,16 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
     metrics?.connections.inc({ door: 'stratum' });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const session = coordinator.connect({
-      send(line) {
-        socket.write(line + '\n');
-        if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-          metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
-          log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
-          session.drop('write buffer full');
-        }
+    const write = boundedWriter(
+      socketPeer(socket, () => session.drop('write buffer full')),
+      config.max_buffered_bytes,
+      () => {
+        metrics?.limitsHit.inc({ door: 'stratum', limit: 'write_buffer' });
+        log.warn({ peer: socket.remoteAddress }, 'dropping an agent that does not read');
       },
+    );
+    const session = coordinator.connect({
+      send: (line) => write(line + '\n'),
       close() {
         socket.destroy();
       },
@@ -145,7 +127,7 @@ export async function startStratum(options: StratumOptions): Promise<StratumDoor
   server.maxConnections = config.max_connections;
   server.on('drop', () => metrics?.connectionsRefused.inc({ door: 'stratum' }));
 
-  const address = await listen(server, options.listenPort ?? config.port, options.config.server.host);
+  const address = await listen(server, config.port, options.config.server.host);
   log.info({ ...address, blockBits: config.block_bits, shareDifficulty: config.share_difficulty }, 'Stratum door listening');
 
   return {

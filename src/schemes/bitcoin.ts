@@ -116,6 +116,6 @@ export const bitcoin: Scheme<BitcoinJob, BitcoinSolution> = {
     }
     const value = hashValue(header);
     if (value > job.target) return { valid: false, reason: `block hash ${blockHash(header)} is above the target` };
-    return { valid: true };
+    return { valid: true, solution };
   },
 };

@@ -74,6 +74,6 @@ export const bitmessage: Scheme<BitmessageJob, BitmessageSolution> = {
       return { valid: false, reason: `trialValue of nonce ${solution.nonce} is ${actual}, not ${solution.trialValue}` };
     }
     if (actual > job.target) return { valid: false, reason: `trialValue ${actual} is above the target ${job.target}` };
-    return { valid: true };
+    return { valid: true, solution };
   },
 };

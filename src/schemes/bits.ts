@@ -5,10 +5,9 @@
  * @module
  */
 
-/** A user's input was wrong; the message says how. Front doors map it to their error format. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
+import { InputError } from '../errors.js';
+
+export { InputError };
 
 /** Number of leading zero bits of a byte string (0..8 × length). */
 export function leadingZeroBits(bytes: Uint8Array): number {

@@ -127,6 +127,6 @@ export const hashcash: Scheme<HashcashJob, HashcashSolution> = {
   verify(job, solution) {
     if (!solution.stamp.startsWith(stampPrefix(job))) return { valid: false, reason: 'stamp is not for this job' };
     const verdict = checkStamp(solution.stamp, { resource: job.resource, bits: job.bits, algorithm: job.algorithm });
-    return verdict.valid ? { valid: true } : verdict;
+    return verdict.valid ? { valid: true, solution } : verdict;
   },
 };

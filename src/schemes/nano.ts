@@ -1,7 +1,8 @@
 /**
  * Nano and Banano work. value = BLAKE2b with an 8-byte digest over (nonce LE64 || root), read as
  * a little-endian uint64; work is valid when value >= threshold. On the wire `work` is the nonce
- * as 16 big-endian hex digits and `difficulty` the value as 16 hex digits (node RPC shapes).
+ * as 16 big-endian hex digits and `difficulty` the value as 16 hex digits (node RPC shapes);
+ * inside, both stay bigints, and the value verification computed travels with the work.
  * @module
  */
 import { blake2b } from '@noble/hashes/blake2.js';
@@ -25,9 +26,14 @@ export interface NanoJob {
   readonly threshold: bigint;
 }
 
-export interface NanoSolution {
-  /** The nonce as 16 hex digits. */
-  readonly work: string;
+/** Work offered for a job: the nonce. */
+export interface NanoCandidate {
+  readonly work: bigint;
+}
+
+/** Verified work, with its work value. */
+export interface NanoSolution extends NanoCandidate {
+  readonly value: bigint;
 }
 
 /** A work answer in the node's shapes. */
@@ -82,27 +88,28 @@ export function workValue(root: Uint8Array, nonce: bigint): bigint {
   return new DataView(blake2b(message, { dkLen: 8 }).buffer).getBigUint64(0, true);
 }
 
-/** The node's answer shape for a work value. */
-export function workAnswer(root: Uint8Array, nonce: bigint): WorkAnswer {
-  const value = workValue(root, nonce);
+/** The node's answer shape for verified work. */
+export function workAnswer(root: Uint8Array, solution: NanoSolution): WorkAnswer {
   return {
     hash: toHex(root).toUpperCase(),
-    work: hex16(nonce),
-    difficulty: hex16(value),
-    multiplier: String(multiplierOf(value)),
+    work: hex16(solution.work),
+    difficulty: hex16(solution.value),
+    multiplier: String(multiplierOf(solution.value)),
   };
 }
 
-export const nano: Scheme<NanoJob, NanoSolution> = {
+export const nano: Scheme<NanoJob, NanoSolution, NanoCandidate> = {
   name: 'nano',
   key: (job) => `nano:${toHex(job.root)}:${hex16(job.threshold)}`,
+  // Work for a root reaching one threshold reaches every lower one.
+  family: (job) => `nano-root:${toHex(job.root)}`,
   task: (job): NanoTask => ({ kernel: 'blake2b-nano', root: job.root, threshold: job.threshold }),
-  solution: (_job, nonce) => ({ work: hex16(nonce) }),
-  verify(job, solution) {
-    const value = workValue(job.root, parseWork(solution.work));
+  solution: (_job, nonce) => ({ work: nonce }),
+  verify(job, { work }) {
+    const value = workValue(job.root, work);
     if (value < job.threshold) {
       return { valid: false, reason: `work value ${hex16(value)} is below the threshold ${hex16(job.threshold)}` };
     }
-    return { valid: true };
+    return { valid: true, solution: { work, value } };
   },
 };

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError, leadingZeroBits } from './bits.js';
-import type { Scheme, Verdict } from './scheme.js';
+import type { Check, Scheme } from './scheme.js';
 import type { TextTask } from './search.js';
 
 export interface UnsignedEvent {
@@ -136,7 +136,7 @@ function minedEvent(job: NostrJob, nonce: bigint): NostrEvent {
  * Check a mined event on its own: the id must be the hash of the event, and its leading zero
  * bits must reach `difficulty` (default: the target committed in the nonce tag, else 0).
  */
-export function verifyEvent(event: UnsignedEvent & { readonly id?: string }, difficulty?: number): Verdict & { pow: number } {
+export function verifyEvent(event: UnsignedEvent & { readonly id?: string }, difficulty?: number): Check & { pow: number } {
   const id = eventId(event);
   const pow = idDifficulty(id);
   if (event.id !== undefined && event.id !== id) return { valid: false, reason: `id does not match the event (expected ${id})`, pow };
@@ -168,6 +168,6 @@ export const nostr: Scheme<NostrJob, NostrSolution> = {
     const verdict = verifyEvent(solution.event, job.difficulty);
     if (!verdict.valid) return verdict;
     if (verdict.pow !== solution.pow) return { valid: false, reason: `claimed pow ${solution.pow} but the id has ${verdict.pow}` };
-    return { valid: true };
+    return { valid: true, solution };
   },
 };

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Source, SourceJob } from '../broker/types.js';
-import { RangeExhaustedError, type Engine } from '../engine/engine.js';
+import { countGrowth, RangeExhaustedError, type Engine } from '../engine/engine.js';
 import { silentLogger } from '../log.js';
 
 /** 2^32 nonces: minutes of work for the fastest kernel, small enough to leave room for miners. */
@@ -25,12 +25,7 @@ export function createEngineSource(engine: Engine, options: EngineSourceOptions 
 
   async function work(job: SourceJob): Promise<void> {
     for (let range = job.claim(rangeSize); range !== null && !job.signal.aborted; range = job.claim(rangeSize)) {
-      // Progress reports carry the search's attempts so far; the counter takes the growth.
-      let counted = 0;
-      const countUpTo = (attempts: number): void => {
-        if (attempts > counted) job.countAttempts(attempts - counted, name);
-        counted = Math.max(counted, attempts);
-      };
+      const countUpTo = countGrowth((attempts) => job.countAttempts(attempts, name));
       try {
         const found = await engine.search(job.task, {
           signal: job.signal,

@@ -1,25 +1,41 @@
 /**
  * Remote miners as a source of hash power: the broker offers its Bitmessage jobs here, and each
- * miner that polls for work (Metanoia `get_work`) takes a nonce range of one of them, round-robin
- * over the open jobs. Ranges a miner leaves unfinished go back to the job; results come back
- * through the job, which verifies them before anyone sees them.
+ * miner that polls for work (the Metanoia door's `get_work`, through the RemoteWork handle) takes
+ * a nonce range of one of them, round-robin over the open jobs. Ranges a miner leaves unfinished
+ * go back to the job; results come back through the job, which verifies them before anyone sees them.
  * @module
  */
+import type { Handout, RemoteWork } from '../broker/remote-work.js';
 import type { NonceRange, Source, SourceJob } from '../broker/types.js';
 import type { BitmessageJob } from '../schemes/bitmessage.js';
 import type { SchemeName } from '../schemes/scheme.js';
 
-/** A range of one job handed to one miner. */
-export interface Assignment {
-  readonly job: SourceJob;
-  readonly input: BitmessageJob;
-  readonly range: NonceRange;
-}
-
 /** This source accepts Bitmessage jobs only, so their input is a BitmessageJob. */
 const inputOf = (job: SourceJob): BitmessageJob => job.input as BitmessageJob;
 
-export class RemoteMiners implements Source {
+/**
+ * A job's range as one worker's handout. Its searched nonces count as the worker's attempts even
+ * after the job is over (the work was done); finishing or releasing it then does nothing.
+ */
+function handout(job: SourceJob, range: NonceRange, worker: string): Handout<BitmessageJob> {
+  const searched = (end: bigint): void => {
+    if (end > range.start && end <= range.end) job.countAttempts(Number(end - range.start), worker);
+  };
+  return {
+    input: inputOf(job),
+    range,
+    searched,
+    finish: () => {
+      searched(range.end);
+      if (!job.signal.aborted) job.finish(range);
+    },
+    release: () => {
+      if (!job.signal.aborted) job.release(range);
+    },
+  };
+}
+
+export class RemoteMiners implements Source, RemoteWork<BitmessageJob> {
   readonly name = 'metanoia-miners';
   private readonly open: SourceJob[] = [];
   /** Where the next claim starts looking, so every open job gets miners. */
@@ -48,37 +64,40 @@ export class RemoteMiners implements Source {
     for (const wake of [...this.waiting]) wake();
   }
 
-  /** Open jobs for this initialHash (a pushed result names no target, so there may be several). */
-  jobsFor(initialHash: Uint8Array): { readonly job: SourceJob; readonly input: BitmessageJob }[] {
-    const wanted = Buffer.from(initialHash);
-    return this.open
-      .map((job) => ({ job, input: inputOf(job) }))
-      .filter(({ input }) => wanted.equals(input.initialHash));
+  openInputs(matches: (input: BitmessageJob) => boolean): BitmessageJob[] {
+    return this.open.map(inputOf).filter(matches);
   }
 
-  /** Miners waiting for work right now. */
-  get waitingMiners(): number {
+  report(matches: (input: BitmessageJob) => boolean, nonce: bigint, worker: string): boolean {
+    let accepted = false;
+    // Every matching job hears of it: one nonce may answer two requests of one hash.
+    for (const job of this.open.filter((open) => matches(inputOf(open)))) {
+      if (job.reportNonce(nonce, worker)) accepted = true;
+    }
+    return accepted;
+  }
+
+  get waitingWorkers(): number {
     return this.waiting.size;
   }
 
-  /** A range of some open job, or null when no job has unclaimed nonces. */
-  claim(): Assignment | null {
+  /** A range of some open job for `worker`, or null when no job has unclaimed nonces. */
+  claim(worker: string): Handout<BitmessageJob> | null {
     for (let tried = 0; tried < this.open.length; tried++) {
       const job = this.open[(this.cursor + tried) % this.open.length];
       const range = job.claim(this.rangeSize);
       if (range !== null) {
         this.cursor = (this.cursor + tried + 1) % this.open.length;
-        return { job, input: inputOf(job), range };
+        return handout(job, range, worker);
       }
     }
     return null;
   }
 
-  /** Wait up to `timeoutMs` for a range; null on timeout or when `signal` aborts. */
-  async next(timeoutMs: number, signal: AbortSignal): Promise<Assignment | null> {
+  async next(worker: string, timeoutMs: number, signal: AbortSignal): Promise<Handout<BitmessageJob> | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const assignment = this.claim();
+      const assignment = this.claim(worker);
       if (assignment !== null) return assignment;
       const left = deadline - Date.now();
       if (left <= 0 || signal.aborted) return null;

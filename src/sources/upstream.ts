@@ -12,7 +12,7 @@ import { silentLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { pause } from '../pause.js';
 import { toHex } from '../schemes/bits.js';
-import { hex16, type NanoJob } from '../schemes/nano.js';
+import { hex16, parseWork, type NanoJob } from '../schemes/nano.js';
 
 /** The longest pause between rounds, as a Nano node backs off its work peers. */
 const MAX_BACKOFF_MS = 300_000;
@@ -33,7 +33,7 @@ export interface UpstreamOptions {
   readonly logger?: Logger;
 }
 
-type Outcome = { readonly work: string } | { readonly failure: 'error' | 'timeout' | 'aborted'; readonly detail: string };
+type Outcome = { readonly work: bigint } | { readonly failure: 'error' | 'timeout' | 'aborted'; readonly detail: string };
 
 const isNanoJob = (input: unknown): input is NanoJob =>
   typeof input === 'object' && input !== null && (input as { root?: unknown }).root instanceof Uint8Array;
@@ -78,7 +78,7 @@ export function createUpstreamSource(options: UpstreamOptions): Source {
       const { work, error } = answer as { work?: unknown; error?: unknown };
       if (typeof error === 'string') return { failure: 'error', detail: error };
       if (typeof work !== 'string') return { failure: 'error', detail: 'answer has no work' };
-      return { work };
+      return { work: parseWork(work) };
     } catch (error) {
       // The upstream may still be working: tell it to stop.
       cancel(url, hash);
@@ -107,7 +107,7 @@ export function createUpstreamSource(options: UpstreamOptions): Source {
           return;
         }
         metrics?.upstreamFailures.inc({ upstream: url, reason: 'invalid' });
-        log.warn({ job: job.id, upstream: url, work: outcome.work, difficulty }, 'upstream returned invalid work');
+        log.warn({ job: job.id, upstream: url, work: hex16(outcome.work), difficulty }, 'upstream returned invalid work');
       }),
     );
     return won;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import type { ClusterKeys } from '../cluster/keys.js';
+import type { ClusterKeys } from './keys.js';
 
 export interface JobClaims {
   /** Own job `id` for `ttlMs`: true when nobody owned it (this caller now does). */

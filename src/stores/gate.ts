@@ -5,7 +5,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import type { ClusterKeys } from '../cluster/keys.js';
+import type { ClusterKeys } from './keys.js';
 import { RATE_WINDOW_MS, type RateCounter } from '../gate/rate.js';
 import type { SpentStore } from '../gate/spent.js';
 

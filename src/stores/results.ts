@@ -5,7 +5,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import type { ClusterKeys } from '../cluster/keys.js';
+import type { ClusterKeys } from './keys.js';
 
 export interface ResultStore {
   load(family: string): Promise<string | undefined>;

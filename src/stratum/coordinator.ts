@@ -11,33 +11,29 @@
  */
 import { randomInt } from 'node:crypto';
 import { silentLogger, type Logger } from '../log.js';
-import { InputError } from '../schemes/bits.js';
+import { clientMessage, ERRORS, InputError, PowerplantError, wiresOf, type ErrorCode } from '../errors.js';
 import { hashValue, shareTarget } from '../schemes/bitcoin.js';
-import { LineSplitter, parseJson, stringifyJson, type JsonValue } from '../protocols/json-stream.js';
+import { LineSplitter } from '../net/framing.js';
+import { parseJson, stringifyJson, type JsonValue } from '../net/json.js';
 import type { Block, Chain } from './chain.js';
 import { buildHeader, hex32, notifyParams, type StratumJob } from './job.js';
 
-/** Stratum error codes, as `[code, message, null]`. */
+/** The registry codes of Stratum's errors (sent as `[code, message, null]`), by share outcome name. */
 export const STRATUM_ERRORS = {
-  other: 20,
-  jobNotFound: 21,
-  duplicate: 22,
-  lowDifficulty: 23,
-  unauthorized: 24,
-  notSubscribed: 25,
-} as const;
+  other: 'PP_ERR_INVALID',
+  jobNotFound: 'PP_ERR_JOB_NOT_FOUND',
+  duplicate: 'PP_ERR_DUPLICATE_SHARE',
+  lowDifficulty: 'PP_ERR_LOW_DIFFICULTY',
+  unauthorized: 'PP_ERR_UNAUTHORIZED',
+  notSubscribed: 'PP_ERR_NOT_SUBSCRIBED',
+} as const satisfies Record<string, ErrorCode>;
 
 export type ShareOutcome = 'accepted' | keyof typeof STRATUM_ERRORS;
-const OUTCOME_OF_CODE = new Map(Object.entries(STRATUM_ERRORS).map(([name, code]) => [code as number, name as ShareOutcome]));
+const OUTCOME_OF_CODE = new Map(Object.entries(STRATUM_ERRORS).map(([name, code]) => [code as ErrorCode, name as ShareOutcome]));
+const OTHER = ERRORS.PP_ERR_INVALID.stratum;
 
-class StratumError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A registry error; the name says where it is thrown. */
+const StratumError = PowerplantError;
 
 /** How the coordinator talks to one connection. */
 export interface Transport {
@@ -320,7 +316,7 @@ export class Session {
       request = parseRequest(line);
     } catch (error) {
       const id = error instanceof BadRequest ? error.id : null;
-      this.reply(id, null, [STRATUM_ERRORS.other, error instanceof Error ? error.message : 'bad request', null]);
+      this.reply(id, null, [OTHER, error instanceof Error ? error.message : 'bad request', null]);
       return;
     }
     try {
@@ -329,17 +325,12 @@ export class Session {
       for (const next of this.afterReply.splice(0)) next();
     } catch (error) {
       this.afterReply = [];
-      const code = error instanceof StratumError ? error.code : STRATUM_ERRORS.other;
       if (request.method === 'mining.submit') {
         this.rejected += 1;
-        this.coordinator.countShare(OUTCOME_OF_CODE.get(code) ?? 'other');
+        this.coordinator.countShare((error instanceof PowerplantError && OUTCOME_OF_CODE.get(error.code)) || 'other');
       }
-      if (error instanceof StratumError) this.reply(request.id, null, [error.code, error.message, null]);
-      else if (error instanceof InputError) this.reply(request.id, null, [STRATUM_ERRORS.other, error.message, null]);
-      else {
-        this.log.error({ err: error }, 'stratum request failed');
-        this.reply(request.id, null, [STRATUM_ERRORS.other, 'internal error', null]);
-      }
+      if (!(error instanceof PowerplantError)) this.log.error({ err: error }, 'stratum request failed');
+      this.reply(request.id, null, [wiresOf(error).stratum ?? OTHER, clientMessage(error), null]);
     }
   }
 

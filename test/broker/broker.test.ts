@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BrokerError } from '../../src/broker/types.js';
+import { PowerplantError } from '../../src/errors.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { nano, parseWork, workValue, hex16 } from '../../src/schemes/nano.js';
+import { nano, workValue } from '../../src/schemes/nano.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 import { EASY, ManualSource, brokerWith, findBadWork, findWork, metricValue, nanoJob, root } from './helpers.js';
 
-const isBrokerError = (code: string) => (error: unknown) => error instanceof BrokerError && error.code === code;
+const failsWith = (code: string) => (error: unknown) => error instanceof PowerplantError && error.code === code;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('broker', () => {
@@ -19,10 +19,10 @@ describe('broker', () => {
     const first = broker.submit(nano, job);
     const second = broker.submit(nano, { root: root(1), threshold: EASY });
     assert.equal(source.jobs.length, 1, 'one search for two identical jobs');
-    const { nonce } = findWork(job.root, job.threshold);
+    const { nonce, value } = findWork(job.root, job.threshold);
     assert.equal(source.last.reportNonce(nonce, 'manual'), true);
-    assert.deepEqual(await first, { work: hex16(nonce) });
-    assert.deepEqual(await second, { work: hex16(nonce) });
+    assert.deepEqual(await first, { work: nonce, value }, 'the verified work carries the value its check computed');
+    assert.deepEqual(await second, { work: nonce, value });
     assert.equal(source.last.signal.aborted, true, 'the job is over once solved');
     assert.equal(await metricValue(metrics.dedupeJoins, { scheme: 'nano' }), 1);
     assert.equal(await metricValue(metrics.jobs, { scheme: 'nano', outcome: 'solved' }), 2);
@@ -67,7 +67,7 @@ describe('broker', () => {
     await pending;
 
     const lower = await broker.submit(nano, nanoJob(3, 0xf000000000000000n));
-    assert.equal(lower.work, hex16(found.nonce), 'lower threshold answered by the cached work');
+    assert.equal(lower.work, found.nonce, 'lower threshold answered by the cached work');
     assert.equal(source.jobs.length, 1);
 
     const above = found.value + 1n;
@@ -76,7 +76,8 @@ describe('broker', () => {
     const better = findWork(high.root, above);
     source.last.reportNonce(better.nonce, 'manual');
     const answer = await harder;
-    assert.ok(workValue(root(3), parseWork(answer.work)) >= above);
+    assert.ok(answer.value >= above);
+    assert.equal(workValue(root(3), answer.work), answer.value);
   });
 
   it('refuses a job at once when the queue is full', async () => {
@@ -86,7 +87,7 @@ describe('broker', () => {
     const queued = broker.submit(nano, nanoJob(5));
     assert.equal(source.jobs.length, 1, 'only one search runs');
     assert.deepEqual(broker.stats(), { active: 1, queued: 1, waiting: 2, cached: 0, sources: 1, closed: false });
-    await assert.rejects(broker.submit(nano, nanoJob(6)), isBrokerError('busy'));
+    await assert.rejects(broker.submit(nano, nanoJob(6)), failsWith('PP_ERR_BUSY'));
     assert.equal(await metricValue(metrics.jobs, { scheme: 'nano', outcome: 'busy' }), 1);
     assert.equal(await metricValue(metrics.queueDepth), 1);
 
@@ -108,11 +109,11 @@ describe('broker', () => {
     const job = source.last;
 
     firstClient.abort();
-    await assert.rejects(first, isBrokerError('cancelled'));
+    await assert.rejects(first, failsWith('PP_ERR_CANCELLED'));
     assert.equal(job.signal.aborted, false, 'the other client still waits');
 
     secondClient.abort();
-    await assert.rejects(second, isBrokerError('cancelled'));
+    await assert.rejects(second, failsWith('PP_ERR_CANCELLED'));
     assert.equal(job.signal.aborted, true, 'nobody waits: the search stops');
     assert.equal(job.reportNonce(findWork(root(7), EASY).nonce, 'manual'), false, 'a late answer is not taken');
     assert.equal(broker.stats().active, 0);
@@ -129,18 +130,18 @@ describe('broker', () => {
     assert.equal(await metricValue(metrics.invalidCandidates, { source: 'liar' }), 3);
     assert.equal(liar.last.signal.aborted, false);
     const { nonce } = findWork(job.root, job.threshold);
-    assert.equal(liar.last.reportSolution({ work: hex16(nonce) }, 'liar'), true);
-    assert.deepEqual(await pending, { work: hex16(nonce) });
+    assert.equal(liar.last.reportSolution({ work: nonce }, 'liar'), true);
+    assert.equal((await pending).work, nonce);
   });
 
   it('gives up on a job after its timeout and stops the search', async () => {
     const source = new ManualSource();
     const { broker, metrics } = brokerWith({ jobTimeoutMs: 40 }, source);
     const started = performance.now();
-    await assert.rejects(broker.submit(nano, nanoJob(9)), isBrokerError('timeout'));
+    await assert.rejects(broker.submit(nano, nanoJob(9)), failsWith('PP_ERR_TIMEOUT'));
     assert.ok(performance.now() - started >= 35);
     assert.equal(source.last.signal.aborted, true);
-    await assert.rejects(broker.submit(nano, nanoJob(10), { timeoutMs: 10 }), isBrokerError('timeout'));
+    await assert.rejects(broker.submit(nano, nanoJob(10), { timeoutMs: 10 }), failsWith('PP_ERR_TIMEOUT'));
     assert.equal(await metricValue(metrics.jobs, { scheme: 'nano', outcome: 'timeout' }), 2);
   });
 
@@ -153,7 +154,7 @@ describe('broker', () => {
     assert.deepEqual(whole, { start: 0n, end: 1n << 64n });
     assert.equal(job.claim(1n), null);
     job.finish(whole!);
-    await assert.rejects(pending, isBrokerError('exhausted'));
+    await assert.rejects(pending, failsWith('PP_ERR_EXHAUSTED'));
   });
 
   it('fails a job at once when the only source working on it breaks down', async () => {
@@ -166,7 +167,7 @@ describe('broker', () => {
     const { broker } = brokerWith({ jobTimeoutMs: 60_000 }, createEngineSource(broken));
     const started = performance.now();
     await assert.rejects(broker.submit(nano, nanoJob(13)), (error: unknown) => {
-      assert.ok(error instanceof BrokerError && error.code === 'failed', String(error));
+      assert.ok(error instanceof PowerplantError && error.code === 'PP_ERR_FAILED', String(error));
       assert.match(error.message, /kernel crashed/);
       return true;
     });
@@ -175,7 +176,7 @@ describe('broker', () => {
 
   it('fails when no source works on the scheme', async () => {
     const { broker } = brokerWith({}, new ManualSource('nostr-only', ['nostr']));
-    await assert.rejects(broker.submit(nano, nanoJob(12)), isBrokerError('failed'));
+    await assert.rejects(broker.submit(nano, nanoJob(12)), failsWith('PP_ERR_FAILED'));
   });
 
   it('offers running jobs to a source that arrives later', async () => {
@@ -208,9 +209,9 @@ describe('broker', () => {
     const pending = broker.submit(nano, nanoJob(15));
     const closed = broker.close({ graceMs: 30 });
     await tick();
-    await assert.rejects(broker.submit(nano, nanoJob(16)), isBrokerError('shutdown'));
+    await assert.rejects(broker.submit(nano, nanoJob(16)), failsWith('PP_ERR_SHUTDOWN'));
     await closed;
-    await assert.rejects(pending, isBrokerError('shutdown'));
+    await assert.rejects(pending, failsWith('PP_ERR_SHUTDOWN'));
     assert.equal(source.last.signal.aborted, true);
   });
 

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { validateWork } from 'nanocurrency';
 import { ClusterWorker, type WorkerEvent } from '../../src/cluster/worker.js';
-import { clusterJobId, clusterKeys } from '../../src/cluster/keys.js';
+import { clusterJobId, clusterKeys } from '../../src/stores/keys.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/index.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
@@ -154,7 +154,7 @@ job_timeout_ms = 20000
     const [fromA, fromB] = await Promise.all([workGenerate(a!, hash, HARD), workGenerate(b!, hash, HARD)]);
     assertValidWork(hash, fromA.work, HARD);
     assertValidWork(hash, fromB.work, HARD);
-    const id = clusterJobId(`nano|${nano.key({ root: Buffer.from(hash, 'hex'), threshold: BigInt(`0x${HARD}`) })}`);
+    const id = clusterJobId(nano.key({ root: Buffer.from(hash, 'hex'), threshold: BigInt(`0x${HARD}`) }));
     await until(() => offers.includes(id), 1000, 'the offer');
     assert.equal(offers.filter((offer) => offer === id).length, 1, 'one server offered the job, once');
     const searched = engines.map((engine, i) => engine.searches - searchesBefore[i]!);

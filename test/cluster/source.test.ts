@@ -1,21 +1,23 @@
 /**
  * The cluster source under a broker, without HTTP: a job whose block is searched out fails with
- * 'exhausted' (the client hears, it does not hang), and a server that loses its owner's Redis
- * mid-job hands the job to the server waiting on it.
+ * 'exhausted' (the client hears, it does not hang), the owner's engine counts its attempts on the
+ * job, and a server that loses its owner's Redis mid-job hands the job to the server waiting on it.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createBroker } from '../../src/broker/broker.js';
-import { BrokerError, type Broker } from '../../src/broker/types.js';
+import type { Broker } from '../../src/broker/types.js';
+import { PowerplantError } from '../../src/errors.js';
 import { createCluster, type Cluster } from '../../src/cluster/cluster.js';
 import { ClusterWorker } from '../../src/cluster/worker.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { nano, workValue } from '../../src/schemes/nano.js';
 import type { Scheme } from '../../src/schemes/scheme.js';
 import type { TextTask } from '../../src/schemes/search.js';
-import { createClusterSource } from '../../src/sources/cluster.js';
+import { createClusterSource } from '../../src/sources/cluster/source.js';
 import { createEngineSource } from '../../src/sources/engine.js';
 import { HeldEngine } from '../helpers/held-engine.js';
 import { redisSkip, TestRedis } from '../helpers/redis.js';
@@ -40,10 +42,10 @@ describe('the cluster source', { skip: redisSkip() }, () => {
   let redis: TestRedis;
   const nodes: Node[] = [];
 
-  async function node(held: boolean, rangeSize = 10n): Promise<Node> {
+  async function node(held: boolean, rangeSize = 10n, metrics?: Metrics): Promise<Node> {
     const cluster = createCluster({ redis: redis.url, prefix: 'src:', leaseMs: 300, rangeSize, maxInvalid: 3, resultTtlMs: 60_000 });
     const engine = new HeldEngine(held);
-    const broker = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 10, jobTimeoutMs: 10_000 });
+    const broker = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 10, jobTimeoutMs: 10_000, metrics });
     broker.addSource(createClusterSource({ cluster, local: createEngineSource(engine), engine }));
     assert.equal(await cluster.connect(), true);
     const created = { cluster, broker, engine };
@@ -67,10 +69,22 @@ describe('the cluster source', { skip: redisSkip() }, () => {
     const worker = new ClusterWorker({ redis: redis.url, prefix: 'src:', engine: createInlineEngine(referenceBackend), id: 'w', rangeSize: 7n });
     void worker.start();
     try {
-      await assert.rejects(broker.submit(hopeless, 'no luck'), (error) => error instanceof BrokerError && error.code === 'exhausted');
+      await assert.rejects(broker.submit(hopeless, 'no luck'), (error) => error instanceof PowerplantError && error.code === 'PP_ERR_EXHAUSTED');
     } finally {
       await worker.close();
     }
+  });
+
+  test("the owner's engine counts its attempts on the job's leased ranges", async () => {
+    const metrics = createMetrics();
+    const { broker } = await node(false, 10n, metrics);
+    await assert.rejects(broker.submit(hopeless, 'counted'), (error) => error instanceof PowerplantError && error.code === 'PP_ERR_EXHAUSTED');
+    const { values } = await metrics.attempts.get();
+    assert.deepEqual(
+      values.map(({ labels, value }) => [labels.source, labels.scheme, value]),
+      [['engine', 'hashcash', 100]],
+      'the block of 100 nonces, searched in ranges of 10',
+    );
   });
 
   test('a server cut off from Redis mid-job hands the job to the server waiting on it', async () => {
@@ -86,9 +100,9 @@ describe('the cluster source', { skip: redisSkip() }, () => {
     // The owner loses Redis: its ownership is no longer renewed and runs out after the lease.
     await owner.cluster.close();
     const { work } = await second;
-    assert.ok(workValue(job.root, BigInt(`0x${work}`)) >= job.threshold);
+    assert.ok(workValue(job.root, work) >= job.threshold);
     assert.ok(follower.engine.searches > 0, 'the follower took the job over');
     abandoned.abort();
-    await assert.rejects(first, (error) => error instanceof BrokerError && error.code === 'cancelled');
+    await assert.rejects(first, (error) => error instanceof PowerplantError && error.code === 'PP_ERR_CANCELLED');
   });
 });

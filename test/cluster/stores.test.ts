@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { JobBoard } from '../../src/cluster/board.js';
 import { decodeTask, decodeValue, encodeTask, encodeValue } from '../../src/cluster/codec.js';
 import { RedisLink } from '../../src/cluster/connection.js';
-import { clusterKeys } from '../../src/cluster/keys.js';
+import { clusterKeys } from '../../src/stores/keys.js';
 import { LeaseBook, type Lease } from '../../src/cluster/leases.js';
 import { MemorySpentStore } from '../../src/gate/spent.js';
 import { MemoryJobClaims, RedisJobClaims } from '../../src/stores/claims.js';

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config.js';
 import { bitmessage } from '../../src/schemes/bitmessage.js';
 import { startServer } from '../../src/server.js';
 import { runCli } from '../helpers/cli.js';
 import { HeldEngine } from '../helpers/held-engine.js';
-import { freePort } from '../helpers/server.js';
+import { freePort, testConfig } from '../helpers/server.js';
 
 
 type Line = { level: number; msg: string } & Record<string, unknown>;
@@ -20,9 +19,7 @@ function logLines(stdout: string): Line[] {
 
 test('agent and miner log each job and share at info, and a periodic summary line', async () => {
   const [metanoiaPort, stratumPort] = [await freePort(), await freePort()];
-  const config = loadConfig({
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort, stratumPort, gatePort: 0, shareDifficulty: '0.00000001', blockBits: '207fffff', logLevel: 'silent', threads: 1 },
-  });
+  const config = testConfig('', {}, { metanoiaPort, stratumPort, shareDifficulty: '0.00000001', blockBits: '207fffff' });
   // The server's own engine holds back, so the miner is the one that solves.
   const server = await startServer(config, { engine: new HeldEngine() });
   try {

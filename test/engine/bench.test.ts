@@ -18,7 +18,14 @@ describe('powerplant bench', () => {
     const { stdout } = await run(process.execPath, [CLI, 'bench', '--json', '--seconds', '0.2', '--threads', '1']);
     const report: unknown = JSON.parse(stdout);
     assert.ok(typeof report === 'object' && report !== null);
-    assert.deepEqual(Object.keys(report), ['schemes']);
+    assert.deepEqual(Object.keys(report), ['schemes', 'opencl']);
+    const { opencl } = report as { opencl: { devices: { rates: Record<string, unknown> | null }[]; reason: string | null } };
+    assert.equal(opencl.devices.length === 0, opencl.reason !== null, 'devices, or why there are none');
+    for (const device of opencl.devices) {
+      assert.ok(device.rates !== null, 'the OpenCL kernels build');
+      assert.deepEqual(Object.keys(device.rates).sort(), [...BENCH_SCHEMES].sort());
+      assert.ok(Object.values(device.rates).every(isPositive), 'OpenCL rates');
+    }
     const schemes = (report as { schemes: Record<string, Record<string, unknown>> }).schemes;
     assert.deepEqual(Object.keys(schemes).sort(), [...BENCH_SCHEMES].sort());
     for (const [scheme, figures] of Object.entries(schemes)) {

@@ -7,7 +7,11 @@ import { pathToFileURL } from 'node:url';
 import { nativeKernelVariants } from '../../src/engine/native.js';
 import { packagePath, packageRoot } from '../../src/paths.js';
 
-type BuildScript = { configuredForCurrentSources(root: string): boolean; nativeSources(root: string): string[] };
+type BuildScript = {
+  configuredForCurrentSources(root: string): boolean;
+  nativeSources(root: string): string[];
+  failureReason(output: string, status: number | null): string;
+};
 const script = (await import(pathToFileURL(packagePath('scripts', 'build-native.mjs')).href)) as BuildScript;
 
 /** A package tree with these C sources and, when given, node-gyp makefiles built from `configured`. */
@@ -58,5 +62,19 @@ describe('build-native script', () => {
   const built = nativeKernelVariants() !== null || process.env.CI === 'true';
   it('finds this checkout configured for its own sources once npm install has built it', { skip: !built && 'native addon not built' }, () => {
     assert.equal(script.configuredForCurrentSources(packageRoot()), true);
+  });
+
+  it('sums up a failed build in one line: the compiler error first, else node-gyp\'s', () => {
+    const compiler = [
+      'gyp info spawn make',
+      '  CC(target) Release/obj.target/powerplant/native/src/addon.c',
+      "../native/src/addon.c:3:10: fatal error: node_api.h: No such file or directory",
+      'gyp ERR! build error',
+      'gyp ERR! stack Error: `make` failed with exit code: 2',
+    ].join('\n');
+    assert.equal(script.failureReason(compiler, 1), '../native/src/addon.c:3:10: fatal error: node_api.h: No such file or directory');
+    const python = ['gyp info it worked if it ends with ok', 'gyp ERR! find Python', 'gyp ERR! stack Error: Could not find any Python installation to use'].join('\n');
+    assert.equal(script.failureReason(python, 1), 'Could not find any Python installation to use');
+    assert.equal(script.failureReason('', 7), 'node-gyp exited with status 7');
   });
 });

@@ -8,7 +8,7 @@ import { KERNELS, nonceSpace, type KernelName, type SearchTask } from '../../src
 import type { Backend } from '../../src/engine/backend.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { loadNativeBackend, nativeAddonPath, nativeKernelVariants } from '../../src/engine/native.js';
-import { U64, generator, hex, text } from '../helpers/random.js';
+import { U64, generator, hex, impossible, text } from '../helpers/random.js';
 import { BITCOIN_HEADERS, NANO_VECTORS, NIP13_EXAMPLE, NOSTRIL_EXAMPLE, nostrTask } from '../helpers/vectors.js';
 
 
@@ -234,17 +234,3 @@ describe('native addon', { skip }, () => {
     }
   });
 });
-
-/** The task made (all but) unsolvable, so a scan must report attempts == count. */
-function impossible(task: SearchTask): SearchTask {
-  switch (task.kernel) {
-    case 'sha256d-header':
-    case 'sha512d-bitmessage':
-      return { ...task, target: 0n };
-    case 'blake2b-nano':
-      return { ...task, threshold: U64 - 1n };
-    case 'sha256-text':
-    case 'sha1-text':
-      return { ...task, zeroBits: 64 };
-  }
-}

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CHALLENGE_LENGTH, ChallengeCodec, readChallenge } from '../../src/gate/challenge.js';
-import { GateRefusal } from '../../src/gate/refusal.js';
+import { PowerplantError } from '../../src/errors.js';
 
 const SECRET = Buffer.from('a test secret of enough length');
 const NOW = 1_790_000_000_000;
 const codec = new ChallengeCodec(SECRET, 'test');
 
-const refusedWith = (code: string) => (error: unknown) => error instanceof GateRefusal && error.code === code;
+const refusedWith = (code: string) => (error: unknown) => error instanceof PowerplantError && error.code === code;
 
 test('a challenge is fixed-width lowercase hex with no colon, and reads back its fields', () => {
   const challenge = codec.issue({ bits: 20, algorithm: 'sha1', ttlS: 120, nowMs: NOW });
@@ -30,25 +30,25 @@ test('flipping any character of any field is refused', () => {
   const { text } = codec.issue({ bits: 16, algorithm: 'sha1', ttlS: 60, nowMs: NOW });
   for (let i = 0; i < text.length; i++) {
     const flipped = text.slice(0, i) + (text[i] === '0' ? '1' : '0') + text.slice(i + 1);
-    assert.throws(() => codec.open(flipped, NOW), (e: unknown) => e instanceof GateRefusal && (e.code === 'forged' || e.code === 'malformed'), `position ${i}`);
+    assert.throws(() => codec.open(flipped, NOW), (e: unknown) => e instanceof PowerplantError && (e.code === 'PP_ERR_FORGED' || e.code === 'PP_ERR_INVALID'), `position ${i}`);
   }
 });
 
 test('a lowered difficulty with a recomputed-looking tag is refused', () => {
   const { text } = codec.issue({ bits: 24, algorithm: 'sha1', ttlS: 60, nowMs: NOW });
   const easier = text.slice(0, 12) + '01' + text.slice(14);
-  assert.throws(() => codec.open(easier, NOW), refusedWith('forged'));
+  assert.throws(() => codec.open(easier, NOW), refusedWith('PP_ERR_FORGED'));
 });
 
 test('expired, wrong purpose, wrong secret and malformed challenges are refused', () => {
   const { text } = codec.issue({ bits: 16, algorithm: 'sha1', ttlS: 60, nowMs: NOW });
-  assert.throws(() => codec.open(text, NOW + 60_000), refusedWith('expired'));
+  assert.throws(() => codec.open(text, NOW + 60_000), refusedWith('PP_ERR_EXPIRED'));
   assert.doesNotThrow(() => codec.open(text, NOW + 59_999));
-  assert.throws(() => new ChallengeCodec(SECRET, 'other').open(text, NOW), refusedWith('wrong-purpose'));
-  assert.throws(() => new ChallengeCodec(Buffer.from('another secret, same length!!!'), 'test').open(text, NOW), refusedWith('forged'));
+  assert.throws(() => new ChallengeCodec(SECRET, 'other').open(text, NOW), refusedWith('PP_ERR_WRONG_PURPOSE'));
+  assert.throws(() => new ChallengeCodec(Buffer.from('another secret, same length!!!'), 'test').open(text, NOW), refusedWith('PP_ERR_FORGED'));
   for (const bad of ['', 'v1', text.toUpperCase(), text + '0', text.slice(1), `v2${text.slice(2)}`, text.replace(/.$/, 'g')]) {
-    assert.throws(() => codec.open(bad, NOW), refusedWith('malformed'), bad);
+    assert.throws(() => codec.open(bad, NOW), refusedWith('PP_ERR_INVALID'), bad);
   }
   const unknownAlgorithm = text.slice(0, 10) + '07' + text.slice(12);
-  assert.throws(() => codec.open(unknownAlgorithm, NOW), refusedWith('malformed'));
+  assert.throws(() => codec.open(unknownAlgorithm, NOW), refusedWith('PP_ERR_INVALID'));
 });

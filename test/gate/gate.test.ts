@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Gate } from '../../src/gate/gate.js';
-import { GateRefusal } from '../../src/gate/refusal.js';
+import { PowerplantError } from '../../src/errors.js';
 import { MemorySpentStore } from '../../src/gate/spent.js';
 import { stampValue } from '../../src/schemes/hashcash.js';
 import { mintStamp, weakStamp } from './stamps.js';
@@ -14,7 +14,7 @@ function testGate(now = () => Date.now(), extra: Partial<ConstructorParameters<t
 }
 
 const refusedWith = (code: string, message?: RegExp) => (error: unknown) =>
-  error instanceof GateRefusal && error.code === code && (message === undefined || message.test(error.message));
+  error instanceof PowerplantError && error.code === code && (message === undefined || message.test(error.message));
 
 test('a SHA-1 stamp for the challenge passes once; the same stamp again is refused', async () => {
   const gate = testGate();
@@ -22,9 +22,9 @@ test('a SHA-1 stamp for the challenge passes once; the same stamp again is refus
   assert.equal(challenge.bits, BITS);
   const stamp = mintStamp(challenge.text, BITS);
   assert.deepEqual(await gate.verify(challenge.text, stamp), challenge);
-  await assert.rejects(gate.verify(challenge.text, stamp), refusedWith('spent', /already used/));
+  await assert.rejects(gate.verify(challenge.text, stamp), refusedWith('PP_ERR_SPENT', /already used/));
   const other = mintStamp(challenge.text, BITS, { rand: 'b3RoZXI=' });
-  await assert.rejects(gate.verify(challenge.text, other), refusedWith('spent'), 'a different stamp for a spent challenge');
+  await assert.rejects(gate.verify(challenge.text, other), refusedWith('PP_ERR_SPENT'), 'a different stamp for a spent challenge');
 });
 
 test('the same stamp submitted many times at once succeeds exactly once', async () => {
@@ -33,7 +33,7 @@ test('the same stamp submitted many times at once succeeds exactly once', async 
   const stamp = mintStamp(challenge.text, BITS, { algorithm: 'sha256' });
   const results = await Promise.allSettled(Array.from({ length: 20 }, () => gate.verify(challenge.text, stamp)));
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-  for (const r of results) if (r.status === 'rejected') assert.ok(refusedWith('spent')(r.reason));
+  for (const r of results) if (r.status === 'rejected') assert.ok(refusedWith('PP_ERR_SPENT')(r.reason));
 });
 
 test('an expired challenge is refused even with a good stamp', async () => {
@@ -42,32 +42,32 @@ test('an expired challenge is refused even with a good stamp', async () => {
   const challenge = await gate.issue('10.0.0.1', 'sha1');
   const stamp = mintStamp(challenge.text, BITS);
   now += 120_000;
-  await assert.rejects(gate.verify(challenge.text, stamp), refusedWith('expired'));
+  await assert.rejects(gate.verify(challenge.text, stamp), refusedWith('PP_ERR_EXPIRED'));
 });
 
 test('a stamp for another challenge is refused', async () => {
   const gate = testGate();
   const mine = await gate.issue('10.0.0.1', 'sha1');
   const theirs = await gate.issue('10.0.0.1', 'sha1');
-  await assert.rejects(gate.verify(mine.text, mintStamp(theirs.text, BITS)), refusedWith('wrong-challenge'));
+  await assert.rejects(gate.verify(mine.text, mintStamp(theirs.text, BITS)), refusedWith('PP_ERR_WRONG_CHALLENGE'));
   const upper = mintStamp(mine.text.toUpperCase(), BITS);
-  await assert.rejects(gate.verify(mine.text, upper), refusedWith('wrong-challenge'), 'the resource must match exactly');
+  await assert.rejects(gate.verify(mine.text, upper), refusedWith('PP_ERR_WRONG_CHALLENGE'), 'the resource must match exactly');
 });
 
 test('a tampered challenge is refused even when the stamp is made for the tampered text', async () => {
   const gate = testGate();
   const { text } = await gate.issue('10.0.0.1', 'sha1');
   const easier = text.slice(0, 12) + '00' + text.slice(14);
-  await assert.rejects(gate.verify(easier, mintStamp(easier, 0)), refusedWith('forged'));
+  await assert.rejects(gate.verify(easier, mintStamp(easier, 0)), refusedWith('PP_ERR_FORGED'));
 });
 
 test('wrong bits: claiming fewer bits, or claiming enough with a hash that does not reach them', async () => {
   const gate = testGate();
   const challenge = await gate.issue('10.0.0.1', 'sha1');
   const underclaim = mintStamp(challenge.text, BITS, { claim: BITS - 1 });
-  await assert.rejects(gate.verify(challenge.text, underclaim), refusedWith('insufficient', /claims 9 bits/));
+  await assert.rejects(gate.verify(challenge.text, underclaim), refusedWith('PP_ERR_INSUFFICIENT', /claims 9 bits/));
   const weak = weakStamp(challenge.text, BITS);
-  await assert.rejects(gate.verify(challenge.text, weak), refusedWith('insufficient', /leading zero bits/));
+  await assert.rejects(gate.verify(challenge.text, weak), refusedWith('PP_ERR_INSUFFICIENT', /leading zero bits/));
   // A high claim changes nothing either way: the recomputed hash decides.
   const overclaim = mintStamp(challenge.text, BITS, { claim: 40 });
   await gate.verify(challenge.text, overclaim);
@@ -78,15 +78,15 @@ test('a hash that is only right under the algorithm the client picked is refused
   const challenge = await gate.issue('10.0.0.1', 'sha1');
   const sha256Stamp = mintStamp(challenge.text, BITS, { algorithm: 'sha256' });
   assert.ok(stampValue(sha256Stamp, 'sha1') < BITS, 'precondition: the SHA-1 hash of this stamp is weak');
-  await assert.rejects(gate.verify(challenge.text, sha256Stamp), refusedWith('insufficient'));
+  await assert.rejects(gate.verify(challenge.text, sha256Stamp), refusedWith('PP_ERR_INSUFFICIENT'));
 });
 
 test('malformed stamps are refused with a specific message and never throw anything else', async () => {
   const gate = testGate();
   const challenge = await gate.issue('10.0.0.1', 'sha1');
   const cases: unknown[] = ['', 'garbage', `1:10:261121:${challenge.text}::a`, `1:10:261121:${challenge.text}:::`, 42, null, 'x'.repeat(5000)];
-  for (const stamp of cases) await assert.rejects(gate.verify(challenge.text, stamp), refusedWith('malformed'), String(stamp));
-  await assert.rejects(gate.verify(12, 'stamp'), refusedWith('malformed'));
+  for (const stamp of cases) await assert.rejects(gate.verify(challenge.text, stamp), refusedWith('PP_ERR_INVALID'), String(stamp));
+  await assert.rejects(gate.verify(12, 'stamp'), refusedWith('PP_ERR_INVALID'));
 });
 
 test('a full spent store refuses verification instead of evicting marks', async () => {
@@ -94,8 +94,8 @@ test('a full spent store refuses verification instead of evicting marks', async 
   const first = await gate.issue('10.0.0.1', 'sha1');
   const second = await gate.issue('10.0.0.1', 'sha1');
   await gate.verify(first.text, mintStamp(first.text, BITS));
-  await assert.rejects(gate.verify(second.text, mintStamp(second.text, BITS)), refusedWith('busy'));
-  await assert.rejects(gate.verify(first.text, mintStamp(first.text, BITS)), refusedWith('spent'));
+  await assert.rejects(gate.verify(second.text, mintStamp(second.text, BITS)), refusedWith('PP_ERR_BUSY'));
+  await assert.rejects(gate.verify(first.text, mintStamp(first.text, BITS)), refusedWith('PP_ERR_SPENT'));
 });
 
 test('bits rise with a source rate; past the limit a source gets no challenge', async () => {
@@ -103,7 +103,7 @@ test('bits rise with a source rate; past the limit a source gets no challenge', 
   const bits: number[] = [];
   for (let i = 0; i < 8; i++) bits.push((await gate.issue('10.0.0.9', 'sha1')).bits);
   assert.deepEqual(bits, [10, 10, 10, 11, 11, 11, 11, 12]);
-  await assert.rejects(gate.issue('10.0.0.9', 'sha1'), refusedWith('rate-limited'));
+  await assert.rejects(gate.issue('10.0.0.9', 'sha1'), refusedWith('PP_ERR_RATE_LIMITED'));
   assert.equal((await gate.issue('10.0.0.10', 'sha1')).bits, 10, 'another source is unaffected');
 });
 
@@ -112,8 +112,8 @@ test('a pass token checks out for this gate only', async () => {
   const challenge = await gate.issue('10.0.0.1', 'sha1');
   const pass = gate.passFor(await gate.verify(challenge.text, mintStamp(challenge.text, BITS)));
   assert.deepEqual(gate.checkPass(pass.token), pass);
-  assert.throws(() => testGate(undefined, { purpose: 'other' }).checkPass(pass.token), refusedWith('wrong-purpose'));
-  assert.throws(() => gate.checkPass(challenge.text), refusedWith('malformed'), 'a challenge is not a token');
+  assert.throws(() => testGate(undefined, { purpose: 'other' }).checkPass(pass.token), refusedWith('PP_ERR_WRONG_PURPOSE'));
+  assert.throws(() => gate.checkPass(challenge.text), refusedWith('PP_ERR_INVALID'), 'a challenge is not a token');
 });
 
 test('unverified requests write no spent marks, so they cannot crowd out or evict real ones', async () => {
@@ -128,5 +128,5 @@ test('unverified requests write no spent marks, so they cannot crowd out or evic
     await assert.rejects(gate.verify(fresh.text, mintStamp(redeemed.text, BITS)));
   }
   assert.equal(spent.size, 1);
-  await assert.rejects(gate.verify(redeemed.text, stamp), refusedWith('spent'));
+  await assert.rejects(gate.verify(redeemed.text, stamp), refusedWith('PP_ERR_SPENT'));
 });

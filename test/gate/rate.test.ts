@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adaptiveBits, MemoryRateCounter, OVERFLOW_KEY, sourceKey } from '../../src/gate/rate.js';
+import { adaptiveBits, MemoryRateCounter, OVERFLOW_KEY } from '../../src/gate/rate.js';
+import { sourceKey } from '../../src/net/connections.js';
 
 const policy = { bitsMin: 16, bitsMax: 24, sourceFree: 10, sourceLimit: 600, globalFree: 1000 };
 

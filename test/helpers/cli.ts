@@ -1,8 +1,14 @@
 /** Run the compiled CLI as a child process, the way a user would. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+/** The environment CLI children get: the user's, with the state directory in a temporary folder. */
+export const CLI_ENV: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'powerplant-state-')) };
 
 export interface CliResult {
   readonly code: number | null;
@@ -10,9 +16,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 60_000 });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...CLI_ENV, ...options.env }, timeout: options.timeoutMs ?? 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,14 +1,14 @@
 /**
  * Start a real server for door tests: ephemeral port on 127.0.0.1, other doors off, silent logs,
  * and (unless asked otherwise) the in-thread reference engine so results do not depend on which
- * kernels this machine built.
+ * kernels this machine built. Files the server keeps (the gate secret) go to a temporary state directory.
  * @module
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config, type ConfigFlags } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import type { Engine } from '../../src/engine/engine.js';
@@ -17,14 +17,14 @@ import { startServer, type RunningServer } from '../../src/server.js';
 const dir = mkdtempSync(join(tmpdir(), 'powerplant-server-'));
 let files = 0;
 
-/** A config from TOML text layered over the defaults, with every port safe for tests. */
-export function testConfig(toml = '', env: Record<string, string> = {}): Config {
+/** A config from TOML text layered over the defaults, with every port safe for tests unless `flags` open one. */
+export function testConfig(toml = '', env: Record<string, string> = {}, flags: ConfigFlags = {}): Config {
   const file = join(dir, `config-${++files}.toml`);
   writeFileSync(file, toml);
   return loadConfig({
     file,
     env,
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1 },
+    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1, stateDir: dir, ...flags },
   });
 }
 

@@ -9,9 +9,10 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { Gate } from '../../src/gate/gate.js';
 import { silentLogger } from '../../src/log.js';
-import { SourceConnections } from '../../src/protocols/connections.js';
-import { gateTarget, startGateTcp, type GateTcpLimits } from '../../src/protocols/gate-tcp.js';
-import { GateDeniedError, passGate } from '../../src/commands/gate-client.js';
+import { SourceConnections } from '../../src/net/connections.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { gateTarget, startGateTcp } from '../../src/protocols/gate-tcp.js';
+import { GateDeniedError, passGate } from '../../src/clients/gate-client.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { mintStamp } from '../gate/stamps.js';
@@ -22,8 +23,16 @@ function newGate(): Gate {
   return new Gate({ secret: Buffer.from('a test secret of enough length'), purpose: 'tcp-test', bitsMin: BITS, bitsMax: BITS, challengeTtlS: 60, tokenTtlS: 60 });
 }
 
-async function startDoor(t: TestContext, config = { resource: 'the secret', upstream: '' }, limits: Partial<GateTcpLimits> = {}, gate = newGate()) {
-  const door = await startGateTcp({ gate, config, logger: silentLogger, port: 0, host: '127.0.0.1', limits });
+const GATE_DEFAULTS = loadConfig({ defaultsFile: null }).gate;
+
+/** The door's config on a free loopback port: the default gate section with these changes. */
+const doorConfig = (overrides: Partial<Config['gate']>) => ({
+  gate: { ...GATE_DEFAULTS, tcp_port: 0, resource: 'the secret', ...overrides },
+  server: { host: '127.0.0.1' },
+});
+
+async function startDoor(t: TestContext, overrides: Partial<Config['gate']> = {}, gate = newGate()) {
+  const door = await startGateTcp({ gate, config: doorConfig(overrides), logger: silentLogger });
   t.after(() => door.close());
   return door.address.port;
 }
@@ -141,7 +150,7 @@ test('a wrong stamp over TCP says why', async (t) => {
 });
 
 test('an over-long line, with or without its newline, is refused and the connection closed', async (t) => {
-  const port = await startDoor(t, undefined, { maxLineBytes: 64 });
+  const port = await startDoor(t, { max_line_bytes: 64 });
   const a = client(port);
   a.send('1:\n' + 'x'.repeat(65) + '\n1:\n');
   assert.match(await a.line(), /^2:/, 'earlier lines are still answered first');
@@ -152,7 +161,7 @@ test('an over-long line, with or without its newline, is refused and the connect
 });
 
 test('a client trickling a line one byte at a time is closed at the idle timeout (slowloris)', async (t) => {
-  const port = await startDoor(t, undefined, { idleTimeoutMs: 300 });
+  const port = await startDoor(t, { idle_timeout_ms: 300 });
   const c = client(port);
   const started = Date.now();
   const trickle = setInterval(() => c.send('1'), 50);
@@ -162,7 +171,7 @@ test('a client trickling a line one byte at a time is closed at the idle timeout
 });
 
 test('puzzle requests per connection and errors per connection are bounded', async (t) => {
-  const port = await startDoor(t, undefined, { puzzlesPerConnection: 2, errorsPerConnection: 3 });
+  const port = await startDoor(t, { max_puzzles_per_connection: 2, max_errors_per_connection: 3 });
   const a = client(port);
   a.send('1:\n1:\n1:\n');
   assert.match(await a.line(), /^2:/);
@@ -178,7 +187,7 @@ test('puzzle requests per source are bounded across connections', async (t) => {
     secret: Buffer.from('a test secret of enough length'), purpose: 'tcp-test', bitsMin: BITS, bitsMax: BITS + 8,
     challengeTtlS: 60, tokenTtlS: 60, policy: { sourceFree: 1, sourceLimit: 3 },
   });
-  const port = await startDoor(t, undefined, {}, gate);
+  const port = await startDoor(t, {}, gate);
   const answers = [];
   for (let i = 0; i < 4; i++) {
     const c = client(port);
@@ -192,7 +201,7 @@ test('puzzle requests per source are bounded across connections', async (t) => {
 });
 
 test('open connections per source are bounded; a closed one frees its place', async (t) => {
-  const port = await startDoor(t, undefined, { connectionsPerSource: 2 });
+  const port = await startDoor(t, { max_connections_per_source: 2 });
   const first = client(port);
   const second = client(port);
   first.send('1:\n');
@@ -214,8 +223,8 @@ test('open connections per source are bounded; a closed one frees its place', as
 
 test('refused connections whose peers never close are cut, so they cannot fill the door for others', async (t) => {
   const door = await startGateTcp({
-    gate: newGate(), config: { resource: 'the secret', upstream: '' }, logger: silentLogger, port: 0, host: '127.0.0.1',
-    limits: { connectionsPerSource: 1, maxConnections: 3, refusedLingerMs: 50 },
+    gate: newGate(), logger: silentLogger,
+    config: doorConfig({ max_connections_per_source: 1, max_connections: 3, refused_linger_ms: 50 }),
   });
   t.after(() => door.close());
   const port = door.address.port;
@@ -333,7 +342,7 @@ test('passGate (powerplant gate-client) does the whole exchange with the engine'
 });
 
 test('passGate reports a gate that refuses', async (t) => {
-  const port = await startDoor(t, undefined, { puzzlesPerConnection: 0 });
+  const port = await startDoor(t, { max_puzzles_per_connection: 0 });
   await assert.rejects(
     passGate({ host: '127.0.0.1', port, engine: createInlineEngine(referenceBackend), output: () => {} }),
     (error: unknown) => error instanceof GateDeniedError && error.message === 'the gate refused: too many puzzle requests on this connection',

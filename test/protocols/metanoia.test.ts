@@ -6,14 +6,18 @@ import { createBroker } from '../../src/broker/broker.js';
 import type { Broker } from '../../src/broker/types.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { JsonObjectSplitter, parseJson, type JsonValue } from '../../src/protocols/json-stream.js';
-import { MAX_WRONG_RESULTS, startMetanoia, type MetanoiaSettings } from '../../src/protocols/metanoia.js';
-import { MetanoiaMiner } from '../../src/protocols/metanoia-miner.js';
+import { JsonObjectSplitter } from '../../src/net/framing.js';
+import { parseJson, type JsonValue } from '../../src/net/json.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
+import { startMetanoia } from '../../src/protocols/metanoia.js';
+import { MetanoiaMiner } from '../../src/clients/metanoia-miner.js';
 import { bitmessage, trialValue } from '../../src/schemes/bitmessage.js';
 import { createEngineSource } from '../../src/sources/engine.js';
+import { RemoteMiners } from '../../src/sources/remote-miners.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
-// The seed's README exchange (reference section 3).
+// The Metanoia README exchange (test/vectors/bitmessage.json).
 const SEED_HASH = 'vSJ95SFzpQ7NVIk/cd5SUR9isX+s8s5mcKJIn4G3Owqk7/yBuTX2KPxTg8RpkO1yJJ0bz7/8/5KMU5BEcjxehw==';
 const SEED_TARGET = 3979158916983n;
 /** About one nonce in 1000 passes: milliseconds for the JS reference. */
@@ -72,23 +76,35 @@ class RawClient {
   }
 }
 
-function settings(overrides: Partial<MetanoiaSettings> = {}) {
-  const metanoia: MetanoiaSettings = { port: 7040, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, max_requests_per_connection: 16, ...overrides };
+const DEFAULTS = loadConfig({ defaultsFile: null }).metanoia;
+const MAX_WRONG_RESULTS = DEFAULTS.max_wrong_results;
+
+function settings(overrides: Partial<Config['metanoia']> = {}) {
+  const metanoia: Config['metanoia'] = { ...DEFAULTS, port: 0, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, ...overrides };
   return { metanoia, server: { host: '127.0.0.1' } };
 }
 
 /** A broker with no local engine unless asked: only the door's miners work. */
-function broker(withEngine = false): Broker {
-  const created = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 0, jobTimeoutMs: 30_000 });
+function broker(withEngine: boolean, metrics: Metrics): Broker {
+  const created = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 0, jobTimeoutMs: 30_000, metrics });
   if (withEngine) created.addSource(createEngineSource(createInlineEngine(referenceBackend)));
   return created;
 }
 
-async function withDoor(overrides: Partial<MetanoiaSettings>, run: (port: number, door: Awaited<ReturnType<typeof startMetanoia>>) => Promise<void>, withEngine = false) {
-  const jobs = broker(withEngine);
-  const door = await startMetanoia({ broker: jobs, config: settings(overrides), listenPort: 0 });
+async function withDoor(
+  overrides: Partial<Config['metanoia']>,
+  run: (port: number, miners: RemoteMiners, metrics: Metrics) => Promise<void>,
+  withEngine = false,
+) {
+  const metrics = createMetrics();
+  const jobs = broker(withEngine, metrics);
+  const config = settings(overrides);
+  // As the server does: the miners' source on the broker, its remote-work handle for the door.
+  const miners = new RemoteMiners(BigInt(config.metanoia.range_size));
+  jobs.addSource(miners);
+  const door = await startMetanoia({ broker: jobs, config, remoteWork: miners });
   try {
-    await run(door.address.port, door);
+    await run(door.address.port, miners, metrics);
   } finally {
     await jobs.close();
     await door.close();
@@ -96,17 +112,18 @@ async function withDoor(overrides: Partial<MetanoiaSettings>, run: (port: number
 }
 
 /** Wait until a do_pow has reached the miners' source. */
-async function jobOpen(door: Awaited<ReturnType<typeof startMetanoia>>, hash: string): Promise<void> {
-  for (let i = 0; i < 200 && door.miners.jobsFor(Buffer.from(hash, 'base64')).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+async function jobOpen(miners: RemoteMiners, hash: string): Promise<void> {
+  const wanted = Buffer.from(hash, 'base64');
+  for (let i = 0; i < 200 && miners.openInputs((input) => wanted.equals(input.initialHash)).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
 }
 
 test("the seed's README exchange, end to end, exact integers on the wire", async () => {
-  await withDoor({}, async (port, door) => {
+  await withDoor({}, async (port, miners, metrics) => {
     const client = await RawClient.open(port);
     const miner = await RawClient.open(port);
     // Bare JSON with no newline, as the original clients sent it.
     client.send(`{"method": "do_pow", "target": 3979158916983, "initialHash": "${SEED_HASH}"}`);
-    await jobOpen(door, SEED_HASH);
+    await jobOpen(miners, SEED_HASH);
     miner.send('{"method":"get_work"}');
     const work = await miner.next();
     assert.deepEqual(work, { status: 200n, target: SEED_TARGET, initialHash: SEED_HASH, nonceStart: '0', nonceEnd: '2000000' });
@@ -115,16 +132,22 @@ test("the seed's README exchange, end to end, exact integers on the wire", async
     assert.deepEqual(await miner.next(), { status: 200n, accepted: true });
     await client.next();
     assert.equal(client.raw.join(''), '{"status":200,"nonce":1302572,"trialValue":799892720325}\n');
+    const { values } = await metrics.attempts.get();
+    assert.deepEqual(
+      values.map(({ labels, value }) => [labels.source, labels.scheme, value]),
+      [['metanoia', 'bitmessage', 1302573]],
+      "the miner's attempts: its range searched up to the nonce it found",
+    );
     client.close();
     miner.close();
   });
 });
 
 test('two miners get disjoint ranges; one that leaves gives its range back', async () => {
-  await withDoor({ range_size: '100' }, async (port, door) => {
+  await withDoor({ range_size: '100' }, async (port, miners) => {
     const client = await RawClient.open(port);
     client.send(`{"method":"do_pow","target":${SEED_TARGET},"initialHash":"${SEED_HASH}"}\n`);
-    await jobOpen(door, SEED_HASH);
+    await jobOpen(miners, SEED_HASH);
     const first = await RawClient.open(port);
     const second = await RawClient.open(port);
     first.send('{"method":"get_work"}');
@@ -157,7 +180,7 @@ test('two real miners and a client: the client gets a verified result', async ()
       const answer = await client.next(20_000);
       assert.equal(answer.status, 200n);
       const job = { initialHash: Buffer.from(hash, 'base64'), target: EASY_TARGET };
-      assert.deepEqual(bitmessage.verify(job, { nonce: answer.nonce as bigint, trialValue: answer.trialValue as bigint }), { valid: true });
+      assert.equal(bitmessage.verify(job, { nonce: answer.nonce as bigint, trialValue: answer.trialValue as bigint }).valid, true);
     }
     stop.abort();
     const summaries = await Promise.all(running);
@@ -167,10 +190,10 @@ test('two real miners and a client: the client gets a verified result', async ()
 });
 
 test('wrong results are refused with a reason and, past a bound, the miner gets no more work', async () => {
-  await withDoor({}, async (port, door) => {
+  await withDoor({}, async (port, miners) => {
     const client = await RawClient.open(port);
     client.send(`{"method":"do_pow","target":${SEED_TARGET},"initialHash":"${SEED_HASH}"}`);
-    await jobOpen(door, SEED_HASH);
+    await jobOpen(miners, SEED_HASH);
     const miner = await RawClient.open(port);
     const push = (nonce: bigint, trial: bigint) => miner.send(`{"method":"push_result","nonce":${nonce},"trialValue":${trial},"initialHash":"${SEED_HASH}"}`);
     push(1302572n, 799892720326n);
@@ -255,11 +278,11 @@ test('requests in flight on one connection are bounded by metanoia.max_requests_
 });
 
 test('a client that disconnects withdraws its job; targets past 2^53 stay exact', async () => {
-  await withDoor({ long_poll_ms: 100 }, async (port, door) => {
+  await withDoor({ long_poll_ms: 100 }, async (port, miners) => {
     const client = await RawClient.open(port);
     const hugeTarget = (1n << 64n) - 2n;
     client.send(`{"method":"do_pow","target":${hugeTarget},"initialHash":"${HASH_B}"}`);
-    await jobOpen(door, HASH_B);
+    await jobOpen(miners, HASH_B);
     const miner = await RawClient.open(port);
     miner.send('{"method":"get_work"}');
     const work = await miner.next();
@@ -285,10 +308,10 @@ test('with a local engine the job is solved without miners', async () => {
 });
 
 test('`powerplant miner --once` mines a job and exits with a summary', async () => {
-  await withDoor({ range_size: '100000' }, async (port, door) => {
+  await withDoor({ range_size: '100000' }, async (port, miners) => {
     const client = await RawClient.open(port);
     client.send(`{"method":"do_pow","target":${EASY_TARGET},"initialHash":"${HASH_B}"}`);
-    await jobOpen(door, HASH_B);
+    await jobOpen(miners, HASH_B);
     const child = spawn(process.execPath, [CLI, 'miner', '--metanoia', `127.0.0.1:${port}`, '--once', '--engine', 'js', '--threads', '1', '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

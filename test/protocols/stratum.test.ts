@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { createMetrics } from '../../src/metrics.js';
-import { startStratum, type StratumSettings } from '../../src/protocols/stratum.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startStratum } from '../../src/protocols/stratum.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
-import { StratumAgent } from '../../src/stratum/agent.js';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
@@ -20,13 +21,13 @@ async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-function settings(overrides: Partial<StratumSettings> = {}) {
-  const stratum: StratumSettings = {
-    port: 3333,
+function settings(overrides: Partial<Config['stratum']> = {}) {
+  const stratum: Config['stratum'] = {
+    ...loadConfig({ defaultsFile: null }).stratum,
+    port: 0, // a free port
     share_difficulty: 1e-9, // about one hash in four is a share
     block_bits: '207fffff', // about one hash in two is a block
     job_interval_ms: 60_000,
-    history: 100,
     max_line_bytes: 1024,
     max_connections: 10,
     ...overrides,
@@ -36,7 +37,7 @@ function settings(overrides: Partial<StratumSettings> = {}) {
 
 test('two agents find blocks in a row on a low-difficulty chain, with no duplicates', async () => {
   const metrics = createMetrics();
-  const door = await startStratum({ config: settings(), listenPort: 0, metrics });
+  const door = await startStratum({ config: settings(), metrics });
   const engine = createInlineEngine(referenceBackend, 64);
   const agents = ['alice', 'bob'].map(
     (user) => new StratumAgent({ host: '127.0.0.1', port: door.address.port, user, engine, maxShares: 12, backoffMs: 50 }),
@@ -65,7 +66,7 @@ test('two agents find blocks in a row on a low-difficulty chain, with no duplica
 });
 
 test('a raw client sending garbage and an over-long line is closed; an agent alongside keeps mining', async () => {
-  const door = await startStratum({ config: settings({ max_line_bytes: 256 }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ max_line_bytes: 256 }) });
   try {
     const raw = connect({ host: '127.0.0.1', port: door.address.port });
     const received: string[] = [];
@@ -95,7 +96,7 @@ test('a raw client sending garbage and an over-long line is closed; an agent alo
 });
 
 test('`powerplant agent` mines shares for the coordinator and exits with a summary', async () => {
-  const door = await startStratum({ config: settings(), listenPort: 0 });
+  const door = await startStratum({ config: settings() });
   try {
     const child = spawn(
       process.execPath,
@@ -115,7 +116,7 @@ test('`powerplant agent` mines shares for the coordinator and exits with a summa
 });
 
 test('connections past stratum.max_connections are refused; the others are served', async () => {
-  const door = await startStratum({ config: settings({ max_connections: 1 }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ max_connections: 1 }) });
   try {
     const first = connect({ host: '127.0.0.1', port: door.address.port });
     await new Promise<void>((resolve) => first.once('connect', () => resolve()));
@@ -133,7 +134,7 @@ test('connections past stratum.max_connections are refused; the others are serve
 
 test('an agent follows a difficulty change mid-search: no low-difficulty shares after it', async () => {
   const metrics = createMetrics();
-  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), listenPort: 0, metrics });
+  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), metrics });
   try {
     const engine = createInlineEngine(referenceBackend, 64);
     const agent = new StratumAgent({ host: '127.0.0.1', port: door.address.port, user: 'erin', engine, backoffMs: 50 });
@@ -154,7 +155,7 @@ test('an agent follows a difficulty change mid-search: no low-difficulty shares 
 });
 
 test('an agent that does not read is dropped; one that reads keeps its connection', async () => {
-  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }), listenPort: 0 });
+  const door = await startStratum({ config: settings({ block_bits: '1d00ffff' }) });
   try {
     const join = async (read: boolean) => {
       const socket = connect({ host: '127.0.0.1', port: door.address.port });
@@ -185,7 +186,7 @@ test('an agent that does not read is dropped; one that reads keeps its connectio
 });
 
 test('an agent reconnects with backoff when the coordinator restarts', async () => {
-  const first = await startStratum({ config: settings(), listenPort: 0 });
+  const first = await startStratum({ config: settings() });
   const port = first.address.port;
   const engine = createInlineEngine(referenceBackend, 64);
   const agent = new StratumAgent({ host: '127.0.0.1', port, user: 'fay', engine, backoffMs: 20, maxBackoffMs: 100 });
@@ -194,7 +195,7 @@ test('an agent reconnects with backoff when the coordinator restarts', async () 
   await until(() => agent.summary().accepted >= 2);
   await first.close();
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const second = await startStratum({ config: settings(), listenPort: port });
+  const second = await startStratum({ config: settings({ port }) });
   try {
     await until(() => (second.coordinator.agents()[0]?.accepted ?? 0) >= 2);
     assert.ok(agent.summary().connections >= 2);

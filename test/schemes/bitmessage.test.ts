@@ -3,44 +3,41 @@ import assert from 'node:assert/strict';
 import { bitmessage, parseInitialHash, parseTarget, targetFor, trialValue } from '../../src/schemes/bitmessage.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { InputError } from '../../src/schemes/bits.js';
+import { BITMESSAGE_TARGETS, BITMESSAGE_VECTORS } from '../helpers/vectors.js';
 
-const SEED_HASH_B64 = 'vSJ95SFzpQ7NVIk/cd5SUR9isX+s8s5mcKJIn4G3Owqk7/yBuTX2KPxTg8RpkO1yJJ0bz7/8/5KMU5BEcjxehw==';
-const SEED_HASH_HEX =
-  'bd227de52173a50ecd54893f71de52511f62b17facf2ce6670a2489f81b73b0aa4effc81b935f628fc5383c46990ed72249d1bcfbffcff928c539044723c5e87';
+const [SEED, SECOND] = BITMESSAGE_VECTORS as [(typeof BITMESSAGE_VECTORS)[0], (typeof BITMESSAGE_VECTORS)[0]];
+const SEED_HASH_B64 = SEED.initialHashBase64!;
 
 test('base64 and hex forms of the seed initialHash agree', () => {
-  assert.deepEqual(parseInitialHash(SEED_HASH_B64), parseInitialHash(SEED_HASH_HEX));
+  assert.deepEqual(parseInitialHash(SEED_HASH_B64), parseInitialHash(SEED.initialHash));
 });
 
-test('the seed vector: nonce 1302572 gives trialValue 799892720325', () => {
-  const job = { initialHash: parseInitialHash(SEED_HASH_B64), target: 3979158916983n };
-  assert.equal(trialValue(job.initialHash, 1302572n), 799892720325n);
-  assert.deepEqual(bitmessage.verify(job, { nonce: 1302572n, trialValue: 799892720325n }), { valid: true });
-  assert.equal(bitmessage.verify(job, { nonce: 1302572n, trialValue: 799892720324n }).valid, false);
-  assert.equal(bitmessage.verify({ ...job, target: 799892720324n }, { nonce: 1302572n, trialValue: 799892720325n }).valid, false);
+test('each vector: its nonce gives its trialValue, which passes its target and no stricter one', () => {
+  for (const vector of BITMESSAGE_VECTORS) {
+    const job = { initialHash: parseInitialHash(vector.initialHash), target: BigInt(vector.target) };
+    const nonce = BigInt(vector.nonce);
+    const value = BigInt(vector.trialValue);
+    assert.equal(trialValue(job.initialHash, nonce), value, vector.source);
+    assert.equal(bitmessage.verify(job, { nonce, trialValue: value }).valid, true, vector.source);
+    assert.equal(bitmessage.verify(job, { nonce, trialValue: value - 1n }).valid, false, 'a wrong trialValue is refused');
+    assert.equal(bitmessage.verify({ ...job, target: value - 1n }, { nonce, trialValue: value }).valid, false, 'a stricter target is refused');
+  }
 });
 
-test('1302572 is the first passing nonce counting from 1 (reference scan of the last stretch)', () => {
-  const task = bitmessage.task({ initialHash: parseInitialHash(SEED_HASH_HEX), target: 3979158916983n });
-  // The whole 1.3 M-attempt scan belongs to the kernel tests; here the last 20,000 nonces.
-  const result = referenceBackend.scan(task, 1302572n - 20000n, 20001);
-  assert.equal(result.nonce, 1302572n);
-  assert.equal(result.attempts, 20001);
-});
-
-test('second vector', () => {
-  const initialHash = parseInitialHash(
-    '8ff2d685db89a0af2e3dbfd3f700ae96ef4d9a1eac72fd778bbb368c7510cddda349e03207e1c4965bd95c6f7265e8f1a481a08afab3874eaafb9ade09a10880',
-  );
-  assert.equal(trialValue(initialHash, 21997550n), 120283692955n);
-  assert.ok(120283692955n <= 297422593171n);
+test('each vector\'s nonce is the first passing one counting from 1 (reference scan of the last stretch)', () => {
+  // The whole scans (1.3 M and 22 M attempts) belong to the kernel tests; here the last 20,000 nonces.
+  for (const vector of BITMESSAGE_VECTORS) {
+    const task = bitmessage.task({ initialHash: parseInitialHash(vector.initialHash), target: BigInt(vector.target) });
+    const result = referenceBackend.scan(task, BigInt(vector.nonce) - 20000n, 20001);
+    assert.equal(result.nonce, BigInt(vector.nonce), vector.source);
+    assert.equal(result.attempts, 20001);
+  }
 });
 
 test('target formula', () => {
-  assert.equal(targetFor({ payloadLength: 628, ttl: 2418984 }), 297422593171n);
-  assert.equal(targetFor({ payloadLength: 100, ttl: 345600 }), 2654207780389n);
-  assert.equal(targetFor({ payloadLength: 0, ttl: 300 }), 18228007977973n);
-  assert.equal(targetFor({ payloadLength: 0, ttl: 10 }), 18228007977973n, 'TTL is floored at 300 s');
+  for (const { payloadLength, ttl, target } of BITMESSAGE_TARGETS) assert.equal(targetFor({ payloadLength, ttl }), BigInt(target));
+  assert.equal(targetFor({ payloadLength: 0, ttl: 10 }), targetFor({ payloadLength: 0, ttl: 300 }), 'TTL is floored at 300 s');
+  assert.equal(targetFor({ payloadLength: 628, ttl: 2418984 }), BigInt(SECOND.target), "the second vector's target is the formula's");
 });
 
 test('bad initial hashes and targets are refused by name', () => {

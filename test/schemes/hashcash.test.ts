@@ -13,7 +13,7 @@ test('minted v1 stamps verify, and their hash reaches the bits', async () => {
     const { stamp } = hashcash.solution(job, nonce);
     assert.match(stamp, /^1:10:261121:alice@example\.org::[A-Za-z0-9+/]{16}:\d+$/);
     assert.ok(stampValue(stamp, algorithm) >= 10);
-    assert.deepEqual(hashcash.verify(job, { stamp }), { valid: true });
+    assert.equal(hashcash.verify(job, { stamp }).valid, true);
     const check = checkStamp(stamp, { resource: 'alice@example.org', bits: 10, algorithm });
     assert.equal(check.valid, true);
   }

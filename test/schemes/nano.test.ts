@@ -33,14 +33,14 @@ test('validity against each threshold agrees with nanocurrency', () => {
   for (const [root, work] of VECTORS) {
     for (const threshold of thresholds) {
       const job = { root: parseRoot(root), threshold };
-      const ours = nano.verify(job, { work }).valid;
+      const ours = nano.verify(job, { work: parseWork(work) }).valid;
       const theirs = validateWork({ blockHash: root, work, threshold: hex16(threshold) });
       assert.equal(ours, theirs, `${root} ${work} ${hex16(threshold)}`);
     }
   }
-  assert.equal(nano.verify({ root: parseRoot(VECTORS[0]![0]), threshold: NANO_SEND }, { work: VECTORS[0]![1] }).valid, true);
-  assert.equal(nano.verify({ root: parseRoot(VECTORS[1]![0]), threshold: NANO_SEND }, { work: VECTORS[1]![1] }).valid, false);
-  assert.equal(nano.verify({ root: parseRoot(VECTORS[1]![0]), threshold: NANO_RECEIVE }, { work: VECTORS[1]![1] }).valid, true);
+  assert.equal(nano.verify({ root: parseRoot(VECTORS[0]![0]), threshold: NANO_SEND }, { work: parseWork(VECTORS[0]![1]) }).valid, true);
+  assert.equal(nano.verify({ root: parseRoot(VECTORS[1]![0]), threshold: NANO_SEND }, { work: parseWork(VECTORS[1]![1]) }).valid, false);
+  assert.equal(nano.verify({ root: parseRoot(VECTORS[1]![0]), threshold: NANO_RECEIVE }, { work: parseWork(VECTORS[1]![1]) }).valid, true);
 });
 
 test('multipliers follow the node formula', () => {
@@ -57,7 +57,9 @@ test('reference search finds work that nanocurrency validates', async () => {
   const root = parseRoot('3ed191ec702f384514ba35e1f9081148df5a9ab48fe0f604b6e5b9f7177cee32');
   const threshold = 0xfff0000000000000n;
   const found = await createInlineEngine(referenceBackend).search(nano.task({ root, threshold }));
-  const answer = workAnswer(root, found.nonce);
+  const verdict = nano.verify({ root, threshold }, nano.solution({ root, threshold }, found.nonce));
+  assert.ok(verdict.valid);
+  const answer = workAnswer(root, verdict.solution);
   assert.ok(validateWork({ blockHash: answer.hash, work: answer.work, threshold: hex16(threshold) }));
   assert.ok(BigInt('0x' + answer.difficulty) >= threshold);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseJson, stringifyJson, type JsonValue } from '../../src/protocols/json-stream.js';
+import { parseJson, stringifyJson, type JsonValue } from '../../src/net/json.js';
 import { hashValue, shareTarget } from '../../src/schemes/bitcoin.js';
 import { Chain } from '../../src/stratum/chain.js';
 import { Coordinator, type Session } from '../../src/stratum/coordinator.js';

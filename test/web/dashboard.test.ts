@@ -6,10 +6,9 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { StratumAgent } from '../../src/stratum/agent.js';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
 import { PacedEngine } from '../helpers/paced-engine.js';
-import { freePort } from '../helpers/server.js';
-import { loadConfig } from '../../src/config.js';
+import { freePort, testConfig } from '../helpers/server.js';
 import { startServer } from '../../src/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,9 +21,7 @@ test('in headless Chromium the dashboard draws live figures while an agent mines
     return;
   }
   const stratumPort = await freePort();
-  const config = loadConfig({
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort, gatePort: 0, shareDifficulty: '0.00000002', blockBits: '2000ffff', logLevel: 'silent' },
-  });
+  const config = testConfig('', {}, { stratumPort, shareDifficulty: '0.00000002', blockBits: '2000ffff' });
   const server = await startServer(config, { engine: new PacedEngine(256, 5) });
   t.after(() => server.close());
   const origin = `http://127.0.0.1:${server.addresses.http.port}`;

@@ -1,5 +1,5 @@
 /**
- * What the TCP mining clients (`powerplant miner`, `powerplant agent`) share: opening a
+ * What the TCP clients (`powerplant miner`, `agent`, `gate-client`) share: opening a
  * connection that an AbortSignal can cancel, and the reconnect loop with exponential backoff.
  * @module
  */
@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import { pause } from '../pause.js';
 
-export function openTcp(host: string, port: number, signal: AbortSignal): Promise<Socket> {
+export function openTcp(host: string, port: number, signal?: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, signal });
     socket.once('connect', () => {
@@ -19,13 +19,17 @@ export function openTcp(host: string, port: number, signal: AbortSignal): Promis
   });
 }
 
+export interface Backoff {
+  /** First pause before reconnecting (default 1 s), doubled after each failure up to `maxBackoffMs` (30 s). */
+  readonly backoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
 export interface ReconnectOptions {
   /** The client's own stop; aborted here too when `signal` (the caller's) aborts. */
   readonly stop: AbortController;
   readonly signal?: AbortSignal;
-  /** First pause before reconnecting (default 1 s), doubled after each failure up to `maxBackoffMs` (30 s). */
-  readonly backoffMs?: number;
-  readonly maxBackoffMs?: number;
+  readonly backoff: Backoff;
   readonly log: Logger;
   /** Errors that end the loop instead of a retry. */
   readonly isFatal?: (error: unknown) => boolean;
@@ -47,7 +51,7 @@ export async function reconnecting(connection: () => Promise<boolean>, options: 
 }
 
 async function retry(connection: () => Promise<boolean>, options: ReconnectOptions, stop: AbortSignal): Promise<void> {
-  const initial = options.backoffMs ?? 1000;
+  const initial = options.backoff.backoffMs ?? 1000;
   let backoff = initial;
   while (!stop.aborted) {
     let healthy: boolean;
@@ -59,7 +63,7 @@ async function retry(connection: () => Promise<boolean>, options: ReconnectOptio
       healthy = false;
     }
     if (stop.aborted) return;
-    backoff = healthy ? initial : Math.min(backoff * 2, options.maxBackoffMs ?? 30_000);
+    backoff = healthy ? initial : Math.min(backoff * 2, options.backoff.maxBackoffMs ?? 30_000);
     options.log.info({ retryInMs: backoff }, 'reconnecting');
     await pause(backoff, stop);
   }

@@ -5,23 +5,22 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { RangeExhaustedError, type Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log.js';
 import { InputError, integer } from '../schemes/bits.js';
 import { bitmessage, parseInitialHash, parseTarget } from '../schemes/bitmessage.js';
-import { openTcp, reconnecting } from './tcp-client.js';
-import { JsonObjectSplitter, JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from './json-stream.js';
+import { JsonObjectSplitter } from '../net/framing.js';
+import { JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from '../net/json.js';
+import { openTcp, reconnecting, type Backoff } from '../net/tcp-client.js';
+import { searchRange } from './search-range.js';
 
-export interface MinerOptions {
+export interface MinerOptions extends Backoff {
   readonly host: string;
   readonly port: number;
   readonly engine: Engine;
   readonly logger?: Logger;
   /** Stop after the first result the server acknowledges. */
   readonly once?: boolean;
-  /** Reconnect backoff: first pause, doubled after each failure up to `maxBackoffMs`. */
-  readonly backoffMs?: number;
-  readonly maxBackoffMs?: number;
 }
 
 export interface MinerSummary {
@@ -56,14 +55,8 @@ export class MetanoiaMiner {
 
   /** Mine until `signal` aborts (or the first accepted result with `once`). */
   async run(signal?: AbortSignal): Promise<MinerSummary> {
-    await reconnecting(() => this.connection(), {
-      stop: this.stop,
-      signal,
-      backoffMs: this.options.backoffMs,
-      maxBackoffMs: this.options.maxBackoffMs,
-      log: this.log,
-      isFatal: (error) => error instanceof MinerRefusedError,
-    });
+    const isFatal = (error: unknown): boolean => error instanceof MinerRefusedError;
+    await reconnecting(() => this.connection(), { stop: this.stop, signal, backoff: this.options, log: this.log, isFatal });
     return this.summary();
   }
 
@@ -86,16 +79,9 @@ export class MetanoiaMiner {
         const start = work.nonceStart === undefined ? 0n : integer(work.nonceStart, 0n, U64_SPACE, 'nonceStart');
         const end = work.nonceEnd === undefined ? U64_SPACE : integer(work.nonceEnd, start, U64_SPACE, 'nonceEnd');
         this.log.info({ target: job.target.toString(), start: start.toString(), end: end.toString() }, 'work received');
-        let nonce: bigint;
-        try {
-          const found = await this.options.engine.search(bitmessage.task(job), { signal, start, end });
-          this.attempts += found.attempts;
-          nonce = found.nonce;
-        } catch (error) {
-          if (!(error instanceof RangeExhaustedError)) throw error;
-          this.attempts += error.attempts;
-          continue;
-        }
+        const { nonce, attempts } = await searchRange(this.options.engine, bitmessage.task(job), { signal, start, end });
+        this.attempts += attempts;
+        if (nonce === null) continue;
         const { trialValue } = bitmessage.solution(job, nonce);
         const initialHash = Buffer.from(job.initialHash).toString('base64');
         socket.write(stringifyJson({ method: 'push_result', nonce, trialValue, initialHash }) + '\n');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { JsonObjectSplitter, LineSplitter, parseJson, stringifyJson } from '../../src/protocols/json-stream.js';
+import { JsonObjectSplitter, LINE_TOO_LONG, LineSplitter } from '../../src/net/framing.js';
+import { parseJson, stringifyJson } from '../../src/net/json.js';
 
 const frames = (splitter: JsonObjectSplitter, ...inputs: string[]) => inputs.flatMap((input) => splitter.push(Buffer.from(input)));
 
@@ -68,4 +69,26 @@ test('lines are split, and a line over the bound is an overflow', () => {
   assert.deepEqual(lines.push(Buffer.from('abc\r\nde')), { lines: ['abc'], overflow: false });
   assert.deepEqual(lines.push(Buffer.from('f\n')), { lines: ['def'], overflow: false });
   assert.deepEqual(lines.push(Buffer.from('123456789')), { lines: [], overflow: true });
+});
+
+test('a long line is refused as its bytes arrive, after the lines before it, and nothing of it is kept', () => {
+  const lines = new LineSplitter(8);
+  lines.feed(Buffer.from('ok\n1234'));
+  lines.feed(Buffer.from('56789'));
+  assert.equal(lines.buffered, 3, 'the complete line stays; the long one is dropped at once');
+  assert.equal(lines.next(), 'ok');
+  assert.equal(lines.next(), LINE_TOO_LONG);
+  lines.feed(Buffer.from('more\n'));
+  assert.equal(lines.buffered, 0, 'after a long line nothing more is kept');
+  assert.equal(lines.next(), LINE_TOO_LONG);
+});
+
+test('lines are taken one at a time, and the rest of the stream comes back byte for byte', () => {
+  const lines = new LineSplitter(16, 'latin1');
+  lines.feed(Buffer.from('3:stamp\r\nHELLO\r\n\xff', 'latin1'));
+  assert.equal(lines.next(), '3:stamp');
+  assert.equal(lines.skip(Buffer.from('HEX')), false);
+  assert.equal(lines.skip(Buffer.from('HE')), true);
+  assert.deepEqual(lines.drain(), Buffer.from('LLO\r\n\xff', 'latin1'));
+  assert.equal(lines.next(), null);
 });

@@ -6,15 +6,16 @@
  * @module
  */
 import type { Engine } from '../engine/engine.js';
-import { RangeExhaustedError } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log.js';
 import { bitcoin, shareTarget } from '../schemes/bitcoin.js';
 import { InputError } from '../schemes/bits.js';
-import { openTcp, reconnecting } from '../protocols/tcp-client.js';
-import { LineSplitter, parseJson, stringifyJson, type JsonValue } from '../protocols/json-stream.js';
-import { buildHeader, counterHex, hex32, parseNotify, type StratumJob } from './job.js';
+import { LineSplitter } from '../net/framing.js';
+import { parseJson, stringifyJson, type JsonValue } from '../net/json.js';
+import { openTcp, reconnecting, type Backoff } from '../net/tcp-client.js';
+import { buildHeader, counterHex, hex32, parseNotify, type StratumJob } from '../stratum/job.js';
+import { searchRange } from './search-range.js';
 
-export interface AgentOptions {
+export interface AgentOptions extends Backoff {
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -23,9 +24,6 @@ export interface AgentOptions {
   readonly logger?: Logger;
   /** Stop after this many accepted shares. */
   readonly maxShares?: number;
-  /** First pause before reconnecting, doubled after each failure up to `maxBackoffMs`. */
-  readonly backoffMs?: number;
-  readonly maxBackoffMs?: number;
 }
 
 export interface AgentSummary {
@@ -77,13 +75,7 @@ export class StratumAgent {
   /** Mine until `signal` aborts or maxShares shares are accepted. */
   async run(signal?: AbortSignal): Promise<AgentSummary> {
     this.started = performance.now();
-    await reconnecting(() => this.connection(), {
-      stop: this.stop,
-      signal,
-      backoffMs: this.options.backoffMs,
-      maxBackoffMs: this.options.maxBackoffMs,
-      log: this.log,
-    });
+    await reconnecting(() => this.connection(), { stop: this.stop, signal, backoff: this.options, log: this.log });
     return this.summary();
   }
 
@@ -198,16 +190,9 @@ export class StratumAgent {
       const share = { extranonce1: subscription.extranonce1, extranonce2, ntime: job.ntime, nonce: '00000000' };
       const task = bitcoin.task({ header: buildHeader(job, share), target });
       for (let start = 0n; start < HEADER_NONCES && !signal.aborted; ) {
-        let nonce: bigint;
-        try {
-          const found = await this.options.engine.search(task, { signal, start, end: HEADER_NONCES });
-          this.attempts += found.attempts;
-          nonce = found.nonce;
-        } catch (error) {
-          if (!(error instanceof RangeExhaustedError)) throw error;
-          this.attempts += error.attempts;
-          break;
-        }
+        const { nonce, attempts } = await searchRange(this.options.engine, task, { signal, start, end: HEADER_NONCES });
+        this.attempts += attempts;
+        if (nonce === null) break;
         start = nonce + 1n;
         // An engine may answer without a macrotask in between (a share in its first chunk):
         // yield so the connection's replies and new jobs are read.

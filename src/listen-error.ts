@@ -1,0 +1,39 @@
+/**
+ * A door that cannot bind its port is a configuration problem, not a crash: say which door, which
+ * address and why, and how to choose another port (flag, config key, environment variable).
+ * @module
+ */
+import { ConfigError } from './config.js';
+import { envName } from './config-env.js';
+
+export interface DoorPort {
+  /** The door as `serve` prints it: http, metanoia, stratum, gate. */
+  readonly door: string;
+  readonly host: string;
+  readonly port: number;
+  readonly flag: string;
+  /** The config key, as section.key. */
+  readonly key: string;
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is in use (by another powerplant serve, or another program)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'this machine has no such address (--host, server.host)',
+};
+
+/** Run a door's listen(); a bind failure becomes a ConfigError that names the door and its settings. */
+export async function listenOrExplain<T>(where: DoorPort, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    const reason = REASONS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (reason === undefined) throw error;
+    const [section, key] = where.key.split('.') as [string, string];
+    const disable = where.door === 'http' ? '0 picks a free port' : '0 disables the door';
+    throw new ConfigError(
+      `the ${where.door} door cannot listen on ${where.host}:${where.port}: ${reason}; ` +
+        `choose another port with ${where.flag}, ${where.key} or ${envName(section, key)} (${disable})`,
+    );
+  }
+}
