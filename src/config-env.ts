@@ -3,7 +3,7 @@
  * POWERPLANT_GATE_BITS_MIN=20 for gate.bits_min. The names are derived from the built-in defaults
  * (every section and key the schema knows), so a new key can be set from the environment at once.
  * A value is read by the type of its key's default: numbers as numbers, lists split on ',' or ';',
- * anything else as text; the schema then judges it like any other layer.
+ * `true` / `false` as booleans, anything else as text; the schema then judges it like any other layer.
  * @module
  */
 import { InputError } from './errors.js';
@@ -31,6 +31,7 @@ export const listFromEnv = (value: string): string[] =>
 function typed(value: string, example: unknown): unknown {
   if (Array.isArray(example)) return listFromEnv(value);
   if (typeof example === 'number') return numeric(value);
+  if (typeof example === 'boolean' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
   return value;
 }
 
