@@ -7,9 +7,11 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import { GPU_CHOICE_HELP, isGpuChoice } from './engine/gpu-choice.js';
 import { InputError } from './errors.js';
 import { DEFAULT_RATE_POLICY } from './gate/rate.js';
 import { LOG_LEVELS } from './log.js';
@@ -31,6 +33,36 @@ const hex16 = z.string({ error: 'must be 16 hex characters' }).regex(/^[0-9a-fA-
 const hex8 = z.string({ error: 'must be 8 hex characters' }).regex(/^[0-9a-fA-F]{8}$/, 'must be 8 hex characters');
 const decimal = z.string({ error: 'must be a decimal integer string' }).regex(/^[1-9][0-9]{0,19}$/, 'must be a positive decimal integer string');
 const url = z.string({ error: 'must be a URL string' }).regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
+
+/** An IP address, or a network in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`). */
+const network = z.string({ error: 'must be an address or CIDR string' }).refine((text) => {
+  const [address = '', prefix, extra] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}, 'must be an IP address or CIDR network');
+const pattern = z.string({ error: 'must be a regular expression string' }).refine((text) => {
+  try {
+    new RegExp(text, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid regular expression');
+
+/** One gate policy rule: every condition given must hold; the first matching rule decides. */
+const gateRule = z.strictObject({
+  action: z.enum(['allow', 'deny', 'challenge'], { error: 'must be allow, deny or challenge' }),
+  /** Path prefix, e.g. "/.well-known/". */
+  path: z.string({ error: 'must be a string' }).startsWith('/', 'must start with /').optional(),
+  methods: z.array(z.string().regex(/^[A-Za-z]+$/, 'must be HTTP method names'), { error: 'must be an array of HTTP methods' }).optional(),
+  /** Regular expression (case-insensitive) the User-Agent must match. */
+  user_agent: pattern.optional(),
+  /** Source addresses or CIDR networks. */
+  networks: z.array(network, { error: 'must be an array of addresses or CIDR networks' }).optional(),
+  /** challenge only: the least bits for this rule's requests (a pass earned with fewer is not enough). */
+  bits: integer(0, 160).optional(),
+}).refine((rule) => rule.bits === undefined || rule.action === 'challenge', { message: 'is only for challenge rules', path: ['bits'] });
 
 /** What the TCP gate sends until it is given a resource or an upstream of its own. */
 const DEFAULT_GATE_RESOURCE =
@@ -56,6 +88,8 @@ const schema = z.strictObject({
       ping_interval_ms: integer(10, HOUR_MS).default(30000),
       /** Time in-flight jobs get to finish on SIGINT/SIGTERM before they are cancelled. */
       shutdown_timeout_ms: integer(0, HOUR_MS).default(5000),
+      /** Proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto/-Host are believed, on every HTTP port. */
+      trust_proxy: z.array(network, { error: 'must be an array of addresses or CIDR networks' }).default([]),
       /** Where the server keeps its files (the generated gate secret); empty: the XDG state directory. */
       state_dir: z.string({ error: 'must be a string' }).default(''),
     })
@@ -68,6 +102,13 @@ const schema = z.strictObject({
       max_difficulty: integer(0, 256).default(100),
       threads: integer(1, 256).default(() => availableParallelism()),
       backend: z.enum(['auto', 'native', 'wasm', 'js'], { error: 'must be one of auto, native, wasm, js' }).default('auto'),
+      /** Search threads at the lowest scheduling priority, so other work on the machine goes first. */
+      nice: z.boolean().default(false),
+      /** OpenCL devices that search beside the threads: "auto" (GPUs and accelerators), "off", or "0,2". */
+      gpu: z
+        .string({ error: `must be ${GPU_CHOICE_HELP}` })
+        .refine(isGpuChoice, `must be ${GPU_CHOICE_HELP}`)
+        .default('auto'),
     })
     .prefault({}),
   broker: z
@@ -116,10 +157,38 @@ const schema = z.strictObject({
       share_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').default(0.0001),
       /** nBits of the built-in chain's blocks: low, so a CPU finds blocks. */
       block_bits: hex8.default('1e00ffff'),
+      /** A fresh job this often: the built-in chain's new ntime, a node's refreshed transactions. */
       job_interval_ms: integer(100, 24 * HOUR_MS).default(30000),
       history: integer(1, 100_000).default(100),
       max_line_bytes: integer(256, 16 * 1024 * 1024).default(16384),
       max_connections: integer(1, 1_000_000).default(1000),
+      /** Of those, from one IPv4 address or IPv6 /64. */
+      max_connections_per_source: integer(1, 1_000_000).default(100),
+      /** A connection with no authorized worker this long after it opened is closed. */
+      authorize_timeout_ms: integer(100, HOUR_MS).default(30000),
+      /** A connection that sends nothing this long is closed. */
+      idle_timeout_ms: integer(100, 24 * HOUR_MS).default(600000),
+      /** Protocol errors (bad requests, not share verdicts) a connection may make; the next closes it. */
+      max_errors_per_connection: integer(0, 1_000_000).default(16),
+      /** Bitcoin node RPC to take block templates from (http://user:pass@host:port/); empty: the built-in chain. */
+      node_url: z
+        .string({ error: 'must be a string' })
+        .regex(/^(|https?:\/\/\S+)$/, 'must be empty or an http:// or https:// URL')
+        .default(''),
+      /** Where the coinbase pays, with node_url (base58 or bech32/bech32m of the node's chain). */
+      payout_address: z.string({ error: 'must be a string' }).default(''),
+      /** The node's short poll (when it offers no long poll) and retry period while it is down. */
+      node_poll_ms: integer(50, HOUR_MS).default(1000),
+      /** Longest wait for one node RPC answer (long polls excepted). */
+      node_timeout_ms: integer(100, HOUR_MS).default(10000),
+      /** Shares per minute vardiff steers each connection towards; 0 keeps share_difficulty. */
+      vardiff_shares_per_min: z.number({ error: 'must be a number' }).min(0, 'must not be negative').max(60_000, 'must be at most 60000').default(20),
+      /** The window a connection's share rate is measured over. */
+      vardiff_retarget_ms: integer(100, HOUR_MS).default(30000),
+      min_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').default(0.00001),
+      max_difficulty: z.number({ error: 'must be a number' }).positive('must be positive').max(1e15, 'must be at most 1e15').default(1e12),
+      /** Version bits miners may roll (BIP 310; BIP 320's general-purpose bits). */
+      version_mask: hex8.default('1fffe000'),
       /** Answers queued to an agent that does not read them before it is dropped. */
       max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     })
@@ -141,6 +210,27 @@ const schema = z.strictObject({
       resource: z.string({ error: 'must be a string' }).default(DEFAULT_GATE_RESOURCE),
       upstream: z.string({ error: 'must be a string' }).default(''),
       token_ttl_s: integer(1, 86400 * 30).default(300),
+      /** The gate in front of a website: a reverse proxy on a port of its own, and its policy. */
+      http: z
+        .strictObject({
+          /** The website behind the gate; empty runs no proxy. */
+          upstream: z.string({ error: 'must be a string' }).regex(/^(|https?:\/\/\S+)$/, 'must be empty or an http:// or https:// URL').default(''),
+          port: port().default(7042),
+          /** Host header sent upstream: empty keeps the visitor's. */
+          host: z.string({ error: 'must be a string' }).default(''),
+          /** Time the upstream has to answer (headers, then each body chunk); then 504. */
+          upstream_timeout_ms: integer(1, HOUR_MS).default(30000),
+          /** Request bodies past this are refused with 413. */
+          max_body_bytes: integer(0, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+          /** Time a visitor has to send a whole request (headers and body); then 408. */
+          request_timeout_ms: integer(1000, HOUR_MS).default(60000),
+          /** TCP connections to the proxy at once; more are closed on accept. */
+          max_connections: integer(1, 1_000_000).default(1000),
+          /** Of those, from one IPv4 address or IPv6 /64 (behind a load balancer: raise to the above). */
+          max_connections_per_source: integer(1, 1_000_000).default(100),
+          rules: z.array(gateRule, { error: 'must be an array of rules' }).default([]),
+        })
+        .prefault({}),
       /** Challenges one address (IPv6 /64) gets per minute before its bits start to rise (one bit per doubling). */
       free_puzzles_per_source_per_minute: integer(1, 1_000_000_000).default(DEFAULT_RATE_POLICY.sourceFree),
       /** Challenges one address may ask per minute; past it, requests are refused (PP_ERR_RATE_LIMITED). */
@@ -218,10 +308,16 @@ export interface ConfigFlags {
   readonly metanoiaPort?: string | number;
   readonly stratumPort?: string | number;
   readonly gatePort?: string | number;
+  readonly gateUpstream?: string;
+  readonly gateHttpPort?: string | number;
   readonly shareDifficulty?: string | number;
   readonly blockBits?: string;
+  readonly nodeUrl?: string;
+  readonly payoutAddress?: string;
   readonly threads?: string | number;
   readonly engine?: string;
+  readonly nice?: boolean;
+  readonly gpu?: string;
   readonly redis?: string;
   readonly logLevel?: string;
   readonly stateDir?: string;
@@ -283,26 +379,40 @@ function flagLayer(flags: ConfigFlags): Layer {
   set(layer, 'stratum', 'port', num(flags.stratumPort));
   set(layer, 'stratum', 'share_difficulty', num(flags.shareDifficulty));
   set(layer, 'stratum', 'block_bits', flags.blockBits);
+  set(layer, 'stratum', 'node_url', flags.nodeUrl);
+  set(layer, 'stratum', 'payout_address', flags.payoutAddress);
   set(layer, 'gate', 'tcp_port', num(flags.gatePort));
+  if (flags.gateUpstream !== undefined || flags.gateHttpPort !== undefined) {
+    const http: Record<string, unknown> = {};
+    if (flags.gateUpstream !== undefined) http.upstream = flags.gateUpstream;
+    if (flags.gateHttpPort !== undefined) http.port = num(flags.gateHttpPort);
+    set(layer, 'gate', 'http', http);
+  }
   set(layer, 'pow', 'threads', num(flags.threads));
   set(layer, 'pow', 'backend', flags.engine);
+  set(layer, 'pow', 'nice', flags.nice);
+  set(layer, 'pow', 'gpu', flags.gpu);
   set(layer, 'cluster', 'redis', flags.redis);
   set(layer, 'log', 'level', flags.logLevel);
   set(layer, 'server', 'state_dir', flags.stateDir);
   return layer;
 }
 
-/** Later layers win key by key within each section; a section that is not a table is kept for the schema to refuse. */
-function merge(layers: readonly Layer[]): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
-  for (const layer of layers) {
-    for (const [section, values] of Object.entries(layer)) {
-      const previous = merged[section];
-      const isTable = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-      merged[section] = isTable(previous) && isTable(values) ? { ...(previous as object), ...values } : values;
-    }
+const isTable = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `over` laid on `under`: tables merge key by key, at every depth; anything else is replaced. */
+function mergeTables(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...under };
+  for (const [key, value] of Object.entries(over)) {
+    const previous = merged[key];
+    merged[key] = isTable(previous) && isTable(value) ? mergeTables(previous, value) : value;
   }
   return merged;
+}
+
+/** Later layers win key by key within each section (and subsection); a section that is not a table is kept for the schema to refuse. */
+function merge(layers: readonly Layer[]): Record<string, unknown> {
+  return layers.reduce<Record<string, unknown>>((merged, layer) => mergeTables(merged, layer), {});
 }
 
 function describe(issue: z.core.$ZodIssue): string {
@@ -341,6 +451,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (config.gate.bits_min > config.gate.bits_max) {
     throw new ConfigError('config: gate.bits_min must not be above gate.bits_max');
   }
+  const { stratum } = config;
+  if (stratum.min_difficulty > stratum.max_difficulty) throw new ConfigError('config: stratum.min_difficulty must not be above stratum.max_difficulty');
   if (config.pow.default_difficulty > config.pow.max_difficulty) {
     throw new ConfigError('config: pow.default_difficulty must not be above pow.max_difficulty');
   }

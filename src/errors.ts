@@ -41,6 +41,7 @@ export const ERRORS = {
     meaning: 'a message, body or line is over its size limit',
     http: 413,
     websocket: 1009,
+    stratum: 20,
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_REQUESTS: {
@@ -52,6 +53,7 @@ export const ERRORS = {
   PP_ERR_TOO_MANY_CONNECTIONS: {
     meaning: 'too many connections open (in all, or from one address)',
     http: 503,
+    stratum: 20,
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_ERRORS: {
@@ -113,9 +115,13 @@ export const ERRORS = {
     powtcp: 'close',
   },
   PP_ERR_UNAVAILABLE: {
-    meaning: "the gate's resource file or upstream service cannot be reached",
+    meaning: "the gate's resource file, upstream service or the website behind its proxy cannot be reached",
+    http: 502,
     powtcp: 'close',
   },
+  PP_ERR_UPSTREAM_TIMEOUT: { meaning: 'the website behind the gate did not answer in time', http: 504 },
+  PP_ERR_NO_PASS: { meaning: 'a route behind the gate needs a pass and the request shows none: solve the challenge first', http: 401 },
+  PP_ERR_DENIED: { meaning: 'a gate policy rule refuses the request', http: 403 },
   PP_ERR_TOKEN_REQUIRED: { meaning: 'the dashboard asks for its token (dashboard.token): ?token= once, or Authorization: Bearer', http: 401 },
   PP_ERR_FORGED: { meaning: 'a challenge or pass token whose signature does not match', http: 403, powtcp: 'answer' },
   PP_ERR_EXPIRED: { meaning: 'a challenge or pass token past its lifetime', http: 403, powtcp: 'answer' },
@@ -125,8 +131,12 @@ export const ERRORS = {
     powtcp: 'answer',
   },
   PP_ERR_WRONG_CHALLENGE: { meaning: "the stamp's resource is not this challenge", http: 403, powtcp: 'answer' },
-  PP_ERR_INSUFFICIENT: { meaning: "the stamp's hash does not reach the challenge's bits", http: 403, powtcp: 'answer' },
-  PP_ERR_SPENT: { meaning: 'the challenge was already redeemed', http: 409, powtcp: 'answer' },
+  PP_ERR_INSUFFICIENT: {
+    meaning: "the stamp's hash does not reach the challenge's bits, or a pass was earned with fewer bits than the route asks",
+    http: 403,
+    powtcp: 'answer',
+  },
+  PP_ERR_SPENT: { meaning: 'the challenge (or a form pass) was already redeemed', http: 409, powtcp: 'answer' },
   PP_ERR_WRONG_RESULTS: { meaning: 'a miner sent too many wrong results and gets no more work', metanoia: 403 },
   PP_ERR_JOB_NOT_FOUND: { meaning: 'the share is for an unknown or stale job', stratum: 21 },
   PP_ERR_DUPLICATE_SHARE: { meaning: 'the same share was submitted before', stratum: 22 },

@@ -12,8 +12,10 @@ export interface DoorPort {
   readonly host: string;
   readonly port: number;
   readonly flag: string;
-  /** The config key, as section.key. */
+  /** The config key, as section.key or section.table.key. */
   readonly key: string;
+  /** What port 0 does for this door (default: disables it). */
+  readonly zero?: string;
 }
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -29,11 +31,10 @@ export async function listenOrExplain<T>(where: DoorPort, listen: () => Promise<
   } catch (error) {
     const reason = REASONS[(error as NodeJS.ErrnoException).code ?? ''];
     if (reason === undefined) throw error;
-    const [section, key] = where.key.split('.') as [string, string];
-    const disable = where.door === 'http' ? '0 picks a free port' : '0 disables the door';
+    const [section = '', ...key] = where.key.split('.');
     throw new ConfigError(
       `the ${where.door} door cannot listen on ${where.host}:${where.port}: ${reason}; ` +
-        `choose another port with ${where.flag}, ${where.key} or ${envName(section, key)} (${disable})`,
+        `choose another port with ${where.flag}, ${where.key} or ${envName(section, key.join('_'))} (${where.zero ?? '0 disables the door'})`,
     );
   }
 }

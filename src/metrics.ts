@@ -5,6 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EngineStats } from './engine/engine.js';
+import type { KernelChoice } from './engine/kernel-selection.js';
 import { packageVersion } from './paths.js';
 
 /** Seconds from submit to a searched solution: from a cached-looking 5 ms to the 10-minute job timeout. */
@@ -50,12 +51,20 @@ export interface Metrics {
   readonly limitsHit: Counter<'door' | 'limit'>;
   /** Read the engine's figures at scrape time. */
   watchEngine(stats: () => EngineStats): void;
+  /** Name the kernel variant of every family (fixed for the engine's life). */
+  showKernels(kernels: Readonly<Record<string, KernelChoice>>): void;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   const registers = [registry];
   let engineStats: (() => EngineStats) | undefined;
+  const engineKernel = new Gauge({
+    name: 'powerplant_engine_kernel',
+    help: 'The kernel variant each family runs (1), and how it was chosen: measured, cached, pinned or fixed',
+    labelNames: ['family', 'kernel', 'source'],
+    registers,
+  });
   const metrics: Metrics = {
     registry,
     jobs: new Counter({ name: 'powerplant_jobs_total', help: 'Jobs by scheme and outcome', labelNames: ['scheme', 'outcome'], registers }),
@@ -98,6 +107,9 @@ export function createMetrics(): Metrics {
     watchEngine(stats) {
       engineStats = stats;
     },
+    showKernels(kernels) {
+      for (const [family, { variant, source }] of Object.entries(kernels)) engineKernel.set({ family, kernel: variant, source }, 1);
+    },
   };
   new Gauge({
     name: 'powerplant_engine_hash_rate',
@@ -105,6 +117,15 @@ export function createMetrics(): Metrics {
     registers,
     collect() {
       this.set(engineStats?.().rate ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'powerplant_engine_lane_hash_rate',
+    help: 'Local engine attempts per second over the last few seconds, per lane: cpu (every thread) or opencl:N (one device)',
+    labelNames: ['lane'],
+    registers,
+    collect() {
+      for (const { lane, rate } of engineStats?.().lanes ?? []) this.set({ lane }, rate);
     },
   });
   let countedAttempts = 0;

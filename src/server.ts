@@ -1,17 +1,17 @@
 /**
  * `powerplant serve` as a library: one engine, one broker, and the front doors the config enables.
- * The HTTP port carries the Nano work API, /metrics, /healthz, the Nostr WebSocket and the
- * dashboard (GET /, which reads the parts' stats and is no door); the other doors (Metanoia,
- * Stratum, the gate) listen on ports of their own.
+ * The HTTP port carries the Nano work API, /metrics, /healthz, the gate's HTTP API, the Nostr
+ * WebSocket and the dashboard (GET /, which reads the parts' stats and is no door); the other doors
+ * (Metanoia, Stratum, the gate's TCP door and its reverse proxy) listen on ports of their own.
  * @module
  */
 import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
-import type { Socket } from 'node:net';
 import { createBroker } from './broker/broker.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
 import type { Engine } from './engine/engine.js';
+import { deviceLane } from './engine/gpu.js';
 import { createEngine } from './engine/index.js';
 import { logRequests } from './access-log.js';
 import { createLogger, type Logger } from './log.js';
@@ -22,14 +22,15 @@ import { listenOrExplain, type DoorPort } from './listen-error.js';
 import { packageVersion, stateDirectory } from './paths.js';
 import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
-import { SourceConnections } from './net/connections.js';
+import { capConnections } from './net/connections.js';
 import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
 import { startGateHttp } from './protocols/gate-http.js';
+import { startGateProxy } from './protocols/gate-proxy.js';
 import { startGateTcp } from './protocols/gate-tcp.js';
 import { startMetanoia } from './protocols/metanoia.js';
 import { startNanoHttp } from './protocols/nano-http.js';
 import { startNostrWs } from './protocols/nostr-ws.js';
-import { startStratum, type StratumDoor } from './protocols/stratum.js';
+import { isStratumDoor, startStratum } from './protocols/stratum.js';
 import { createEngineSource } from './sources/engine.js';
 import { RemoteMiners } from './sources/remote-miners.js';
 import { clusterFromConfig } from './cluster/cluster.js';
@@ -40,14 +41,30 @@ import { createUpstreamSource } from './sources/upstream.js';
 /** The doors served on the HTTP port: they add their routes before it listens. */
 const HTTP_DOORS: readonly StartDoor[] = [startNanoHttp, startGateHttp, startNostrWs];
 
+interface PortDoor extends Omit<DoorPort, 'host' | 'port'> {
+  readonly port: (config: Config) => number;
+  /** Whether the config asks for the door (default: its port is not 0). */
+  readonly enabled?: (config: Config) => boolean;
+  readonly start: StartDoor;
+}
+
 /**
- * The doors with ports of their own, each started when its port is not 0. A port one cannot bind
- * is explained with the door's name, flag and config key (listen-error.ts).
+ * The doors with ports of their own. A port one cannot bind is explained with the door's name,
+ * flag and config key (listen-error.ts).
  */
-const PORT_DOORS: readonly (Omit<DoorPort, 'host' | 'port'> & { readonly port: (config: Config) => number; readonly start: StartDoor })[] = [
+const PORT_DOORS: readonly PortDoor[] = [
   { door: 'metanoia', flag: '--metanoia-port', key: 'metanoia.port', port: (config) => config.metanoia.port, start: startMetanoia },
   { door: 'stratum', flag: '--stratum-port', key: 'stratum.port', port: (config) => config.stratum.port, start: startStratum },
   { door: 'gate', flag: '--gate-port', key: 'gate.tcp_port', port: (config) => config.gate.tcp_port, start: startGateTcp },
+  {
+    door: 'gate-proxy',
+    flag: '--gate-http-port',
+    key: 'gate.http.port',
+    zero: '0 picks a free port; an empty gate.http.upstream disables the door',
+    port: (config) => config.gate.http.port,
+    enabled: (config) => config.gate.http.upstream !== '',
+    start: startGateProxy,
+  },
 ];
 
 export interface ServerDeps {
@@ -67,6 +84,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The OpenCL devices searching in the engine, each with its lane's rate (attempts/s), for /healthz. */
+function engineDevices(engine: Engine): object[] {
+  const lanes = engine.stats?.().lanes ?? [];
+  return (engine.devices ?? []).map((device) => {
+    const lane = deviceLane(device);
+    return { ...device, lane, rate: Math.round(lanes.find((each) => each.lane === lane)?.rate ?? 0) };
+  });
+}
+
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger = deps.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
@@ -84,10 +110,13 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     (await createEngine({
       threads: config.pow.threads,
       backend: config.pow.backend,
+      nice: config.pow.nice,
+      gpu: config.pow.gpu,
       onWarning: (message) => logger.warn({ component: 'engine' }, message),
     }));
   const ownsEngine = deps.engine === undefined;
   if (engine.stats !== undefined) metrics.watchEngine(() => engine.stats!());
+  if (engine.kernels !== undefined) metrics.showKernels(engine.kernels);
 
   const broker = createBroker({
     queueLimit: config.broker.queue_limit,
@@ -118,35 +147,37 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const remoteMiners = new RemoteMiners(BigInt(config.metanoia.range_size));
   if (config.metanoia.port !== 0) broker.addSource(remoteMiners);
 
-  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true });
-  app.server.maxConnections = config.server.max_http_connections;
-  app.server.on('drop', () => metrics.connectionsRefused.inc({ door: 'http' }));
-  const httpSources = new SourceConnections(config.server.max_http_connections_per_source);
-  app.server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
-    if (!httpSources.add(address)) {
-      metrics.connectionsRefused.inc({ door: 'http' });
-      socket.destroy();
-      return;
-    }
-    socket.once('close', () => httpSources.remove(address));
-  });
+  const trustProxy = config.server.trust_proxy.length === 0 ? false : [...config.server.trust_proxy];
+  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true, trustProxy });
+  capConnections(app.server, { max: config.server.max_http_connections, perSource: config.server.max_http_connections_per_source }, () =>
+    metrics.connectionsRefused.inc({ door: 'http' }),
+  );
   logRequests(app, logger);
   // Registered before the routes, whose schemas it collects into the OpenAPI document.
   await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', async () => ({
-    status: cluster !== undefined && !cluster.link.up ? 'degraded' : 'ok',
-    ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
-    engine: { backend: engine.backend, threads: engine.threads },
-    jobs: broker.stats(),
-  }));
+  const doors: Door[] = [];
+  /** The running Stratum door: its work source's state is part of /healthz, its miners are /stratum/workers. */
+  const stratumDoor = () => doors.find(isStratumDoor);
+  app.get('/healthz', async () => {
+    const stratum = stratumDoor()?.coordinator.status();
+    return {
+      status: (cluster !== undefined && !cluster.link.up) || stratum?.up === false ? 'degraded' : 'ok',
+      ...(cluster === undefined ? {} : { redis: cluster.link.up ? 'up' : 'down' }),
+      ...(stratum === undefined ? {} : { stratum }),
+      engine: { backend: engine.backend, threads: engine.threads, kernels: engine.kernels, devices: engineDevices(engine) },
+      jobs: broker.stats(),
+    };
+  });
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+  app.get('/stratum/workers', async (_request, reply) => {
+    const stratum = stratumDoor();
+    return stratum === undefined ? reply.code(404).send({ error: 'the Stratum door is off' }) : { work: stratum.coordinator.status(), workers: stratum.coordinator.agents() };
+  });
   const context: DoorContext = { config, broker, metrics, logger, http: app, remoteWork: remoteMiners, gate };
-  const doors: Door[] = [];
   for (const start of HTTP_DOORS) doors.push(await start(context));
   if (config.dashboard.enabled) {
     registerDashboard(app, {
@@ -157,7 +188,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       cluster,
       upstreams: config.nano.upstreams,
       // The Stratum door starts after the HTTP port listens: looked up at each snapshot.
-      stratum: () => doors.find((door): door is StratumDoor => 'coordinator' in door)?.coordinator,
+      stratum: stratumDoor,
       miners: config.metanoia.port === 0 ? undefined : remoteMiners,
     }, config.dashboard, logger, config.server.host);
   }
@@ -170,12 +201,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   };
   try {
     const host = config.server.host;
-    await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port' }, () =>
+    await listenOrExplain({ door: 'http', host, port: config.server.port, flag: '--port', key: 'server.port', zero: '0 picks a free port' }, () =>
       app.listen({ host, port: config.server.port }),
     );
-    for (const { port, start, ...names } of PORT_DOORS) {
+    for (const { port, enabled, start, ...names } of PORT_DOORS) {
       const where = { ...names, host, port: port(config) };
-      if (where.port !== 0) doors.push(await listenOrExplain(where, () => start(context)));
+      if (enabled?.(config) ?? where.port !== 0) doors.push(await listenOrExplain(where, () => start(context)));
     }
   } catch (error) {
     await broker.close();

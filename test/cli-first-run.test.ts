@@ -89,6 +89,7 @@ test('serve --help: --host binds every door, --state-dir, and the environment va
   assert.match(help.stdout, /--state-dir <dir>/);
   assert.match(help.stdout, /POWERPLANT_GATE_\{[A-Z_,]*BITS_MIN/);
   assert.match(help.stdout, /POWERPLANT_SERVER_\{HOST,PORT,/);
+  assert.match(help.stdout, /HTTP_UPSTREAM,\s*HTTP_PORT,/, 'keys of gate.http as POWERPLANT_GATE_HTTP_*');
   assert.match(help.stdout, /POWERPLANT_NO_NATIVE=1/);
 });
 
@@ -105,6 +106,16 @@ test('a busy port: serve names the door and how to change it, exit 2, no stack t
   const gate = await runCli(['serve', ...QUIET_DOORS, '--port', '0', '--gate-port', String(busy.port)], { timeoutMs: 20_000 });
   assert.equal(gate.code, 2);
   assert.match(gate.stderr, new RegExp(`^powerplant: the gate door cannot listen on 127\\.0\\.0\\.1:${busy.port}: .*--gate-port, gate\\.tcp_port or POWERPLANT_GATE_TCP_PORT \\(0 disables the door\\)\\n$`));
+  const proxyArgs = ['--port', '0', '--gate-upstream', 'http://127.0.0.1:9', '--gate-http-port', String(busy.port)];
+  const proxy = await runCli(['serve', ...QUIET_DOORS, ...proxyArgs], { timeoutMs: 20_000 });
+  assert.equal(proxy.code, 2);
+  assert.match(
+    proxy.stderr,
+    new RegExp(
+      `^powerplant: the gate-proxy door cannot listen on 127\\.0\\.0\\.1:${busy.port}: .*--gate-http-port, gate\\.http\\.port or POWERPLANT_GATE_HTTP_PORT ` +
+        '\\(0 picks a free port; an empty gate\\.http\\.upstream disables the door\\)\\n$',
+    ),
+  );
 });
 
 test('the generated gate secret goes to the XDG state directory, and serve says so once', async () => {

@@ -151,6 +151,10 @@ test('bad input: a clear message on stderr and exit 2, no stack trace', async ()
     [['verify', 'hashcash', '--stamp', '1:20:bad'], /stamp must have 7 ':'-separated fields/],
     [['solve', 'nano'], /required option '--hash <hex>' not specified/],
     [['solve', 'nano', '--hash', ROOT, '--threads', '0'], /--threads must be an integer between 1 and 256/],
+    [['solve', 'nano', '--hash', ROOT, '--gpu', 'all'], /--gpu has "all": it must be "auto", "off" or OpenCL device numbers/],
+    [['solve', 'nano', '--hash', ROOT, '--gpu', '15'], /no OpenCL device 15/],
+    [['bench', '--gpu', '0,0'], /--gpu names a device twice/],
+    [['serve', '--gpu', 'maybe'], /config: pow\.gpu must be "auto", "off" or OpenCL device numbers/],
   ];
   for (const [args, message, input] of cases) {
     const result = await runCli(args, { input });

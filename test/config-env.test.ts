@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config.js';
-import { configFromEnv, describeEnv, envName } from '../src/config-env.js';
+import { configFromEnv, configLeaves, describeEnv, envName } from '../src/config-env.js';
 import { InputError } from '../src/schemes/bits.js';
 
 const defaults = loadConfig({ defaultsFile: null });
@@ -27,12 +27,35 @@ test('every config key can be set as POWERPLANT_<SECTION>_<KEY>', () => {
   assert.throws(() => load({ POWERPLANT_DASHBOARD_ENABLED: 'yes' }), /dashboard\.enabled.*must be true or false/);
   // Each key of each section reaches its place, whatever its type.
   for (const [section, keys] of Object.entries(defaults)) {
-    for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
+    for (const [path, value] of configLeaves(keys as Record<string, unknown>)) {
       const text = Array.isArray(value) ? value.join(',') : String(value);
-      const layer = configFromEnv(defaults, { [envName(section, key)]: text });
-      assert.deepEqual(layer[section]?.[key], value, `${envName(section, key)}=${text}`);
+      const name = envName(section, path.join('_'));
+      const layer = configFromEnv(defaults, { [name]: text });
+      const placed = path.reduce<unknown>((table, key) => (table as Record<string, unknown> | undefined)?.[key], layer[section]);
+      assert.deepEqual(placed, value, `${name}=${text}`);
     }
   }
+});
+
+test('keys of a table inside a section join their names; a list of tables comes as a JSON array', () => {
+  const rules = [
+    { action: 'allow', path: '/.well-known/' },
+    { action: 'challenge', path: '/admin/', bits: 20 },
+  ];
+  const config = load({
+    POWERPLANT_GATE_HTTP_UPSTREAM: 'http://127.0.0.1:3000',
+    POWERPLANT_GATE_HTTP_PORT: '9042',
+    POWERPLANT_GATE_HTTP_RULES: JSON.stringify(rules),
+    POWERPLANT_SERVER_TRUST_PROXY: '["10.0.0.0/8", "192.0.2.1"]',
+  });
+  assert.equal(config.gate.http.upstream, 'http://127.0.0.1:3000');
+  assert.equal(config.gate.http.port, 9042);
+  assert.equal(config.gate.http.request_timeout_ms, defaults.gate.http.request_timeout_ms, 'the other keys of the table keep their values');
+  assert.deepEqual(config.gate.http.rules, rules);
+  assert.deepEqual(config.server.trust_proxy, ['10.0.0.0/8', '192.0.2.1']);
+  assert.throws(() => load({ POWERPLANT_GATE_HTTP_RULES: '[{"action":' }), (error) => error instanceof InputError && /POWERPLANT_GATE_HTTP_RULES is not a JSON array/.test(error.message));
+  assert.throws(() => load({ POWERPLANT_GATE_HTTP_RULES: '[{"action":"maybe"}]' }), /gate\.http\.rules\.0\.action must be allow, deny or challenge/);
+  assert.throws(() => load({ POWERPLANT_GATE_HTTP: 'x' }), (error) => error instanceof InputError && /unknown environment variable POWERPLANT_GATE_HTTP /.test(error.message));
 });
 
 test('POWERPLANT_ names win over the short ones, flags over both; bad values name the key', () => {
@@ -41,6 +64,9 @@ test('POWERPLANT_ names win over the short ones, flags over both; bad values nam
   assert.equal(loadConfig({ env: { POWERPLANT_SERVER_PORT: '2000' }, flags: { port: '3000' } }).server.port, 3000);
   assert.deepEqual(load({ URLS: 'http://a.example;http://b.example' }).nano.upstreams, ['http://a.example', 'http://b.example']);
   assert.throws(() => load({ POWERPLANT_SERVER_PORT: 'eighty' }), /server\.port must be an integer/);
+  assert.equal(load({ POWERPLANT_POW_NICE: 'yes' }).pow.nice, true);
+  assert.equal(load({ POWERPLANT_POW_NICE: '0' }).pow.nice, false);
+  assert.throws(() => load({ POWERPLANT_POW_NICE: 'sometimes' }), /pow\.nice/);
 });
 
 test('a misspelt key is refused; POWERPLANT_ variables that are not config are left alone', () => {
@@ -55,6 +81,6 @@ test('the help lists every variable', () => {
     const entry = entries.find((text) => text.trim().startsWith(`${envName(section, '')}{`));
     assert.ok(entry !== undefined, section);
     const listed = entry.slice(entry.indexOf('{') + 1, entry.indexOf('}')).split(/,\s*/);
-    assert.deepEqual(listed, Object.keys(keys as object).map((key) => key.toUpperCase()));
+    assert.deepEqual(listed, configLeaves(keys as Record<string, unknown>).map(([path]) => path.join('_').toUpperCase()));
   }
 });

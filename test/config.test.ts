@@ -64,6 +64,8 @@ describe('config', () => {
         engine: 'js',
         redis: 'redis://127.0.0.1:6379',
         logLevel: 'silent',
+        nice: true,
+        gpu: '0,2',
       },
     });
     assert.equal(config.server.host, '::1');
@@ -75,6 +77,8 @@ describe('config', () => {
     assert.equal(config.stratum.block_bits, '207fffff');
     assert.equal(config.pow.threads, 1);
     assert.equal(config.pow.backend, 'js');
+    assert.equal(config.pow.nice, true);
+    assert.equal(config.pow.gpu, '0,2');
     assert.equal(config.cluster.redis, 'redis://127.0.0.1:6379');
     assert.equal(config.log.level, 'silent');
   });
@@ -83,6 +87,10 @@ describe('config', () => {
     assert.throws(() => loadConfig({ flags: { port: '70000' } }), refuses('config: server.port must be an integer between 0 and 65535'));
     assert.throws(() => loadConfig({ env: { PORT: 'http' } }), refuses('config: server.port must be an integer between 0 and 65535'));
     assert.throws(() => loadConfig({ flags: { engine: 'gpu' } }), refuses('config: pow.backend must be one of auto, native, wasm, js'));
+    const gpuChoices = 'must be "auto", "off" or OpenCL device numbers such as "0,2" (0 to 15)';
+    assert.throws(() => loadConfig({ flags: { gpu: 'yes' } }), refuses(`config: pow.gpu ${gpuChoices}`));
+    assert.throws(() => loadConfig({ env: { POWERPLANT_POW_GPU: '1,1' } }), refuses(`config: pow.gpu ${gpuChoices}`));
+    assert.throws(() => loadConfig({ file: tomlFile('gpu.toml', '[pow]\ngpu = 0\n') }), refuses(`config: pow.gpu ${gpuChoices}`));
     assert.throws(() => loadConfig({ env: { URLS: 'ftp://x' } }), refuses('config: nano.upstreams.0 must be an http:// or https:// URL'));
     assert.throws(
       () => loadConfig({ file: tomlFile('difficulty.toml', '[nano]\ndefault_difficulty = "fff"\n') }),

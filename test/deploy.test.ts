@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../src/paths.js';
+import { requireTool } from './helpers/cli.js';
 
 const unit = readFileSync(packagePath('deploy', 'powerplant.service'), 'utf8');
 const analyzer = spawnSync('systemd-analyze', ['--version']).error === undefined;
@@ -17,7 +18,7 @@ test('the systemd unit is hardened and keeps its state in the state directory', 
   assert.match(unit, /^RestartPreventExitStatus=2$/m, 'a bad configuration is not restarted in a loop');
 });
 
-test('systemd-analyze verify accepts the unit without a warning', { skip: analyzer ? false : 'systemd-analyze is not installed' }, (t) => {
+test('systemd-analyze verify accepts the unit without a warning', { skip: requireTool(analyzer, 'systemd-analyze') }, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'powerplant-unit-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // The unit names Debian's /usr/bin/node; verify checks that the program exists, so point it at this Node.

@@ -2,12 +2,12 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { CLI, runCli } from './helpers/cli.js';
-import { httpUrl, startTestServer } from './helpers/server.js';
+import { httpUrl, openHttpConnection, startTestServer } from './helpers/server.js';
 import { metricValue } from './broker/helpers.js';
 
 const QUIET_DOORS = ['--port', '0', '--metanoia-port', '0', '--stratum-port', '0', '--gate-port', '0', '--log-level', 'silent'];
@@ -18,10 +18,17 @@ describe('server', () => {
     try {
       const health = await fetch(httpUrl(server, '/healthz'));
       assert.equal(health.status, 200);
-      const body = (await health.json()) as { status: string; engine: { backend: string }; jobs: { active: number } };
+      const body = (await health.json()) as {
+        status: string;
+        engine: { backend: string; kernels: Record<string, { variant: string; source: string }> };
+        jobs: { active: number };
+      };
       assert.equal(body.status, 'ok');
       assert.equal(body.engine.backend, 'js');
+      assert.deepEqual(body.engine.kernels['blake2b-nano'], { variant: 'reference', source: 'fixed' });
       assert.equal(body.jobs.active, 0);
+      assert.equal('stratum' in body, false, 'no Stratum status while its door is off');
+      assert.equal((await fetch(httpUrl(server, '/stratum/workers'))).status, 404);
 
       await fetch(httpUrl(server, '/pow'), { method: 'POST', body: JSON.stringify({ hash: '00'.repeat(32), difficulty: 'ff00000000000000' }) });
       const metrics = await fetch(httpUrl(server, '/metrics'));
@@ -38,6 +45,7 @@ describe('server', () => {
         assert.ok(text.includes(line), `metrics include ${line}`);
       }
       assert.match(text, /^powerplant_engine_hash_rate \d/m);
+      assert.ok(text.includes('powerplant_engine_kernel{family="sha256-text",kernel="reference",source="fixed"} 1'), text);
     } finally {
       await server.close();
     }
@@ -55,18 +63,6 @@ describe('server', () => {
 });
 
 describe('HTTP port limits', () => {
-  /** A keep-alive connection that has had one /healthz answered; resolves to null when the server
-   * closes it unanswered. */
-  async function openConnection(port: number, from = '127.0.0.1'): Promise<Socket | null> {
-    const socket = connect({ port, host: '127.0.0.1', localAddress: from });
-    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
-    return new Promise((resolve) => {
-      socket.once('data', (chunk) => resolve(chunk.toString().startsWith('HTTP/1.1 200') ? socket : null));
-      socket.once('close', () => resolve(null));
-      socket.once('error', () => resolve(null));
-    });
-  }
-
   /** A server with `toml`, two connections it served, and the third from the same address refused. */
   async function fullServer(t: TestContext, toml: string): Promise<{ port: number; open: Socket[] }> {
     const server = await startTestServer(toml);
@@ -77,18 +73,18 @@ describe('HTTP port limits', () => {
     });
     const port = server.addresses.http.port;
     for (let i = 0; i < 2; i++) {
-      const socket = await openConnection(port);
+      const socket = await openHttpConnection(port);
       assert.ok(socket !== null, `connection ${i + 1} served`);
       open.push(socket);
     }
-    assert.equal(await openConnection(port), null, 'the third is closed unanswered');
+    assert.equal(await openHttpConnection(port), null, 'the third is closed unanswered');
     assert.equal(await metricValue(server.metrics.connectionsRefused, { door: 'http' }), 1);
     return { port, open };
   }
 
   it('holds at most server.max_http_connections_per_source connections from one address', async (t) => {
     const { port, open } = await fullServer(t, '[server]\nmax_http_connections_per_source = 2\n');
-    const other = await openConnection(port, '127.0.0.2');
+    const other = await openHttpConnection(port, '/healthz', '127.0.0.2');
     assert.ok(other !== null, 'another address is served');
     open.push(other);
   });
@@ -100,7 +96,7 @@ describe('HTTP port limits', () => {
     open.shift()!.destroy();
     await closed;
     let again: Socket | null = null;
-    for (let attempt = 0; attempt < 50 && again === null; attempt++) again = await openConnection(port);
+    for (let attempt = 0; attempt < 50 && again === null; attempt++) again = await openHttpConnection(port);
     assert.ok(again !== null, 'a connection is served once one has closed');
     open.push(again);
   });

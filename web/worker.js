@@ -1,6 +1,7 @@
-// The <powerplant-gate> widget's Web Worker: mints a SHA-256 hashcash stamp for a challenge with
-// the engine's WebAssembly build (kernel 'sha256-text'), chunk by chunk, reporting progress.
-// Message in: { challenge, bits }. Messages out: { type: 'progress', attempts, rate },
+// The <powerplant-gate> widget's Web Worker: mints a hashcash stamp for a challenge with the
+// engine's WebAssembly build (kernel 'sha256-text', or 'sha1-text' for a SHA-1 challenge), chunk
+// by chunk, reporting progress. Message in: { challenge, bits, algorithm ('sha256' or 'sha1') }.
+// Messages out: { type: 'progress', attempts, rate },
 // { type: 'found', stamp, attempts }, { type: 'error', message }.
 import { WASM_SCALAR_FILE, WASM_SIMD_FILE, supportsSimd128, wasmBackendFromModule } from './engine/wasm-kernels.js';
 
@@ -20,10 +21,10 @@ async function loadBackend() {
 
 self.onmessage = async ({ data }) => {
   try {
-    const { challenge, bits } = data;
+    const { challenge, bits, algorithm = 'sha256' } = data;
     const backend = await loadBackend();
     const prefix = `1:${bits}:${utcDate()}:${challenge}::${randomSalt()}:`;
-    const task = { kernel: 'sha256-text', prefix: new TextEncoder().encode(prefix), suffix: new Uint8Array(0), width: WIDTH, zeroBits: bits };
+    const task = { kernel: algorithm === 'sha1' ? 'sha1-text' : 'sha256-text', prefix: new TextEncoder().encode(prefix), suffix: new Uint8Array(0), width: WIDTH, zeroBits: bits };
     const started = performance.now();
     let attempts = 0;
     for (let start = 0n; ; start += BigInt(CHUNK)) {

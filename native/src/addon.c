@@ -7,10 +7,10 @@
  *   sha256dHeader(variant, header80, targetLe32, start, count)
  *   sha512dBitmessage(variant, initialHash64, target, start, count)
  *   blake2bNano(variant, root32, threshold, start, count)
- *     variant: a name from kernels().available, or undefined for the selected one
+ *     variant: the variant's index in kernels()[family], chosen once by the caller
  *     start, target, threshold: bigint (uint64); count: number (safe integer)
  *     → { nonce: bigint | null, attempts: number }
- *   kernels() → { selected: { [family]: name }, available: { [family]: names, fastest first } }
+ *   kernels() → { [family]: names of the variants this CPU runs, in table order }
  */
 #include <node_api.h>
 #include <stdint.h>
@@ -20,7 +20,6 @@
 #include "opencl/napi.h"
 
 #define MAX_ARGS 7
-#define MAX_VARIANTS 8
 #define MAX_SAFE_INTEGER 9007199254740991.0
 
 /* Evaluate an N-API call; on failure make sure an exception is pending and return NULL. */
@@ -57,19 +56,11 @@ static int read_args(napi_env env, napi_callback_info info, size_t expected, nap
 
 static int read_variant(napi_env env, napi_value value, pp_family family,
                         const pp_variant **variant) {
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok) THROW_TYPE(env, "variant: unreadable");
-  if (type == napi_undefined) {
-    *variant = pp_selected_variant(family);
-    return 1;
-  }
-  char name[32];
-  size_t length;
-  if (type != napi_string) THROW_TYPE(env, "variant must be a string or undefined");
-  if (napi_get_value_string_utf8(env, value, name, sizeof name, &length) != napi_ok)
-    THROW_TYPE(env, "variant: unreadable");
-  *variant = length < sizeof name - 1 ? pp_find_variant(family, name) : NULL;
-  if (*variant == NULL) THROW_RANGE(env, "variant: unknown or not supported by this CPU");
+  uint32_t index;
+  if (napi_get_value_uint32(env, value, &index) != napi_ok)
+    THROW_TYPE(env, "variant must be an index into kernels()");
+  *variant = pp_variant_at(family, index);
+  if (*variant == NULL) THROW_RANGE(env, "variant: no such index on this CPU");
   return 1;
 }
 
@@ -222,26 +213,19 @@ static napi_value scan_nano(napi_env env, napi_callback_info info) {
 
 static napi_value kernels(napi_env env, napi_callback_info info) {
   (void)info;
-  napi_value result, selected, available;
+  napi_value result;
   NAPI_CALL(env, napi_create_object(env, &result));
-  NAPI_CALL(env, napi_create_object(env, &selected));
-  NAPI_CALL(env, napi_create_object(env, &available));
   for (int f = 0; f < PP_FAMILY_COUNT; f++) {
-    const pp_variant *variants[MAX_VARIANTS];
-    const unsigned n = pp_supported_variants((pp_family)f, variants, MAX_VARIANTS);
+    const unsigned n = pp_variant_count((pp_family)f);
     napi_value names, name;
     NAPI_CALL(env, napi_create_array_with_length(env, n, &names));
     for (unsigned i = 0; i < n; i++) {
-      NAPI_CALL(env, napi_create_string_utf8(env, variants[i]->name, NAPI_AUTO_LENGTH, &name));
+      NAPI_CALL(env, napi_create_string_utf8(env, pp_variant_at((pp_family)f, i)->name,
+                                             NAPI_AUTO_LENGTH, &name));
       NAPI_CALL(env, napi_set_element(env, names, i, name));
     }
-    NAPI_CALL(env, napi_set_named_property(env, available, pp_family_name((pp_family)f), names));
-    NAPI_CALL(env, napi_create_string_utf8(env, pp_selected_variant((pp_family)f)->name,
-                                           NAPI_AUTO_LENGTH, &name));
-    NAPI_CALL(env, napi_set_named_property(env, selected, pp_family_name((pp_family)f), name));
+    NAPI_CALL(env, napi_set_named_property(env, result, pp_family_name((pp_family)f), names));
   }
-  NAPI_CALL(env, napi_set_named_property(env, result, "selected", selected));
-  NAPI_CALL(env, napi_set_named_property(env, result, "available", available));
   return result;
 }
 

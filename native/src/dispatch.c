@@ -1,8 +1,5 @@
 #include "dispatch.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -18,12 +15,13 @@ enum {
   { .name = variant_name, .needs = cpu_needs, .fn = {.member = function } }
 #define END_OF_TABLE {.name = NULL}
 
-/* Fastest first; the scalar row needs nothing and ends every table. The AVX-512 SHA-1 and SHA-256
- * kernels sit below SHA-NI, unmeasured against it (no machine here has both), and above AVX2, which
- * does the same work in twice the instructions for half the lanes. */
+/* The scalar row needs nothing and ends every table. The order is only the order of listing:
+ * which variant is fastest differs between CPUs (SHA-NI beats AVX-512 on SHA-256 text on Zen 4 and
+ * loses on Sapphire Rapids), so it is measured at load. */
 static const pp_variant sha256_text_variants[] = {
 #if defined(__x86_64__)
-    VARIANT("sha-ni-x2", PP_CPU_SHA_NI, text, pp_sha256_text_shani),
+    VARIANT("sha-ni-x4", PP_CPU_SHA_NI, text, pp_sha256_text_shani_x4),
+    VARIANT("sha-ni-x2", PP_CPU_SHA_NI, text, pp_sha256_text_shani_x2),
     VARIANT("avx512-16way", PP_CPU_AVX512, text, pp_sha256_text_avx512),
     VARIANT("avx2-8way", PP_CPU_AVX2, text, pp_sha256_text_avx2),
 #endif
@@ -69,8 +67,10 @@ static const struct {
     [PP_BLAKE2B_NANO] = {"blake2b-nano", blake2b_nano_variants},
 };
 
-static unsigned cpu_features;
-static const pp_variant *selected[PP_FAMILY_COUNT];
+/* The supported variants per family, listed once at load (MAX_VARIANTS bounds every table). */
+#define MAX_VARIANTS 8
+static const pp_variant *supported_variants[PP_FAMILY_COUNT][MAX_VARIANTS];
+static unsigned supported_count[PP_FAMILY_COUNT];
 
 static unsigned detect_cpu_features(void) {
   unsigned features = 0;
@@ -95,35 +95,20 @@ static unsigned detect_cpu_features(void) {
   return features;
 }
 
-static int supported(const pp_variant *variant) {
-  return (variant->needs & ~cpu_features) == 0;
-}
-
 /* Runs once when the addon is loaded, before any thread can call a kernel. */
-__attribute__((constructor)) static void select_kernels(void) {
-  cpu_features = detect_cpu_features();
-  const char *forced = getenv("POWERPLANT_KERNEL");
-  const int force_scalar = forced != NULL && strcmp(forced, "scalar") == 0;
+__attribute__((constructor)) static void list_supported_variants(void) {
+  const unsigned cpu_features = detect_cpu_features();
   for (int f = 0; f < PP_FAMILY_COUNT; f++) {
-    const pp_variant *variant = families[f].variants;
-    while (!supported(variant) || (force_scalar && variant->needs != 0)) variant++;
-    selected[f] = variant;
+    for (const pp_variant *v = families[f].variants; v->name != NULL; v++)
+      if ((v->needs & ~cpu_features) == 0 && supported_count[f] < MAX_VARIANTS)
+        supported_variants[f][supported_count[f]++] = v;
   }
 }
 
 const char *pp_family_name(pp_family family) { return families[family].name; }
 
-unsigned pp_supported_variants(pp_family family, const pp_variant **variants, unsigned max) {
-  unsigned n = 0;
-  for (const pp_variant *v = families[family].variants; v->name != NULL && n < max; v++)
-    if (supported(v)) variants[n++] = v;
-  return n;
-}
+unsigned pp_variant_count(pp_family family) { return supported_count[family]; }
 
-const pp_variant *pp_selected_variant(pp_family family) { return selected[family]; }
-
-const pp_variant *pp_find_variant(pp_family family, const char *name) {
-  for (const pp_variant *v = families[family].variants; v->name != NULL; v++)
-    if (supported(v) && strcmp(v->name, name) == 0) return v;
-  return NULL;
+const pp_variant *pp_variant_at(pp_family family, unsigned index) {
+  return index < supported_count[family] ? supported_variants[family][index] : NULL;
 }

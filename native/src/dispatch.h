@@ -1,8 +1,10 @@
 /*
- * Kernel selection: every family has a table of variants, fastest first, each with the CPU
- * features it needs. At load the first variant this CPU supports is chosen per family, unless
- * POWERPLANT_KERNEL=scalar forces the portable kernels. A new instruction set (AVX-512, NEON) is
- * one feature bit, its detection in dispatch.c, and one row per family it accelerates.
+ * Kernel variants: every family has a table of variants, each with the CPU features it needs. At
+ * load the variants this CPU supports are listed per family; which of them runs is decided by
+ * measuring them (src/engine/kernel-selection.ts), since no fixed order is fastest on every CPU,
+ * and the caller then names it by its index in that list: a handle, not a name looked up per call.
+ * A new instruction set (NEON, ...) is one feature bit, its detection in dispatch.c, and one row
+ * per family it accelerates.
  */
 #ifndef POWERPLANT_DISPATCH_H
 #define POWERPLANT_DISPATCH_H
@@ -34,13 +36,10 @@ typedef struct {
 /* The family's name as the TypeScript side spells it (SearchTask['kernel']). */
 const char *pp_family_name(pp_family family);
 
-/* Variants of a family this CPU can run, fastest first; returns how many (at most `max`). */
-unsigned pp_supported_variants(pp_family family, const pp_variant **variants, unsigned max);
+/* How many variants of a family this CPU can run (at least 1: scalar runs everywhere). */
+unsigned pp_variant_count(pp_family family);
 
-/* The variant chosen at load (honouring POWERPLANT_KERNEL). */
-const pp_variant *pp_selected_variant(pp_family family);
-
-/* A supported variant by name, or NULL when the name is unknown or this CPU lacks it. */
-const pp_variant *pp_find_variant(pp_family family, const char *name);
+/* The index-th variant of a family this CPU can run, in table order; NULL past the end. */
+const pp_variant *pp_variant_at(pp_family family, unsigned index);
 
 #endif

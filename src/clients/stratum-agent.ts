@@ -7,7 +7,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log.js';
-import { bitcoin, shareTarget } from '../schemes/bitcoin.js';
+import { bitcoin, shareTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { InputError } from '../schemes/bits.js';
 import { LineSplitter } from '../net/framing.js';
 import { parseJson, stringifyJson, type JsonValue } from '../net/json.js';
@@ -98,7 +98,10 @@ export class StratumAgent {
       return new Promise((resolve) => pending.set(id, resolve));
     };
 
-    const mine = (job: StratumJob, target: bigint): void => {
+    const mine = (job: StratumJob, shareGoal: bigint): void => {
+      // A hash that meets the block target is worth sending even when it misses the share target.
+      const blockTarget = targetFromBits(parseInt(job.nbits, 16));
+      const target = shareGoal > blockTarget ? shareGoal : blockTarget;
       search?.abort();
       search = new AbortController();
       current = { job, target };

@@ -6,18 +6,25 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { InputError } from '../schemes/bits.js';
-import { createEngine, type Engine, type Progress } from '../engine/index.js';
+import { createEngine, parseGpuChoice, type Engine, type Progress } from '../engine/index.js';
 
 export interface EngineFlags {
   readonly engine: 'auto' | 'native' | 'wasm' | 'js';
   readonly threads?: string;
+  readonly nice?: boolean;
+  readonly gpu: string;
 }
 
 export function addEngineOptions(command: Command): Command {
   return command
     .addOption(new Option('--engine <backend>', 'search backend').choices(['auto', 'native', 'wasm', 'js']).default('auto'))
-    .option('--threads <n>', 'worker threads (default: one per core)');
+    .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--nice', 'search threads at the lowest scheduling priority')
+    .option('--gpu <devices>', GPU_FLAG_HELP, 'auto');
 }
+
+/** The --gpu flag of serve, solve and bench. */
+export const GPU_FLAG_HELP = 'OpenCL devices beside the threads: auto (GPUs, no CPU device), off, or numbers as bench lists them, e.g. 0,2';
 
 /** Read a whole file, or standard input for '-'. */
 export async function readInput(path: string, label: string): Promise<string> {
@@ -47,7 +54,7 @@ export async function openEngine(flags: EngineFlags): Promise<Engine> {
     threads = Number(flags.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new InputError('--threads must be an integer between 1 and 256');
   }
-  return createEngine({ threads, backend: flags.engine });
+  return createEngine({ threads, backend: flags.engine, nice: flags.nice, gpu: parseGpuChoice(flags.gpu, '--gpu') });
 }
 
 const SI = ['', 'k', 'M', 'G', 'T'];

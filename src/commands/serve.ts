@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import { describeEnv } from '../config-env.js';
 import { startServer, type RunningServer } from '../server.js';
+import { GPU_FLAG_HELP } from './common.js';
 import { EXIT_FAILURE, EXIT_OK } from './output.js';
 
 interface ServeFlags extends ConfigFlags {
@@ -76,10 +77,16 @@ export function register(program: Command): void {
     .option('--metanoia-port <n>', 'Metanoia TCP port, 0 disables (metanoia.port)')
     .option('--stratum-port <n>', 'Stratum TCP port, 0 disables (stratum.port)')
     .option('--gate-port <n>', 'gate TCP port, 0 disables (gate.tcp_port)')
+    .option('--gate-upstream <url>', 'website to put behind the gate: runs its reverse proxy (gate.http.upstream)')
+    .option('--gate-http-port <n>', "the gate's reverse proxy port (gate.http.port)")
     .option('--share-difficulty <d>', 'Stratum share difficulty (stratum.share_difficulty)')
     .option('--block-bits <hex8>', "built-in chain's nBits (stratum.block_bits)")
+    .option('--node-url <url>', 'Bitcoin node RPC for Stratum block templates, http://user:pass@host:port/ (stratum.node_url)')
+    .option('--payout-address <address>', "coinbase payout address on the node's chain (stratum.payout_address)")
     .option('--threads <n>', 'engine threads (pow.threads)')
     .addOption(new Option('--engine <backend>', 'search backend (pow.backend)').choices(['auto', 'native', 'wasm', 'js']))
+    .option('--nice', 'search threads at the lowest scheduling priority (pow.nice)')
+    .option('--gpu <devices>', `${GPU_FLAG_HELP} (pow.gpu)`)
     .option('--redis <url>', 'Redis URL for cluster mode (cluster.redis)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (log.level)')
     .option('--state-dir <dir>', 'where the generated gate secret is kept (server.state_dir; default $XDG_STATE_HOME/powerplant or ~/.local/state/powerplant)')

@@ -15,7 +15,14 @@ import { reasonOf, type ErrorCode } from '../errors.js';
 import type { Gate } from '../gate/gate.js';
 import type { Metrics } from '../metrics.js';
 import { packageVersion } from '../paths.js';
+import type { Chain } from '../stratum/chain.js';
 import type { Coordinator } from '../stratum/coordinator.js';
+
+/** The running Stratum door as the dashboard reads it: its coordinator, and the built-in chain when no node feeds it. */
+export interface StratumView {
+  readonly coordinator: Coordinator;
+  readonly chain: Chain | undefined;
+}
 
 export interface DashboardSources {
   readonly broker: Broker;
@@ -25,7 +32,7 @@ export interface DashboardSources {
   readonly cluster?: Cluster;
   readonly upstreams: readonly string[];
   /** The Stratum coordinator while its door runs (it starts after the HTTP port, so this is read at each snapshot). */
-  readonly stratum: () => Coordinator | undefined;
+  readonly stratum: () => StratumView | undefined;
   /** The Metanoia miners' work handle, where the Metanoia door is open. */
   readonly miners?: Pick<RemoteWork<unknown>, 'waitingWorkers'>;
 }
@@ -216,7 +223,7 @@ export class Dashboard {
       add(`won:scheme:${labels.scheme}`, value);
     }
     const rates = new Map<string, number>();
-    const stratum = this.#sources.stratum();
+    const stratum = this.#sources.stratum()?.coordinator;
     if (stratum !== undefined) {
       const rate = stratum.agents().reduce((sum, agent) => sum + agent.hashRate, 0);
       rates.set('source:stratum', rate);
@@ -282,7 +289,7 @@ export class Dashboard {
         totalAttempts: stats?.totalAttempts ?? 0,
         activeJobs: stats?.activeJobs ?? 0,
         queuedJobs: stats?.queuedJobs ?? 0,
-        kernels: null,
+        kernels: engine.kernels === undefined ? null : Object.fromEntries(Object.entries(engine.kernels).map(([family, choice]) => [family, choice.variant])),
       },
       jobs: {
         active: brokerStats.active,
@@ -306,8 +313,9 @@ export class Dashboard {
   }
 
   #stratum(): Snapshot['stratum'] {
-    const coordinator = this.#sources.stratum();
-    if (coordinator === undefined) return null;
+    const door = this.#sources.stratum();
+    if (door === undefined) return null;
+    const { coordinator, chain } = door;
     const workers = coordinator.agents().flatMap((agent) =>
       (agent.workers.length === 0 ? ['(not authorized)'] : agent.workers).map((name) => ({
         name,
@@ -318,15 +326,20 @@ export class Dashboard {
         accepted: agent.accepted,
         rejected: agent.rejected,
         blocks: agent.blocks,
+        stale: agent.stale,
+        bestShare: agent.bestShare,
+        ...(agent.lastShareAt === null ? {} : { lastSeen: agent.lastShareAt }),
       })),
     );
-    const blocks = coordinator.chain
-      .blocks()
+    // Blocks found are listed from the built-in chain; a node keeps its own record of them.
+    const blocks = (chain?.blocks() ?? [])
       .filter((block) => block.foundBy !== undefined)
       .slice(-10)
       .reverse()
       .map(({ height, hash, time, foundBy }) => ({ height, hash, time, foundBy }));
-    return { height: coordinator.chain.height, shareDifficulty: coordinator.shareDifficulty, blocks, workers };
+    // The status names the block being mined; the height shown is its parent's, the tip.
+    const height = (coordinator.status().height ?? 1) - 1;
+    return { height, shareDifficulty: coordinator.shareDifficulty, blocks, workers };
   }
 
   async #metanoia(): Promise<Snapshot['metanoia']> {

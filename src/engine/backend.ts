@@ -4,7 +4,8 @@
  * them chunk by chunk inside worker threads.
  * @module
  */
-import type { SearchTask } from '../schemes/search.js';
+import type { KernelName, SearchTask } from '../schemes/search.js';
+import type { KernelChoice } from './kernel-selection.js';
 
 export interface ScanResult {
   /** The first passing nonce in the range, or null when none passed. */
@@ -18,6 +19,11 @@ export interface Backend {
   readonly name: 'native' | 'wasm' | 'js';
   /** Which kernel variant runs this task, e.g. 'sha-ni-x4', 'avx2-4way', 'scalar'. */
   kernel(task: SearchTask): string;
+  /**
+   * The variant of every family and how it was chosen, for backends that choose (native); asking
+   * selects the families not yet used.
+   */
+  kernels?(): Readonly<Record<KernelName, KernelChoice>>;
   /**
    * Scan nonces [start, start + count) in increasing order and return the first that passes.
    * `start + count` never exceeds the task's nonce space.

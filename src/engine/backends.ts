@@ -5,7 +5,10 @@
  * @module
  */
 import { InputError } from '../schemes/bits.js';
+import { KERNELS, type KernelName } from '../schemes/search.js';
 import type { Backend } from './backend.js';
+import type { KernelChoice, KernelPins } from './kernel-selection.js';
+import { impossibleTask } from './probe-tasks.js';
 import { referenceBackend } from './reference.js';
 
 export type BackendName = Backend['name'];
@@ -19,11 +22,15 @@ export async function tryNativeBackend(): Promise<Backend | null> {
   return loadNativeBackend();
 }
 
-/** Load one named backend; throws when it cannot run on this machine. */
-export async function loadBackend(name: BackendName): Promise<Backend> {
+/**
+ * Load one named backend; throws when it cannot run on this machine. `variants` pins native
+ * kernel variants (the worker threads run what the main thread selected).
+ */
+export async function loadBackend(name: BackendName, variants: KernelPins = {}): Promise<Backend> {
   switch (name) {
     case 'native': {
-      const native = await tryNativeBackend();
+      const { loadNativeBackend } = await import('./native.js');
+      const native = loadNativeBackend(variants);
       if (native === null) {
         throw new InputError(
           'the native backend is not available (addon not built, or POWERPLANT_NO_NATIVE=1); use --engine auto or wasm (pow.backend in the config)',
@@ -67,4 +74,14 @@ export async function selectBackend(choice: BackendChoice): Promise<Backend> {
 
 export function isBackendChoice(value: unknown): value is BackendChoice {
   return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
+}
+
+/** The kernel variant per family a backend runs, and how it was chosen ('fixed' where there is no choice). */
+export function kernelChoices(backend: Backend): Readonly<Record<KernelName, KernelChoice>> {
+  return (
+    backend.kernels?.() ??
+    (Object.fromEntries(
+      KERNELS.map((family) => [family, { variant: backend.kernel(impossibleTask(family)), source: 'fixed' }]),
+    ) as Record<KernelName, KernelChoice>)
+  );
 }

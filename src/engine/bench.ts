@@ -4,72 +4,31 @@
  * one backend on the calling thread, or a whole worker pool.
  * @module
  */
-import { nonceSpace, type SearchTask } from '../schemes/search.js';
+import { nonceSpace, type KernelName, type SearchTask } from '../schemes/search.js';
+import { impossibleTask as impossibleKernelTask } from './probe-tasks.js';
 import type { Backend } from './backend.js';
-import { loadBackend, tryNativeBackend } from './backends.js';
+import { kernelChoices, loadBackend, tryNativeBackend } from './backends.js';
 import type { BackendName } from './backends.js';
-import { createEngine } from './index.js';
+import { createEngine, type GpuChoice } from './index.js';
+import type { SelectionSource } from './kernel-selection.js';
+import { loadNativeBackend, nativeKernelVariants } from './native.js';
 import type { WorkerPool } from './pool.js';
 import { referenceBackend } from './reference.js';
 
 export const BENCH_SCHEMES = ['nostr', 'bitcoin', 'bitmessage', 'nano', 'hashcash'] as const;
 export type BenchScheme = (typeof BENCH_SCHEMES)[number];
 
-const ascii = (value: string): Uint8Array => new TextEncoder().encode(value);
-const hex = (value: string): Uint8Array => Uint8Array.from(Buffer.from(value, 'hex'));
+/** The kernel family each scheme's search runs. */
+export const SCHEME_KERNEL: Readonly<Record<BenchScheme, KernelName>> = {
+  nostr: 'sha256-text',
+  bitcoin: 'sha256d-header',
+  bitmessage: 'sha512d-bitmessage',
+  nano: 'blake2b-nano',
+  hashcash: 'sha1-text',
+};
 
-const NONCE_WIDTH = 12;
-const NOSTR_SUFFIX = ascii('","256"]],"powerplant bench"]');
-
-/**
- * A NIP-13 event serialization whose nonce starts 8 bytes into a SHA-256 block, so the nonce, the
- * rest of the event and the padding fit that one block: one compression per attempt, the layout
- * Powerplant's Nostr door produces.
- */
-function nostrPrefix(): Uint8Array {
-  const head = '[0,"' + 'ab'.repeat(32) + '",1700000000,1,[["client","powerplant bench';
-  const tail = '"],["nonce","';
-  const filler = (64 + 8 - ((head.length + tail.length) % 64)) % 64;
-  return ascii(head + '.'.repeat(filler) + tail);
-}
-
-/** A task of each scheme's kernel that no nonce passes. */
-export function impossibleTask(scheme: BenchScheme): SearchTask {
-  switch (scheme) {
-    case 'nostr':
-      return { kernel: 'sha256-text', prefix: nostrPrefix(), suffix: NOSTR_SUFFIX, width: NONCE_WIDTH, zeroBits: 256 };
-    case 'hashcash':
-      return {
-        kernel: 'sha1-text',
-        prefix: ascii('1:160:261121:bench@powerplant::c29tZXJhbmQ:'),
-        suffix: new Uint8Array(0),
-        width: NONCE_WIDTH,
-        zeroBits: 160,
-      };
-    case 'bitcoin': // the genesis block header; only an all-zero hash would pass target 0
-      return {
-        kernel: 'sha256d-header',
-        header: hex(
-          '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c',
-        ),
-        target: 0n,
-      };
-    case 'bitmessage':
-      return {
-        kernel: 'sha512d-bitmessage',
-        initialHash: hex(
-          'bd227de52173a50ecd54893f71de52511f62b17facf2ce6670a2489f81b73b0aa4effc81b935f628fc5383c46990ed72249d1bcfbffcff928c539044723c5e87',
-        ),
-        target: 0n,
-      };
-    case 'nano':
-      return {
-        kernel: 'blake2b-nano',
-        root: hex('718CC2121C3E641059BC1C2CFC45666C99E8AE922F7A807B7D07B62C995D79E2'),
-        threshold: (1n << 64n) - 1n,
-      };
-  }
-}
+/** A task of the scheme's kernel that no nonce passes. */
+export const impossibleTask = (scheme: BenchScheme): SearchTask => impossibleKernelTask(SCHEME_KERNEL[scheme]);
 
 const MIN_SCAN = 1 << 10;
 const MAX_SCAN = 1 << 24;
@@ -124,10 +83,15 @@ export interface SchemeFigures {
   readonly wasm: number | null;
   readonly baseline: number;
   readonly threads: number;
-  /** Attempts per second of the pool with `threads` threads on the fastest backend. */
+  /** OpenCL devices (by number) searching beside the threads in the total. */
+  readonly devices: readonly number[];
+  /** Attempts per second of the pool with `threads` threads on the fastest backend, and `devices`. */
   readonly total: number;
-  /** The kernel variant the pool ran. */
+  /** The kernel variant the pool ran, and how it was chosen. */
   readonly kernel: string;
+  readonly source: SelectionSource;
+  /** Attempts per second on one thread of every native variant this CPU runs ({} without the addon). */
+  readonly variants: Readonly<Record<string, number>>;
 }
 
 export interface BenchReport {
@@ -140,6 +104,8 @@ export interface BenchOptions {
   /** Seconds per measurement (four measurements per scheme). */
   readonly seconds: number;
   readonly threads: number;
+  /** OpenCL devices that join the threads for the total (default 'auto'). */
+  readonly gpu?: GpuChoice;
   /** Called as each scheme's figures are ready, to print rows as they come. */
   readonly onScheme?: (scheme: BenchScheme, figures: SchemeFigures) => void;
 }
@@ -148,22 +114,38 @@ async function loadOptional(name: BackendName): Promise<Backend | null> {
   return loadBackend(name).catch(() => null);
 }
 
+/** One thread's rate of every native variant of the task's family, each pinned in turn. */
+function measureVariants(task: SearchTask, seconds: number): Record<string, number> {
+  const names = nativeKernelVariants()?.[task.kernel] ?? [];
+  return Object.fromEntries(
+    names.map((variant) => [variant, measureScan(loadNativeBackend({ [task.kernel]: variant })!, task, seconds)]),
+  );
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const native = await tryNativeBackend();
   const wasm = await loadOptional('wasm');
   const fastest = native ?? wasm ?? referenceBackend;
-  const engine = await createEngine({ threads: options.threads, backend: fastest.name });
+  const choices = kernelChoices(fastest);
+  const engine = await createEngine({ threads: options.threads, backend: fastest.name, gpu: options.gpu });
+  const devices = engine.devices.map((device) => device.index);
   const schemes: Partial<Record<BenchScheme, SchemeFigures>> = {};
   try {
     for (const scheme of BENCH_SCHEMES) {
       const task = impossibleTask(scheme);
+      const family = SCHEME_KERNEL[scheme];
+      const variants = measureVariants(task, options.seconds);
+      const choice = choices[family];
       const figures: SchemeFigures = {
-        native: native && measureScan(native, task, options.seconds),
+        native: native && (variants[choice.variant] ?? null),
         wasm: wasm && measureScan(wasm, task, options.seconds),
         baseline: measureScan(referenceBackend, task, options.seconds),
         threads: options.threads,
+        devices,
         total: await measurePool(engine, task, options.seconds),
-        kernel: fastest.kernel(task),
+        kernel: choice.variant,
+        source: choice.source,
+        variants,
       };
       schemes[scheme] = figures;
       options.onScheme?.(scheme, figures);

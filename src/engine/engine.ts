@@ -4,7 +4,9 @@
  * is the reference search of the tests.
  * @module
  */
-import type { SearchTask } from '../schemes/search.js';
+import type { KernelName, SearchTask } from '../schemes/search.js';
+import type { OpenclDevice } from './gpu.js';
+import type { KernelChoice } from './kernel-selection.js';
 
 export interface Progress {
   /** Attempts made so far by every thread on this search. */
@@ -50,10 +52,22 @@ export function countGrowth(count: (attempts: number) => void): (total: number) 
   };
 }
 
+/** One kind of lane of the pool: every CPU thread together ('cpu'), or one OpenCL device ('opencl:N'). */
+export interface LaneStats {
+  readonly lane: string;
+  /** Threads of this lane alive (one per OpenCL device; 0 once a device has left). */
+  readonly threads: number;
+  readonly totalAttempts: number;
+  /** Attempts per second over the last few seconds. */
+  readonly rate: number;
+}
+
 /** Pool-wide figures for metrics: what the engine's threads are doing now. */
 export interface EngineStats {
-  /** Worker threads alive. */
+  /** CPU worker threads alive. */
   readonly threads: number;
+  /** The same figures per lane. */
+  readonly lanes: readonly LaneStats[];
   /** Searches being scanned, and searches waiting for a free slot. */
   readonly activeJobs: number;
   readonly queuedJobs: number;
@@ -70,6 +84,10 @@ export interface Engine {
   /** 'native', 'wasm' or 'js'. */
   readonly backend: string;
   readonly threads: number;
+  /** The kernel variant each family runs on, and how it was chosen (measured, cached, pinned, fixed). */
+  readonly kernels?: Readonly<Record<KernelName, KernelChoice>>;
+  /** OpenCL devices searching beside the threads. */
+  readonly devices?: readonly OpenclDevice[];
   /**
    * Find a passing nonce in [start, end). Rejects with the signal's reason (an AbortError) when
    * aborted, and with RangeExhaustedError when the range holds none.

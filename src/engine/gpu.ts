@@ -9,9 +9,11 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { InputError } from '../errors.js';
 import { packagePath } from '../paths.js';
 import type { SearchTask } from '../schemes/search.js';
 import type { Backend, ScanResult } from './backend.js';
+import type { GpuChoice } from './gpu-choice.js';
 import { nativeAddonPath } from './native.js';
 import { checkScan } from './wasm-kernels.js';
 
@@ -25,6 +27,9 @@ export interface OpenclDevice {
   readonly computeUnits: number;
   readonly clockMhz: number;
 }
+
+/** A device's lane in the engine's stats and metrics (a bounded label: at most 16 devices). */
+export const deviceLane = (device: Pick<OpenclDevice, 'index'>): string => `opencl:${device.index}`;
 
 export interface OpenclStatus {
   readonly devices: readonly OpenclDevice[];
@@ -77,6 +82,27 @@ function load(): Loaded {
 /** The OpenCL devices of this machine (listed once per process), or why there are none. */
 export function openclStatus(): OpenclStatus {
   return load().status;
+}
+
+/** Device types "auto" takes: a CPU device (POCL) would only compete with the threads for the same cores. */
+const AUTO_TYPES: ReadonlySet<OpenclDevice['type']> = new Set(['gpu', 'accelerator']);
+
+/**
+ * The devices a `pow.gpu` / `--gpu` choice names on this machine. "auto" finds none without
+ * OpenCL; a list naming a device this machine does not have is an InputError.
+ */
+export function selectGpuDevices(choice: GpuChoice, status: OpenclStatus = openclStatus()): OpenclDevice[] {
+  if (choice === 'off') return [];
+  if (choice === 'auto') return status.devices.filter((device) => AUTO_TYPES.has(device.type));
+  return choice.map((index) => {
+    const device = status.devices[index];
+    if (device !== undefined) return device;
+    const known = status.devices.map((each) => `${each.index}: ${each.name} (${each.type})`).join('; ');
+    throw new InputError(
+      `there is no OpenCL device ${index}: ` +
+        (known === '' ? `this machine has none (${status.reason ?? 'no device listed'})` : `this machine has ${known}`),
+    );
+  });
 }
 
 /** The folder of .cl files the addon builds. */

@@ -5,6 +5,7 @@
  */
 import { nonceSpace, type SearchTask } from '../schemes/search.js';
 import type { Backend } from './backend.js';
+import { kernelChoices } from './backends.js';
 import { RangeExhaustedError, type Engine, type Found, type SearchOptions } from './engine.js';
 
 const CHUNK = 4096;
@@ -14,6 +15,7 @@ export function createInlineEngine(backend: Backend, chunk = CHUNK): Engine {
   return {
     backend: backend.name,
     threads: 1,
+    kernels: kernelChoices(backend),
     async search(task: SearchTask, options: SearchOptions = {}): Promise<Found> {
       const { signal, onProgress } = options;
       const end = options.end ?? nonceSpace(task);

@@ -1,34 +1,35 @@
 /**
- * The worker-thread engine. N threads scan disjoint chunks of each search's nonce range, handed out
- * from a per-search cursor and taken from the searches in round-robin order, so concurrent searches
- * share the threads evenly. Every nonce a thread reports is re-checked with the reference
- * `attempt()` before a search resolves: a kernel bug never becomes a wrong answer.
+ * The worker-thread engine. Its lanes are worker threads: N on the CPU backend and one per chosen
+ * OpenCL device, which only waits on its device. They scan disjoint chunks of each search's nonce
+ * range, handed out from a per-search cursor (chunks.ts) and taken from the searches in round-robin
+ * order, so concurrent searches share the lanes evenly; each lane's chunks are sized from its own
+ * rate (a GPU's chunk is about one launch), so the range is shared by measured rate. A lane checks
+ * a nonce its kernel reports with the reference `attempt()` before it answers, so a kernel bug is
+ * counted and searched past, off the main thread; the broker verifies every result again on its own.
  * @module
  */
 import { Worker } from 'node:worker_threads';
 import { nonceSpace, type KernelName, type SearchTask } from '../schemes/search.js';
 import type { BackendName } from './backends.js';
+import { ChunkCursor, ChunkSizer, type Chunk } from './chunks.js';
 import {
   RangeExhaustedError,
   type Engine,
   type EngineStats,
   type Found,
+  type LaneStats,
   type SearchOptions,
 } from './engine.js';
-import { attempt } from './reference.js';
+import { deviceLane, type OpenclDevice } from './gpu.js';
+import type { KernelChoice } from './kernel-selection.js';
+import { RateWindow } from './rate.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /** Chunks a thread holds at once: the one it scans and the next, so it never idles on a round trip. */
 const CHUNKS_PER_THREAD = 2;
-/** Chunk length to aim for: long enough that messages cost nothing, short enough to cancel promptly. */
-const CHUNK_TARGET_MS = 25;
-export const MAX_CHUNK = 1 << 24;
-/** A native or WASM call costs ~2 µs, so below 16K attempts the overhead shows; JS pays per attempt. */
-const MIN_CHUNK: Readonly<Record<BackendName, number>> = { native: 1 << 14, wasm: 1 << 14, js: 1 << 10 };
 const PROGRESS_INTERVAL_MS = 200;
-const RATE_WINDOW_MS = 5000;
 /** Searches scanned at once (one cancel flag each in shared memory); more wait for a free slot. */
 const JOB_SLOTS = 1024;
 /** A search whose chunks killed this many threads fails instead of killing more. */
@@ -38,16 +39,18 @@ const MAX_JOB_ID = 0x7fffffff;
 export interface PoolOptions {
   /** The concrete backend every thread loads. */
   readonly backend: BackendName;
+  /** The kernel variant of every family, selected once on the main thread; every thread runs it. */
+  readonly kernels: Readonly<Record<KernelName, KernelChoice>>;
+  /** CPU threads; 0 makes a pool of the devices alone. */
   readonly threads: number;
   /** Fixed chunk size in nonces; adaptive when left out. */
   readonly chunk?: number;
+  /** Run the search threads at the lowest scheduling priority. */
+  readonly nice?: boolean;
+  /** OpenCL devices that search beside the threads, one lane each. */
+  readonly gpus?: readonly OpenclDevice[];
   /** Where pool trouble is reported (a rejected kernel result, a thread that would not start). */
   readonly onWarning?: (message: string) => void;
-}
-
-interface Chunk {
-  readonly start: bigint;
-  readonly count: number;
 }
 
 interface Job {
@@ -56,14 +59,9 @@ interface Job {
   slot: number;
   readonly task: SearchTask;
   readonly options: SearchOptions;
-  /** The cursor: nonces [next, end) have not been handed out yet. */
-  next: bigint;
-  readonly end: bigint;
-  /** Chunks to scan again before the cursor moves on: a dead thread's, a bad result's remainder. */
-  readonly returned: Chunk[];
+  readonly cursor: ChunkCursor;
   inFlight: number;
   attempts: number;
-  chunk: number;
   crashes: number;
   readonly started: number;
   lastProgress: number;
@@ -73,13 +71,25 @@ interface Job {
   readonly onAbort: () => void;
 }
 
+/** What one thread searches with: the CPU backend, or one OpenCL device. */
+type Lane = { readonly kind: 'cpu' } | { readonly kind: 'opencl'; readonly device: OpenclDevice };
+
+const CPU_LANE: Lane = { kind: 'cpu' };
+
+/** The lane's label in stats and metrics: 'cpu' for every CPU thread, 'opencl:N' per device. */
+const laneLabel = (lane: Lane): string => (lane.kind === 'cpu' ? 'cpu' : deviceLane(lane.device));
+
 interface Thread {
+  readonly lane: Lane;
   readonly worker: Worker;
   ready: boolean;
   /** Chunks sent and not yet answered, oldest first (a worker answers in order). */
   readonly inFlight: { readonly job: Job; readonly chunk: Chunk }[];
   readonly knownJobs: Set<number>;
+  readonly chunks: ChunkSizer;
   failure?: unknown;
+  /** Set when the lane is taken out of the pool for good (a device that failed a scan). */
+  retired?: boolean;
 }
 
 const writeWarning = (message: string): void => {
@@ -89,7 +99,9 @@ const writeWarning = (message: string): void => {
 export class WorkerPool implements Engine {
   readonly backend: BackendName;
   readonly threads: number;
+  readonly kernels: Readonly<Record<KernelName, KernelChoice>>;
   private readonly fixedChunk: number | undefined;
+  private readonly nice: boolean;
   private readonly warn: (message: string) => void;
   private readonly live = new Int32Array(new SharedArrayBuffer(JOB_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private readonly freeSlots = Array.from({ length: JOB_SLOTS }, (_, slot) => JOB_SLOTS - 1 - slot);
@@ -99,32 +111,50 @@ export class WorkerPool implements Engine {
   /** Round-robin position in `active`: the search that gives the next chunk. */
   private turn = 0;
   private lastJobId = 0;
-  /** Last chunk size that hit the target per kernel, so a new search starts at the right size. */
-  private readonly chunkByKernel = new Map<KernelName, number>();
-  private totalAttempts = 0;
+  private readonly attempts = new RateWindow();
+  /** Attempts per lane label, kept across thread restarts. */
+  private readonly laneAttempts = new Map<string, RateWindow>();
+  private readonly gpus: readonly OpenclDevice[];
   private rejectedCandidates = 0;
   private workerRestarts = 0;
-  private readonly recent: { readonly at: number; readonly attempts: number }[] = [];
-  private readonly createdAt = performance.now();
   private closed = false;
 
   private constructor(options: PoolOptions) {
     this.backend = options.backend;
     this.threads = options.threads;
+    this.kernels = options.kernels;
     this.fixedChunk = options.chunk;
+    this.nice = options.nice ?? false;
     this.warn = options.onWarning ?? writeWarning;
+    this.gpus = options.gpus ?? [];
+    for (const lane of [CPU_LANE, ...this.gpus.map((device): Lane => ({ kind: 'opencl', device }))]) {
+      this.laneAttempts.set(laneLabel(lane), new RateWindow());
+    }
   }
 
-  /** Start the threads and wait until each has loaded its backend. */
+  /**
+   * Start the threads and wait until each has loaded its backend (an OpenCL lane has built its
+   * kernels). A CPU thread that fails to start fails the pool; a device that fails is left out
+   * with a warning.
+   */
   static async start(options: PoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(options);
     try {
-      await Promise.all(Array.from({ length: options.threads }, () => pool.spawn()));
+      await Promise.all([
+        ...Array.from({ length: options.threads }, () => pool.spawn(CPU_LANE)),
+        ...pool.gpus.map((device) => pool.spawn({ kind: 'opencl', device }).catch(() => undefined)),
+      ]);
+      if (pool.workers.length === 0) throw new Error('no lane of the engine started (every OpenCL device failed)');
     } catch (error) {
       await pool.close();
       throw error;
     }
     return pool;
+  }
+
+  /** The OpenCL devices searching in the pool now. */
+  get devices(): readonly OpenclDevice[] {
+    return this.workers.flatMap((thread) => (thread.lane.kind === 'opencl' && thread.ready ? [thread.lane.device] : []));
   }
 
   search(task: SearchTask, options: SearchOptions = {}): Promise<Found> {
@@ -145,12 +175,9 @@ export class WorkerPool implements Engine {
         slot: -1,
         task,
         options,
-        next: start,
-        end,
-        returned: [],
+        cursor: new ChunkCursor(start, end),
         inFlight: 0,
         attempts: 0,
-        chunk: this.fixedChunk ?? this.chunkByKernel.get(task.kernel) ?? MIN_CHUNK[this.backend],
         crashes: 0,
         started: now,
         lastProgress: now,
@@ -167,16 +194,19 @@ export class WorkerPool implements Engine {
   }
 
   stats(): EngineStats {
-    const now = performance.now();
-    this.forgetOldAttempts(now);
-    const recentAttempts = this.recent.reduce((sum, entry) => sum + entry.attempts, 0);
-    const windowMs = Math.min(RATE_WINDOW_MS, now - this.createdAt);
+    const lanes = [...this.laneAttempts].map(([lane, attempts]): LaneStats => ({
+      lane,
+      threads: this.workers.filter((thread) => laneLabel(thread.lane) === lane).length,
+      totalAttempts: attempts.total,
+      rate: attempts.rate(),
+    }));
     return {
-      threads: this.workers.length,
+      threads: this.workers.filter((thread) => thread.lane.kind === 'cpu').length,
+      lanes,
       activeJobs: this.active.length,
       queuedJobs: this.waiting.length,
-      totalAttempts: this.totalAttempts,
-      rate: windowMs > 0 ? (recentAttempts * 1000) / windowMs : 0,
+      totalAttempts: this.attempts.total,
+      rate: this.attempts.rate(),
       rejectedCandidates: this.rejectedCandidates,
       workerRestarts: this.workerRestarts,
     };
@@ -191,13 +221,17 @@ export class WorkerPool implements Engine {
   }
 
   /** Start one thread; resolves when its backend has loaded, rejects when it dies before that. */
-  private spawn(): Promise<void> {
-    const config: WorkerConfig = { backend: this.backend, live: this.live };
+  private spawn(lane: Lane): Promise<void> {
+    const variants = Object.fromEntries(Object.entries(this.kernels).map(([family, choice]) => [family, choice.variant]));
+    const opencl = lane.kind === 'opencl' ? lane.device.index : null;
+    const config: WorkerConfig = { backend: this.backend, opencl, variants, nice: this.nice, live: this.live };
     const thread: Thread = {
+      lane,
       worker: new Worker(WORKER_URL, { workerData: config }),
       ready: false,
       inFlight: [],
       knownJobs: new Set(),
+      chunks: new ChunkSizer(lane.kind === 'cpu' ? this.backend : 'opencl', this.fixedChunk),
     };
     this.workers.push(thread);
     return new Promise<void>((resolve, reject) => {
@@ -225,20 +259,22 @@ export class WorkerPool implements Engine {
     // Its chunks go back to the front of their searches, in order, to be scanned again.
     for (const { job, chunk } of [...thread.inFlight].reverse()) {
       job.inFlight--;
-      if (!job.settled) job.returned.unshift(chunk);
+      if (!job.settled) job.cursor.giveBack(chunk);
     }
-    const culprit = thread.inFlight[0]?.job;
+    const culprit = thread.retired ? undefined : thread.inFlight[0]?.job;
     if (culprit !== undefined && !culprit.settled && ++culprit.crashes >= MAX_CRASHES_PER_JOB) {
       this.finish(culprit, () =>
         culprit.reject(new Error(`worker threads died ${culprit.crashes} times on this search: ${reason}`)),
       );
     }
-    if (thread.ready) {
+    if (thread.retired) {
+      // Said when it was retired; its searches go on without it.
+    } else if (thread.ready) {
       this.workerRestarts++;
       // A replacement that fails to start reports itself through onExit, below.
-      this.spawn().catch(() => undefined);
+      this.spawn(thread.lane).catch(() => undefined);
     } else {
-      this.warn(`a worker thread failed to start (${reason}); the engine runs with ${this.workers.length}`);
+      this.warn(`${this.describeLane(thread.lane)} failed to start (${reason}); the engine runs with ${this.workers.length} lanes`);
     }
     if (this.workers.length === 0) {
       const error = new Error(`no worker thread is left: ${reason}`);
@@ -253,27 +289,43 @@ export class WorkerPool implements Engine {
     const [{ job, chunk }] = thread.inFlight.splice(index, 1);
     job.inFlight--;
     if (message.type === 'failed') {
+      if (thread.lane.kind === 'opencl') return this.retire(thread, job, chunk, message.message);
       this.finish(job, () => job.reject(new Error(`the ${this.backend} backend failed: ${message.message}`)));
       return this.pump();
     }
-    this.countAttempts(message.attempts);
-    if (!job.settled) this.record(job, chunk, message);
+    this.attempts.add(message.attempts);
+    this.laneAttempts.get(laneLabel(thread.lane))?.add(message.attempts);
+    if (message.nonce === null) thread.chunks.observe(job.task.kernel, message.attempts, message.ms);
+    if (!job.settled) this.record(thread, job, chunk, message);
     this.pump();
   }
 
-  /** Account for one scanned chunk of a live search: a verified nonce ends it, else it goes on. */
-  private record(job: Job, chunk: Chunk, scanned: Extract<FromWorker, { type: 'scanned' }>): void {
+  /** A device that failed a scan leaves the pool; its chunks go to the other lanes. */
+  private retire(thread: Thread, job: Job, chunk: Chunk, reason: string): void {
+    thread.retired = true;
+    if (!job.settled) job.cursor.giveBack(chunk);
+    this.warn(`${this.describeLane(thread.lane)} failed a scan (${reason}); it leaves the engine`);
+    void thread.worker.terminate();
+    this.pump();
+  }
+
+  private describeLane(lane: Lane): string {
+    return lane.kind === 'cpu' ? `a ${this.backend} worker thread` : `OpenCL device ${lane.device.index} (${lane.device.name})`;
+  }
+
+  /** Account for one scanned chunk of a live search: a checked nonce ends it, else it goes on. */
+  private record(thread: Thread, job: Job, chunk: Chunk, scanned: Extract<FromWorker, { type: 'scanned' }>): void {
     job.attempts += scanned.attempts;
     const now = performance.now();
     if (scanned.nonce === null) {
-      this.adaptChunk(job, scanned.attempts, scanned.ms);
-    } else if (this.verified(job, chunk, scanned.nonce)) {
+      // Nothing found: the search goes on.
+    } else if (this.accepted(thread, job, chunk, scanned.nonce, scanned.passes)) {
       const found: Found = { nonce: scanned.nonce, attempts: job.attempts, elapsedMs: now - job.started };
       return this.finish(job, () => job.resolve(found));
     } else {
       // The kernel stopped at a nonce that does not pass: scan the rest of its chunk again.
       const done = Math.max(1, scanned.attempts);
-      if (done < chunk.count) job.returned.unshift({ start: chunk.start + BigInt(done), count: chunk.count - done });
+      if (done < chunk.count) job.cursor.giveBack({ start: chunk.start + BigInt(done), count: chunk.count - done });
     }
     if (job.options.onProgress !== undefined && now - job.lastProgress >= PROGRESS_INTERVAL_MS) {
       job.lastProgress = now;
@@ -284,59 +336,39 @@ export class WorkerPool implements Engine {
         return this.finish(job, () => job.reject(error));
       }
     }
-    if (job.inFlight === 0 && !this.hasWork(job)) this.finish(job, () => job.reject(new RangeExhaustedError(job.attempts)));
+    if (job.inFlight === 0 && !job.cursor.hasWork()) this.finish(job, () => job.reject(new RangeExhaustedError(job.attempts)));
   }
 
-  private verified(job: Job, chunk: Chunk, nonce: bigint): boolean {
-    if (nonce >= chunk.start && nonce < chunk.start + BigInt(chunk.count) && attempt(job.task, nonce)) return true;
+  /** A reported nonce counts when it lies in its chunk and passed the lane's reference check. */
+  private accepted(thread: Thread, job: Job, chunk: Chunk, nonce: bigint, passes: boolean): boolean {
+    if (passes && nonce >= chunk.start && nonce < chunk.start + BigInt(chunk.count)) return true;
     this.rejectedCandidates++;
+    const kernel = thread.lane.kind === 'cpu' ? `the ${this.backend} kernel` : `the kernel of ${this.describeLane(thread.lane)}`;
     this.warn(
-      `the ${this.backend} kernel reported nonce ${nonce} for a ${job.task.kernel} search in ` +
+      `${kernel} reported nonce ${nonce} for a ${job.task.kernel} search in ` +
         `[${chunk.start}, +${chunk.count}), but it does not pass; searching on`,
     );
     return false;
-  }
-
-  /** Size the next chunks of this search from the rate its last full chunk ran at. */
-  private adaptChunk(job: Job, attempts: number, ms: number): void {
-    if (this.fixedChunk !== undefined || ms <= 0 || attempts === 0) return;
-    const ideal = Math.round((attempts / ms) * CHUNK_TARGET_MS);
-    job.chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK[this.backend], ideal));
-    this.chunkByKernel.set(job.task.kernel, job.chunk);
-  }
-
-  private hasWork(job: Job): boolean {
-    return job.returned.length > 0 || job.next < job.end;
-  }
-
-  private takeChunk(job: Job): Chunk | undefined {
-    const returned = job.returned.shift();
-    if (returned !== undefined || job.next >= job.end) return returned;
-    const remaining = job.end - job.next;
-    const count = remaining < BigInt(job.chunk) ? Number(remaining) : job.chunk;
-    const chunk = { start: job.next, count };
-    job.next += BigInt(count);
-    return chunk;
   }
 
   /** Give every ready thread chunks until each holds CHUNKS_PER_THREAD or no search has any left. */
   private pump(): void {
     if (this.closed) return;
     for (const thread of this.workers) {
-      while (thread.ready && thread.inFlight.length < CHUNKS_PER_THREAD) {
-        const next = this.nextChunk();
+      while (thread.ready && !thread.retired && thread.inFlight.length < CHUNKS_PER_THREAD) {
+        const next = this.nextChunk(thread.chunks);
         if (next === undefined) return;
         this.send(thread, next.job, next.chunk);
       }
     }
   }
 
-  /** The next chunk in round-robin order over the active searches. */
-  private nextChunk(): { job: Job; chunk: Chunk } | undefined {
+  /** The next chunk, sized for the lane, in round-robin order over the active searches. */
+  private nextChunk(sizes: ChunkSizer): { job: Job; chunk: Chunk } | undefined {
     for (let tried = 0; tried < this.active.length; tried++) {
       const index = (this.turn + tried) % this.active.length;
       const job = this.active[index];
-      const chunk = this.takeChunk(job);
+      const chunk = job.cursor.take(sizes.size(job.task.kernel));
       if (chunk !== undefined) {
         this.turn = (index + 1) % this.active.length;
         return { job, chunk };
@@ -366,7 +398,7 @@ export class WorkerPool implements Engine {
       job.slot = this.freeSlots.pop()!;
       Atomics.store(this.live, job.slot, job.id);
       this.active.push(job);
-      if (!this.hasWork(job)) this.finish(job, () => job.reject(new RangeExhaustedError(0)));
+      if (!job.cursor.hasWork()) this.finish(job, () => job.reject(new RangeExhaustedError(0)));
     }
     this.updateRefs();
   }
@@ -400,19 +432,5 @@ export class WorkerPool implements Engine {
       if (busy || !thread.ready) thread.worker.ref();
       else thread.worker.unref();
     }
-  }
-
-  private countAttempts(attempts: number): void {
-    if (attempts === 0) return;
-    const now = performance.now();
-    this.totalAttempts += attempts;
-    this.recent.push({ at: now, attempts });
-    this.forgetOldAttempts(now);
-  }
-
-  private forgetOldAttempts(now: number): void {
-    let stale = 0;
-    while (stale < this.recent.length && this.recent[stale].at < now - RATE_WINDOW_MS) stale++;
-    if (stale > 0) this.recent.splice(0, stale);
   }
 }

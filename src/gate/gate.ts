@@ -68,17 +68,20 @@ export class Gate {
     return this.#lastIssuedBits;
   }
 
-  /** A fresh challenge for `source` (an IP address; IPv6 counts by /64), its bits set by the source's and the global rate. */
-  async issue(source: string, algorithm: StampAlgorithm): Promise<Challenge> {
-    return this.#reported(this.#issue(source, algorithm), 'issued');
+  /**
+   * A fresh challenge for `source` (an IP address; IPv6 counts by /64), its bits set by the
+   * source's and the global rate, and at least `leastBits` (a policy rule's own bits).
+   */
+  async issue(source: string, algorithm: StampAlgorithm, leastBits = 0): Promise<Challenge> {
+    return this.#reported(this.#issue(source, algorithm, leastBits), 'issued');
   }
 
-  async #issue(source: string, algorithm: StampAlgorithm): Promise<Challenge> {
+  async #issue(source: string, algorithm: StampAlgorithm, leastBits: number): Promise<Challenge> {
     const [sourceRate, globalRate] = await Promise.all([this.#rate.hit(`source:${sourceKey(source)}`), this.#rate.hit(GLOBAL_KEY)]);
     if (sourceRate > this.policy.sourceLimit) {
       throw new PowerplantError('PP_ERR_RATE_LIMITED', 'too many puzzle requests from your address; slow down');
     }
-    const bits = adaptiveBits(this.policy, sourceRate, globalRate);
+    const bits = Math.max(leastBits, adaptiveBits(this.policy, sourceRate, globalRate));
     this.#lastIssuedBits = bits;
     return this.#challenges.issue({ bits, algorithm, ttlS: this.challengeTtlS, nowMs: this.#now() });
   }
@@ -137,7 +140,7 @@ export class Gate {
 
   /** A pass token for a challenge verify() accepted. */
   passFor(challenge: Challenge): Pass {
-    return this.#tokens.issue(challenge.id, this.tokenTtlS, this.#now());
+    return this.#tokens.issue(challenge.id, this.tokenTtlS, this.#now(), challenge.bits);
   }
 
   /** The pass a token stands for; a PowerplantError when it is not a valid, unexpired token of this gate. */

@@ -4,6 +4,7 @@
  * connect directly.
  * @module
  */
+import type { Server, Socket } from 'node:net';
 
 /** An IPv6 address's groups with a dotted IPv4 tail, if any, as its two groups. */
 function hexGroups(groups: string[]): string[] {
@@ -36,7 +37,6 @@ export function sourceKey(address: string): string {
   return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
-
 /** Open connections per source; an IPv6 /64 is one source, as one client commonly holds a whole /64. */
 export class SourceConnections {
   readonly #open = new Map<string, number>();
@@ -59,4 +59,23 @@ export class SourceConnections {
     if (left === 0) this.#open.delete(key);
     else this.#open.set(key, left);
   }
+}
+
+/**
+ * Cap a server's connections: `max` open in all (Node drops the rest on accept), `perSource` from
+ * one source (the rest are closed at once). `onRefused` is told of each connection turned away.
+ */
+export function capConnections(server: Server, limits: { readonly max: number; readonly perSource: number }, onRefused: () => void): void {
+  server.maxConnections = limits.max;
+  server.on('drop', onRefused);
+  const sources = new SourceConnections(limits.perSource);
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (!sources.add(address)) {
+      onRefused();
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => sources.remove(address));
+  });
 }

@@ -8,6 +8,9 @@
  *   GET  /powerplant.wasm, /powerplant-simd.wasm, /engine/wasm-kernels.js, /schemes/search.js
  *                                            the engine's WASM build and its browser calling code
  *   GET  /demo, /demo/content                a page whose content unlocks with a pass
+ *   GET  /auth                               forward-auth: 200 with a valid pass, 401 (the challenge) without
+ *   GET  /solve?return=/path                 the challenge page, going on to /path once passed
+ *   POST /stamp (form: stamp, return)        the no-JavaScript way in: a hashcash stamp sets the pass
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -15,15 +18,21 @@ import { packageRoot } from '../paths.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { decide, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
 import type { Gate } from '../gate/gate.js';
 import { GATE_COOKIE, gatePreHandler } from '../gate/middleware.js';
+import { returnPath } from '../gate/page.js';
+import { GatePolicy } from '../gate/policy.js';
+import type { Pass } from '../gate/token.js';
 import { PowerplantError } from '../errors.js';
 import { httpDoor, type Door, type DoorContext } from './door.js';
 
 export interface GateHttpOptions {
   readonly gate: Gate;
+  /** Rules for /auth, /solve and the bits of /challenge?path= (default: challenge everything). */
+  readonly policy?: GatePolicy;
 }
 
 /** A string field's messages in the gate's own words: missing, not a string, too long. */
@@ -33,7 +42,10 @@ const field = (max: number, what: string) =>
     .max(max, `must be at most ${max} characters`)
     .describe(what);
 
-const ChallengeQuery = z.object({ algorithm: z.enum(['sha1', 'sha256']).default('sha256').describe('hash of the stamps to mint') });
+const ChallengeQuery = z.object({
+  algorithm: z.enum(['sha1', 'sha256']).default('sha256').describe('hash of the stamps to mint'),
+  path: z.string().max(4096).optional().describe('the path the pass is for: a policy rule may ask more bits for it'),
+});
 const VerifyBody = z.object(
   {
     challenge: field(256, 'the challenge from GET /gate/challenge'),
@@ -41,6 +53,20 @@ const VerifyBody = z.object(
   },
   { error: 'the body must be a JSON object {"challenge","solution"}' },
 );
+const StampForm = z.object(
+  {
+    stamp: field(1024, 'a hashcash stamp minted for the challenge on the page').trim().min(1, 'is required'),
+    return: z.string().max(4096).optional().describe('the path to go on to once passed'),
+  },
+  { error: 'the body must be a form with a stamp field' },
+);
+const SolveQuery = z.object({ return: z.string().max(4096).optional().describe('the path to go on to once passed') });
+const AuthHeaders = z.object({
+  'x-forwarded-uri': z.string().optional().describe('the path and query the visitor asked for (Traefik, Caddy)'),
+  'x-original-uri': z.string().optional().describe('the same, as nginx auth_request sends it'),
+  'x-forwarded-method': z.string().optional().describe("the visitor's method (default GET)"),
+  'x-original-method': z.string().optional().describe('the same, as nginx auth_request may send it'),
+});
 
 /** The published form of a request schema (for /openapi.json); the zod schema above validates. */
 const published = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' });
@@ -55,6 +81,7 @@ function staticFiles(): Record<string, { readonly path: string; readonly type: s
   const js = 'text/javascript; charset=utf-8';
   return {
     '/widget.js': { path: join(root, 'web', 'widget.js'), type: js },
+    '/i18n.js': { path: join(root, 'web', 'i18n.js'), type: js },
     '/worker.js': { path: join(root, 'web', 'worker.js'), type: js },
     '/demo': { path: join(root, 'web', 'demo.html'), type: 'text/html; charset=utf-8' },
     '/engine/wasm-kernels.js': { path: join(compiled, 'engine', 'wasm-kernels.js'), type: js },
@@ -75,6 +102,22 @@ const firstIssue = (error: z.ZodError): string => {
   return issue.path.length === 0 ? issue.message : `${issue.path.join('.')} ${issue.message}`;
 };
 
+/** The URI a forward-auth caller (nginx, Traefik, Caddy) says the visitor asked for. */
+function forwarded(request: FastifyRequest, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = request.headers[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+const forwardedUri = (request: FastifyRequest) => forwarded(request, ['x-forwarded-uri', 'x-original-uri']);
+
+function setPassCookie(request: FastifyRequest, reply: FastifyReply, pass: Pass, ttlS: number): void {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  // Lax, not Strict: a visitor following a link from another site must arrive with the pass.
+  reply.header('set-cookie', `${GATE_COOKIE}=${pass.token}; Path=/; Max-Age=${ttlS}; HttpOnly; SameSite=Lax${secure}`);
+}
+
 /** The page at the gate's own path; links are absolute, as /gate and /gate/ both serve it. */
 const landingPage = (prefix: string): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Powerplant gate</title></head>
@@ -91,7 +134,20 @@ a pass token that opens the routes the gate protects.</p>
 </body></html>
 `;
 
-export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, { gate }) => {
+export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, { gate, policy = new GatePolicy([]) }) => {
+  const admission: Admission = { gate, policy, endpoint: app.prefix };
+  /** The bits the policy asks for GET `path` from this client (0 where it asks for none). */
+  const bitsFor = (request: FastifyRequest, path: string): number => {
+    const verdict = policy.verdict(requestFacts(request, path, 'GET'));
+    return verdict.action === 'challenge' ? verdict.bits : 0;
+  };
+  // The no-JavaScript stamp form, unless the app parses forms itself (e.g. @fastify/formbody).
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+  }
+
   // Fastify's own 4xx (bad JSON, body too large, wrong content type) in the gate's {"error"} shape.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -108,9 +164,13 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
 
   app.get('/challenge', { schema: { summary: 'a puzzle to solve', querystring: published(ChallengeQuery) } }, async (request, reply) => {
     const query = ChallengeQuery.safeParse(request.query);
-    if (!query.success) return reply.code(400).send({ error: 'algorithm must be sha1 or sha256' });
+    if (!query.success) {
+      const error = query.error.issues[0]?.path[0] === 'algorithm' ? 'algorithm must be sha1 or sha256' : firstIssue(query.error);
+      return reply.code(400).send({ error });
+    }
     try {
-      const challenge = await gate.issue(request.ip, query.data.algorithm);
+      const least = query.data.path === undefined ? 0 : bitsFor(request, query.data.path);
+      const challenge = await gate.issue(request.ip, query.data.algorithm, least);
       reply.header('cache-control', 'no-store');
       return { challenge: challenge.text, bits: challenge.bits, algorithm: challenge.algorithm, expires: challenge.expires };
     } catch (error) {
@@ -124,12 +184,59 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
     if (!body.success) return reply.code(400).send({ error: firstIssue(body.error) });
     try {
       const pass = gate.passFor(await gate.verify(body.data.challenge, body.data.solution));
-      const secure = request.protocol === 'https' ? '; Secure' : '';
-      reply.header('set-cookie', `${GATE_COOKIE}=${pass.token}; Path=/; Max-Age=${gate.tokenTtlS}; HttpOnly; SameSite=Strict${secure}`);
+      setPassCookie(request, reply, pass, gate.tokenTtlS);
       reply.header('cache-control', 'no-store');
       return { ok: true, token: pass.token, expires: pass.expires };
     } catch (error) {
       return refuse(reply, error);
+    }
+  });
+
+  const authSchema = { summary: 'forward-auth: 200 with a valid pass, 401 with where to solve without, 403 denied', headers: published(AuthHeaders) };
+  app.get('/auth', { schema: authSchema }, async (request, reply) => {
+    const uri = forwardedUri(request) ?? '/';
+    const method = forwarded(request, ['x-forwarded-method', 'x-original-method']) ?? 'GET';
+    const decision = decide(admission, requestFacts(request, uri, method), request);
+    reply.header('cache-control', 'no-store');
+    switch (decision.kind) {
+      case 'allow':
+        return { ok: true };
+      case 'pass':
+        return { ok: true, expires: decision.pass.expires };
+      case 'deny':
+        return replyError(request, reply, decision.refusal);
+      case 'challenge':
+        return replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo: returnPath(uri) });
+    }
+  });
+
+  const solveSchema = { summary: 'the challenge page, going on to the return path once passed', querystring: published(SolveQuery) };
+  app.get('/solve', { schema: solveSchema }, async (request, reply) => {
+    const query = SolveQuery.safeParse(request.query);
+    const returnTo = returnPath((query.success ? query.data.return : undefined) ?? forwardedUri(request));
+    const decision = decide(admission, requestFacts(request, returnTo, 'GET'), request);
+    if (decision.kind === 'pass' || decision.kind === 'allow') return reply.code(303).header('location', returnTo).send();
+    if (decision.kind === 'deny') return replyError(request, reply, decision.refusal);
+    return replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo });
+  });
+
+  const stampSchema = {
+    summary: 'the no-JavaScript way in: a hashcash stamp sets the pass, then 303 to the return path',
+    body: published(StampForm),
+    consumes: ['application/x-www-form-urlencoded'],
+  };
+  app.post('/stamp', { bodyLimit: VERIFY_BODY_LIMIT, schema: stampSchema }, async (request, reply) => {
+    const form = StampForm.safeParse(request.body);
+    const returnTo = returnPath(form.success ? form.data.return : undefined);
+    try {
+      if (!form.success) throw new PowerplantError('PP_ERR_INVALID', firstIssue(form.error));
+      const pass = gate.passFor(await gate.verifyStamp(form.data.stamp));
+      setPassCookie(request, reply, pass, gate.tokenTtlS);
+      return reply.code(303).header('location', returnTo).header('cache-control', 'no-store').send();
+    } catch (error) {
+      if (!(error instanceof PowerplantError)) throw error;
+      const bits = bitsFor(request, returnTo);
+      return replyChallenge(admission, request, reply, { bits, refusal: error, returnTo, stampRefused: true });
     }
   });
 
@@ -149,9 +256,9 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
   });
 };
 
-/** The gate's HTTP door: the plugin under /gate on the server's HTTP port. */
-export async function startGateHttp(context: Pick<DoorContext, 'http' | 'gate'>): Promise<Door> {
-  const { http, gate } = context;
-  await http.register(gateHttpPlugin, { prefix: '/gate', gate });
+/** The gate's HTTP door: the plugin under /gate on the server's HTTP port, with the policy for forward-auth. */
+export async function startGateHttp(context: Pick<DoorContext, 'http' | 'gate' | 'config'>): Promise<Door> {
+  const { http, gate, config } = context;
+  await http.register(gateHttpPlugin, { prefix: '/gate', gate, policy: new GatePolicy(config.gate.http.rules) });
   return httpDoor('gate-http', http);
 }

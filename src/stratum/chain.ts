@@ -1,5 +1,5 @@
 /**
- * The built-in chain the Stratum coordinator mines on when no real node feeds it: a genesis header
+ * The built-in chain, the Stratum coordinator's work source when no node feeds it: a genesis header
  * built here (a coinbase paying nothing, merkle root = its hash), then each accepted block becomes
  * the new tip. Only the last `history` blocks are kept. A block is accepted only after an
  * independent check (the bitcoin scheme's verify) that it extends the tip and meets the target.
@@ -7,7 +7,9 @@
  */
 import { InputError } from '../schemes/bits.js';
 import { bitcoin, blockHash, sha256d, targetFromBits } from '../schemes/bitcoin.js';
+import { coinbaseParts } from './coinbase.js';
 import { hex32, merkleRoot, swapWords } from './job.js';
+import type { BlockVerdict, FoundBlock, WorkSource, WorkStatus, WorkTemplate } from './work.js';
 
 export interface Block {
   readonly height: number;
@@ -18,18 +20,6 @@ export interface Block {
   readonly time: number;
   /** Who found it (the worker name), absent for genesis. */
   readonly foundBy?: string;
-}
-
-/** What the coordinator needs to make a job on top of the tip. */
-export interface Template {
-  readonly height: number;
-  /** The tip's hash in Stratum's word-swapped order. */
-  readonly prevhash: string;
-  readonly version: string;
-  readonly nbits: string;
-  readonly ntime: string;
-  readonly coinb1: string;
-  readonly coinb2: string;
 }
 
 export interface ChainOptions {
@@ -44,33 +34,8 @@ export interface ChainOptions {
 }
 
 const VERSION = 0x20000000;
-/** Coinbase tag after the extranonce, so the chain's blocks say who made them. */
-const TAG = Buffer.from('/powerplant/', 'ascii');
-
-/** Minimal little-endian push of the height (BIP34), so each height's coinbase differs. */
-function heightPush(height: number): Buffer {
-  if (height === 0) return Buffer.from([0x00]);
-  const bytes: number[] = [];
-  for (let value = height; value > 0; value = Math.floor(value / 256)) bytes.push(value % 256);
-  if ((bytes[bytes.length - 1] & 0x80) !== 0) bytes.push(0);
-  return Buffer.from([bytes.length, ...bytes]);
-}
-
-/** Coinbase transaction split around its extranonce: one input, one zero-value OP_RETURN output. */
-export function coinbaseParts(height: number, extranonceBytes: number): { coinb1: string; coinb2: string } {
-  const push = heightPush(height);
-  const scriptLength = push.length + extranonceBytes + TAG.length;
-  const coinb1 = Buffer.concat([
-    Buffer.from('01000000' + '01' + '00'.repeat(32) + 'ffffffff', 'hex'),
-    Buffer.from([scriptLength]),
-    push,
-  ]);
-  const coinb2 = Buffer.concat([
-    TAG,
-    Buffer.from('ffffffff' + '01' + '0000000000000000' + '016a' + '00000000', 'hex'),
-  ]);
-  return { coinb1: coinb1.toString('hex'), coinb2: coinb2.toString('hex') };
-}
+/** The built-in chain's coinbase pays nothing: one zero-value OP_RETURN output. */
+const OUTPUTS = [{ value: 0n, script: Buffer.from([0x6a]) }];
 
 function headerBytes(version: number, prev: Uint8Array, root: Uint8Array, time: number, bits: number, nonce: number): Uint8Array {
   const header = Buffer.alloc(80);
@@ -83,13 +48,14 @@ function headerBytes(version: number, prev: Uint8Array, root: Uint8Array, time: 
   return header;
 }
 
-export class Chain {
+export class Chain implements WorkSource {
   readonly bits: number;
   readonly target: bigint;
   private readonly history: number;
   private readonly extranonceBytes: number;
   private readonly now: () => number;
   private readonly kept: Block[] = [];
+  private listener: (clean: boolean) => void = () => {};
 
   constructor(options: ChainOptions) {
     if (!Number.isSafeInteger(options.history) || options.history < 1) throw new RangeError('history must be at least 1');
@@ -98,7 +64,7 @@ export class Chain {
     this.history = options.history;
     this.extranonceBytes = options.extranonceBytes;
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    const { coinb1, coinb2 } = coinbaseParts(0, this.extranonceBytes);
+    const { coinb1, coinb2 } = coinbaseParts(0, this.extranonceBytes, OUTPUTS);
     const coinbase = Buffer.from(coinb1 + '00'.repeat(this.extranonceBytes) + coinb2, 'hex');
     const time = this.now();
     const header = headerBytes(VERSION, new Uint8Array(32), merkleRoot(coinbase, []), time, this.bits, 0);
@@ -119,7 +85,7 @@ export class Chain {
   }
 
   /** A job's template on top of the tip; ntime never goes back before the tip's time. */
-  template(): Template {
+  template(): WorkTemplate {
     const tip = this.tip;
     const height = tip.height + 1;
     return {
@@ -128,9 +94,41 @@ export class Chain {
       version: hex32(VERSION),
       nbits: hex32(this.bits),
       ntime: hex32(Math.max(this.now(), tip.time)),
-      ...coinbaseParts(height, this.extranonceBytes),
+      ...coinbaseParts(height, this.extranonceBytes, OUTPUTS),
+      merkleBranch: [],
+      target: this.target,
     };
   }
+
+  current(): WorkTemplate {
+    return this.template();
+  }
+
+  refresh(): void {
+    this.listener(false);
+  }
+
+  onWork(listener: (clean: boolean) => void): void {
+    this.listener = listener;
+  }
+
+  status(): WorkStatus {
+    return { kind: 'chain', up: true, height: this.tip.height + 1 };
+  }
+
+  /** Append the block and announce the new tip; a header that does not fit is rejected, not thrown. */
+  submit(found: FoundBlock): BlockVerdict {
+    try {
+      const block = this.accept(found.header, found.worker);
+      this.listener(true);
+      return { accepted: true, height: block.height, hash: block.hash };
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return { accepted: false, height: found.template.height, hash: blockHash(found.header), reason: error.message };
+    }
+  }
+
+  close(): void {}
 
   /** Append a block found on the tip; throws InputError when it does not extend it or misses the target. */
   accept(header: Uint8Array, foundBy: string): Block {

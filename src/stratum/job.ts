@@ -30,6 +30,8 @@ export interface ShareFields {
   readonly extranonce2: string;
   readonly ntime: string;
   readonly nonce: string;
+  /** The header's version when the miner rolls version bits (BIP 310); the job's otherwise. */
+  readonly version?: string;
 }
 
 const MAX_HEX_BYTES = 100_000;
@@ -69,14 +71,17 @@ export function merkleRoot(coinbase: Uint8Array, branch: readonly Uint8Array[]):
 /** A 32-bit header field: big-endian hex on the wire, little-endian in the header. */
 const littleEndian = (hex: string): Buffer => Buffer.from(hex, 'hex').reverse();
 
+/** The coinbase a share hashed: coinb1 || extranonce1 || extranonce2 || coinb2. */
+export const coinbaseOf = (job: StratumJob, share: ShareFields): Buffer =>
+  Buffer.from(job.coinb1 + share.extranonce1 + share.extranonce2 + job.coinb2, 'hex');
+
 /** The 80-byte header a miner hashes for a job and its share fields. */
 export function buildHeader(job: StratumJob, share: ShareFields): Uint8Array {
-  const coinbase = Buffer.from(job.coinb1 + share.extranonce1 + share.extranonce2 + job.coinb2, 'hex');
   const branch = job.merkleBranch.map((hash) => Buffer.from(hash, 'hex'));
   return Buffer.concat([
-    littleEndian(job.version),
+    littleEndian(share.version ?? job.version),
     swapWords(Buffer.from(job.prevhash, 'hex')),
-    merkleRoot(coinbase, branch),
+    merkleRoot(coinbaseOf(job, share), branch),
     littleEndian(share.ntime),
     littleEndian(job.nbits),
     littleEndian(share.nonce),

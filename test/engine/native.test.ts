@@ -1,6 +1,9 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { hashValue, targetFromBits } from '../../src/schemes/bitcoin.js';
 import { trialValue } from '../../src/schemes/bitmessage.js';
@@ -18,7 +21,7 @@ const skip = kernels === null && process.env.CI !== 'true' && 'native addon not 
 /** One backend per variant of `kernel` this CPU runs, scalar included. */
 function variantBackends(kernel: KernelName): [string, Backend][] {
   assert.ok(kernels !== null, 'the native addon must load (CI builds it)');
-  return kernels.available[kernel].map((variant) => {
+  return kernels[kernel].map((variant) => {
     const backend = loadNativeBackend({ [kernel]: variant });
     assert.ok(backend !== null);
     return [variant, backend];
@@ -41,25 +44,78 @@ function assertFinds(task: SearchTask, start: bigint, count: number, nonce: bigi
   }
 }
 
+/** A task of every family where about one nonce in 2^17 passes. */
+function oneIn2To17(random: ReturnType<typeof generator>): SearchTask[] {
+  return [
+    { kernel: 'sha256-text', prefix: random.bytes(90), suffix: random.bytes(30), width: 12, zeroBits: 17 },
+    { kernel: 'sha1-text', prefix: random.bytes(40), suffix: random.bytes(0), width: 11, zeroBits: 17 },
+    { kernel: 'sha256d-header', header: random.bytes(80), target: (1n << 240n) - 1n },
+    { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> 17n },
+    { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> 17n) },
+  ];
+}
+
 describe('native addon', { skip }, () => {
   it('lists its variants, scalar last, the selected one among them', () => {
     assert.ok(kernels !== null);
+    const backend = loadNativeBackend();
+    assert.equal(backend?.name, 'native');
+    const selected = backend.kernels?.();
     for (const kernel of KERNELS) {
-      const available: readonly string[] = kernels.available[kernel];
+      const available: readonly string[] = kernels[kernel];
       assert.equal(available.at(-1), 'scalar', kernel);
-      assert.ok(available.includes(kernels.selected[kernel]), kernel);
+      assert.ok(available.includes(selected?.[kernel].variant ?? ''), kernel);
     }
-    assert.equal(loadNativeBackend()?.name, 'native');
     assert.throws(() => loadNativeBackend({ 'blake2b-nano': 'no-such-variant' }), RangeError);
   });
 
-  it('honours POWERPLANT_KERNEL=scalar and POWERPLANT_NO_NATIVE=1', () => {
-    const script = `import { nativeKernelVariants } from ${JSON.stringify(new URL('../../src/engine/native.js', import.meta.url).href)};
-      process.stdout.write(JSON.stringify(nativeKernelVariants()?.selected ?? null));`;
-    const selected = (env: Record<string, string>): unknown =>
-      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
-    assert.deepEqual(selected({ POWERPLANT_KERNEL: 'scalar' }), Object.fromEntries(KERNELS.map((kernel) => [kernel, 'scalar'])));
-    assert.equal(selected({ POWERPLANT_NO_NATIVE: '1' }), null);
+  describe('kernel selection in a fresh process', () => {
+    const script = `import { loadNativeBackend } from ${JSON.stringify(new URL('../../src/engine/native.js', import.meta.url).href)};
+      process.stdout.write(JSON.stringify(loadNativeBackend()?.kernels?.() ?? null));`;
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const selected = (env: Record<string, string>): unknown => {
+      const result = run(env);
+      assert.equal(result.status, 0, result.stderr);
+      return JSON.parse(result.stdout);
+    };
+    let cacheDir: string;
+    before(() => {
+      cacheDir = mkdtempSync(join(tmpdir(), 'powerplant-kernels-'));
+    });
+    after(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+    it('honours POWERPLANT_KERNEL=scalar, per-family pins and POWERPLANT_NO_NATIVE=1', () => {
+      const off = { POWERPLANT_CACHE_DIR: 'off' };
+      assert.deepEqual(
+        selected({ ...off, POWERPLANT_KERNEL: 'scalar' }),
+        Object.fromEntries(KERNELS.map((kernel) => [kernel, { variant: 'scalar', source: 'pinned' }])),
+      );
+      const pinned = selected({ ...off, POWERPLANT_KERNEL: 'sha1-text=scalar, blake2b-nano=scalar' }) as Record<string, { source: string }>;
+      assert.deepEqual(pinned['sha1-text'], { variant: 'scalar', source: 'pinned' });
+      assert.deepEqual(pinned['blake2b-nano'], { variant: 'scalar', source: 'pinned' });
+      assert.equal(pinned['sha256-text'].source, 'measured');
+      assert.equal(selected({ POWERPLANT_NO_NATIVE: '1' }), null);
+    });
+
+    it('refuses a pin this CPU cannot run, naming the variants it supports', () => {
+      assert.ok(kernels !== null);
+      const result = run({ POWERPLANT_CACHE_DIR: 'off', POWERPLANT_KERNEL: 'sha1-text=avx-1024' });
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, /POWERPLANT_KERNEL: sha1-text has no variant "avx-1024" on this CPU/);
+      assert.ok(result.stderr.includes(kernels['sha1-text'].join(', ')), result.stderr);
+      assert.match(run({ POWERPLANT_KERNEL: 'sha3-text=scalar' }).stderr, /"sha3-text=scalar" is not family=variant/);
+    });
+
+    it('measures on the first start and reads the cache on the second', () => {
+      const env = { POWERPLANT_CACHE_DIR: cacheDir };
+      const first = selected(env) as Record<string, { variant: string; source: string }>;
+      const second = selected(env) as Record<string, { variant: string; source: string }>;
+      for (const kernel of KERNELS) {
+        assert.equal(first[kernel].source, 'measured', kernel);
+        assert.deepEqual(second[kernel], { variant: first[kernel].variant, source: 'cached' }, kernel);
+      }
+    });
   });
 
   it('rejects what C cannot check instead of crashing', () => {
@@ -80,17 +136,18 @@ describe('native addon', { skip }, () => {
     const path = nativeAddonPath();
     const addon = createRequire(import.meta.url)(path) as Record<string, (...args: unknown[]) => unknown>;
     const bytes = (length: number): Uint8Array => new Uint8Array(length);
-    assert.throws(() => addon.sha256dHeader(undefined, bytes(79), bytes(32), 0n, 1), RangeError);
-    assert.throws(() => addon.sha256dHeader(undefined, bytes(80), bytes(31), 0n, 1), RangeError);
-    assert.throws(() => addon.sha256dHeader(undefined, bytes(80), bytes(32), 0xffffffffn, 2), RangeError);
-    assert.throws(() => addon.sha512dBitmessage(undefined, bytes(64), -1n, 0n, 1), RangeError);
-    assert.throws(() => addon.blake2bNano(undefined, new Uint16Array(16), 0n, 0n, 1), TypeError);
-    assert.throws(() => addon.blake2bNano(undefined, bytes(32), 0n, 0n, 0.5), RangeError);
-    assert.throws(() => addon.blake2bNano('avx-1024', bytes(32), 0n, 0n, 1), RangeError);
-    assert.throws(() => addon.sha256Text(undefined, bytes(3), bytes(0), 20, 1, 0n, 1), RangeError);
-    assert.throws(() => addon.sha1Text(undefined, bytes(3), bytes(0), 2, 1, 99n, 2), RangeError);
-    assert.throws(() => addon.sha1Text(undefined, bytes(3), bytes(0), 2, 1, 0n), TypeError);
-    assert.deepEqual(addon.sha1Text(undefined, bytes(0), bytes(0), 1, 0, 3n, 7), { nonce: 3n, attempts: 1 });
+    assert.throws(() => addon.sha256dHeader(0, bytes(79), bytes(32), 0n, 1), RangeError);
+    assert.throws(() => addon.sha256dHeader(0, bytes(80), bytes(31), 0n, 1), RangeError);
+    assert.throws(() => addon.sha256dHeader(0, bytes(80), bytes(32), 0xffffffffn, 2), RangeError);
+    assert.throws(() => addon.sha512dBitmessage(0, bytes(64), -1n, 0n, 1), RangeError);
+    assert.throws(() => addon.blake2bNano(0, new Uint16Array(16), 0n, 0n, 1), TypeError);
+    assert.throws(() => addon.blake2bNano(0, bytes(32), 0n, 0n, 0.5), RangeError);
+    assert.throws(() => addon.blake2bNano('avx2-4way', bytes(32), 0n, 0n, 1), TypeError);
+    assert.throws(() => addon.blake2bNano(99, bytes(32), 0n, 0n, 1), RangeError);
+    assert.throws(() => addon.sha256Text(0, bytes(3), bytes(0), 20, 1, 0n, 1), RangeError);
+    assert.throws(() => addon.sha1Text(0, bytes(3), bytes(0), 2, 1, 99n, 2), RangeError);
+    assert.throws(() => addon.sha1Text(0, bytes(3), bytes(0), 2, 1, 0n), TypeError);
+    assert.deepEqual(addon.sha1Text(0, bytes(0), bytes(0), 1, 0, 3n, 7), { nonce: 3n, attempts: 1 });
   });
 
   it('finds the NIP-13 vectors (sha256-text)', () => {
@@ -217,19 +274,23 @@ describe('native addon', { skip }, () => {
   });
 
   it('SIMD and scalar agree on long native-only scans', () => {
-    const random = generator(71);
-    const tasks: SearchTask[] = [
-      { kernel: 'sha256-text', prefix: random.bytes(90), suffix: random.bytes(30), width: 12, zeroBits: 17 },
-      { kernel: 'sha1-text', prefix: random.bytes(40), suffix: random.bytes(0), width: 11, zeroBits: 17 },
-      { kernel: 'sha256d-header', header: random.bytes(80), target: (1n << 240n) - 1n },
-      { kernel: 'sha512d-bitmessage', initialHash: random.bytes(64), target: U64 >> 17n },
-      { kernel: 'blake2b-nano', root: random.bytes(32), threshold: U64 - (U64 >> 17n) },
-    ];
-    for (const task of tasks) {
+    for (const task of oneIn2To17(generator(71))) {
       const backends = variantBackends(task.kernel);
       for (const start of [999_999_937n, 12_345n]) {
         const results = backends.map(([, backend]) => backend.scan(task, start, 400_003));
         for (const result of results) assert.deepEqual(result, results[0], task.kernel);
+      }
+    }
+  });
+});
+
+describe('native addon at the end of a nonce space', { skip }, () => {
+  it('scans an empty range at the very end of every family, 2^64 included, as the reference does', () => {
+    for (const task of oneIn2To17(generator(72))) {
+      const end = nonceSpace(task);
+      assert.deepEqual(referenceBackend.scan(task, end, 0), { nonce: null, attempts: 0 }, `reference ${task.kernel}`);
+      for (const [variant, backend] of variantBackends(task.kernel)) {
+        assert.deepEqual(backend.scan(task, end, 0), { nonce: null, attempts: 0 }, `${task.kernel} ${variant} at ${end}`);
       }
     }
   });

@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import type { SearchTask } from '../../src/schemes/search.js';
 import { createEngine, RangeExhaustedError, type Progress, type WorkerPool } from '../../src/engine/index.js';
 import { loadBackend, type BackendName } from '../../src/engine/backends.js';
@@ -55,6 +57,32 @@ for (const backend of ['js', 'native', 'wasm'] as const) {
     });
   }
 }
+
+describe('pool: lowest priority', { skip: process.platform !== 'linux' && 'thread nice values are read from /proc' }, () => {
+  /** Nice value of every thread of this process, by thread id (field 19 of /proc/self/task/TID/stat). */
+  const threadNiceValues = (): Map<string, number> =>
+    new Map(
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+      }),
+    );
+
+  it('runs the search threads at nice 19 and leaves the main thread as it was', async () => {
+    const before = threadNiceValues();
+    const mainNice = getPriority();
+    const engine = await createEngine({ threads: 2, backend: 'js', nice: true });
+    try {
+      const added = [...threadNiceValues()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+      assert.equal(added.filter((nice) => nice === 19).length, 2, `new threads' nice values: ${added.join(' ')}`);
+      assert.equal(getPriority(), mainNice);
+      const found = await engine.search(EASY[4]);
+      assert.ok(attempt(EASY[4], found.nonce));
+    } finally {
+      await engine.close();
+    }
+  });
+});
 
 describe('pool: scheduling, cancellation and shutdown', () => {
   let engine: WorkerPool;

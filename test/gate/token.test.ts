@@ -9,8 +9,9 @@ const codec = new TokenCodec(Buffer.from('a test secret of enough length'), 'tes
 const refusedWith = (code: string) => (error: unknown) => error instanceof PowerplantError && error.code === code;
 
 test('a token carries its expiry and challenge id and checks out until it expires', () => {
-  const pass = codec.issue(ID, 300, NOW);
+  const pass = codec.issue(ID, 300, NOW, 18);
   assert.equal(pass.token.length, TOKEN_LENGTH);
+  assert.equal(pass.bits, 18);
   assert.equal(pass.expires, NOW / 1000 + 300);
   assert.deepEqual(codec.check(pass.token, NOW + 299_999), pass);
   assert.throws(() => codec.check(pass.token, NOW + 300_000), refusedWith('PP_ERR_EXPIRED'));

@@ -38,7 +38,8 @@ export class PacedEngine implements Engine {
   /** Figures like the pool's, so the server's hash-rate gauges have something to show. */
   stats() {
     const seconds = (performance.now() - this.#started) / 1000;
-    return { threads: 1, activeJobs: 0, queuedJobs: 0, totalAttempts: this.#total, rate: this.#total / Math.max(seconds, 1e-3), rejectedCandidates: 0, workerRestarts: 0 };
+    const [totalAttempts, rate] = [this.#total, this.#total / Math.max(seconds, 1e-3)];
+    return { threads: 1, activeJobs: 0, queuedJobs: 0, totalAttempts, rate, rejectedCandidates: 0, workerRestarts: 0, lanes: [{ lane: 'cpu', threads: 1, totalAttempts, rate }] };
   }
 
   async close(): Promise<void> {}

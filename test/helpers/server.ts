@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig, type Config, type ConfigFlags } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
@@ -46,11 +46,25 @@ export async function until(condition: () => boolean, ms = 5000, label = 'condit
   }
 }
 
-/** A port nobody listens on right now (0 would disable a door). */
+/** A port nobody listens on right now (for doors where port 0 means "off"). */
 export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/**
+ * A keep-alive connection to an HTTP port that has had one GET of `path` answered 200; resolves to
+ * null when the server closes it unanswered.
+ */
+export async function openHttpConnection(port: number, path = '/healthz', from = '127.0.0.1'): Promise<Socket | null> {
+  const socket = connect({ port, host: '127.0.0.1', localAddress: from });
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+  return new Promise((resolve) => {
+    socket.once('data', (chunk) => resolve(chunk.toString().startsWith('HTTP/1.1 200') ? socket : null));
+    socket.once('close', () => resolve(null));
+    socket.once('error', () => resolve(null));
+  });
 }

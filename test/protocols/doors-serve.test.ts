@@ -15,7 +15,6 @@ import { StratumAgent } from '../../src/clients/stratum-agent.js';
 import { bitmessage } from '../../src/schemes/bitmessage.js';
 import { freePort } from '../helpers/server.js';
 
-
 test('both doors run inside the server on the configured ports', async () => {
   const [metanoiaPort, stratumPort] = [await freePort(), await freePort()];
   const config = loadConfig({

@@ -44,8 +44,8 @@ test('POST /gate/verify: a good stamp earns a token and a cookie, once', async (
   assert.equal(ok.statusCode, 200);
   const body = ok.json() as { ok: boolean; token: string; expires: number };
   assert.equal(body.ok, true);
-  assert.match(body.token, /^t1[0-9a-f]{88}$/);
-  assert.match(String(ok.headers['set-cookie']), new RegExp(`^powerplant_gate=${body.token}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict$`));
+  assert.match(body.token, /^t2[0-9a-f]{90}$/);
+  assert.match(String(ok.headers['set-cookie']), new RegExp(`^powerplant_gate=${body.token}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax$`));
   const again = await verify(app, { challenge: issued.challenge, solution });
   assert.equal(again.statusCode, 409);
   assert.deepEqual(again.json(), { error: 'challenge already used' });

@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { createMetrics } from '../../src/metrics.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { startStratum } from '../../src/protocols/stratum.js';
+import { startStratum, type StratumDoor } from '../../src/protocols/stratum.js';
+import type { Chain } from '../../src/stratum/chain.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
 import { StratumAgent } from '../../src/clients/stratum-agent.js';
+import { stratumSettings } from '../helpers/stratum.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
@@ -21,18 +22,11 @@ async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-function settings(overrides: Partial<Config['stratum']> = {}) {
-  const stratum: Config['stratum'] = {
-    ...loadConfig({ defaultsFile: null }).stratum,
-    port: 0, // a free port
-    share_difficulty: 1e-9, // about one hash in four is a share
-    block_bits: '207fffff', // about one hash in two is a block
-    job_interval_ms: 60_000,
-    max_line_bytes: 1024,
-    max_connections: 10,
-    ...overrides,
-  };
-  return { stratum, server: { host: '127.0.0.1' } };
+const settings = stratumSettings;
+
+function builtIn(door: StratumDoor): Chain {
+  assert.ok(door.chain, 'the door mines on the built-in chain');
+  return door.chain;
 }
 
 test('two agents find blocks in a row on a low-difficulty chain, with no duplicates', async () => {
@@ -45,8 +39,9 @@ test('two agents find blocks in a row on a low-difficulty chain, with no duplica
   try {
     const summaries = await Promise.all(agents.map((agent) => agent.run(AbortSignal.timeout(20_000))));
     for (const summary of summaries) assert.ok(summary.accepted >= 12, `accepted ${summary.accepted}`);
-    const blocks = door.chain.blocks();
-    assert.ok(door.chain.height >= 5, `height ${door.chain.height}`);
+    const chain = builtIn(door);
+    const blocks = chain.blocks();
+    assert.ok(chain.height >= 5, `height ${chain.height}`);
     assert.deepEqual(
       blocks.map((block) => block.height),
       blocks.map((_, i) => i),
@@ -58,7 +53,7 @@ test('two agents find blocks in a row on a low-difficulty chain, with no duplica
     const finders = new Set(blocks.slice(1).map((block) => block.foundBy));
     assert.ok([...finders].every((name) => name === 'alice' || name === 'bob'));
     const scraped = await metrics.registry.metrics();
-    assert.match(scraped, new RegExp(`powerplant_stratum_chain_height ${door.chain.height}\n`));
+    assert.match(scraped, new RegExp(`powerplant_stratum_chain_height ${chain.height}\n`));
     assert.match(scraped, /powerplant_stratum_shares_total\{outcome="accepted"\} \d+/);
   } finally {
     await door.close();
@@ -86,6 +81,8 @@ test('a raw client sending garbage and an over-long line is closed; an agent alo
     const mining = agent.run(stop.signal);
     raw.write('x'.repeat(1000));
     await closed;
+    // Told why before the close.
+    assert.deepEqual(JSON.parse(received.join('').trim().split('\n').at(-1)!), { id: null, result: null, error: [20, 'line longer than 256 bytes', null] });
     await until(() => agent.summary().accepted >= 3);
     assert.equal(door.coordinator.agents().length, 1, 'the closed client is forgotten, the agent mines on');
     stop.abort();
@@ -109,7 +106,7 @@ test('`powerplant agent` mines shares for the coordinator and exits with a summa
     assert.equal(code, 0);
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { accepted: number };
     assert.ok(summary.accepted >= 3);
-    assert.ok(door.chain.height >= 1);
+    assert.ok(builtIn(door).height >= 1);
   } finally {
     await door.close();
   }
@@ -203,5 +200,50 @@ test('an agent reconnects with backoff when the coordinator restarts', async () 
     stop.abort();
     await mining;
     await second.close();
+  }
+});
+
+test('connections past stratum.max_connections_per_source get an error line and are closed', async () => {
+  const door = await startStratum({ config: settings({ max_connections_per_source: 2 }) });
+  try {
+    const open = async () => {
+      const socket = connect({ host: '127.0.0.1', port: door.address.port });
+      socket.on('error', () => {});
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      return socket;
+    };
+    const kept = [await open(), await open()];
+    const third = await open();
+    let refusal = '';
+    third.on('data', (chunk: Buffer) => (refusal += chunk.toString()));
+    await new Promise<void>((resolve) => third.once('close', () => resolve()));
+    assert.deepEqual(JSON.parse(refusal), { id: null, result: null, error: [20, 'at most 2 connections per address', null] });
+    kept[0].write('{"id":1,"method":"mining.subscribe","params":[]}\n');
+    const answer = await new Promise<string>((resolve) => kept[0].once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    assert.match(answer, /^\{"id":1,"result":/);
+    // A closed connection frees its place.
+    kept[1].destroy();
+    await until(() => door.coordinator.agents().length === 1);
+    const fourth = await open();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(fourth.destroyed, false);
+    assert.equal(door.coordinator.agents().length, 2);
+    for (const socket of [...kept, fourth]) socket.destroy();
+  } finally {
+    await door.close();
+  }
+});
+
+test('an agent whose share difficulty is harder than the block target still sends the blocks it finds', async () => {
+  // Share difficulty 1e6 (never reached here), blocks at about one hash in two.
+  const door = await startStratum({ config: settings({ share_difficulty: 1e6 }) });
+  try {
+    const engine = createInlineEngine(referenceBackend, 64);
+    const agent = new StratumAgent({ host: '127.0.0.1', port: door.address.port, user: 'gus', engine, backoffMs: 50, maxShares: 4 });
+    const summary = await agent.run(AbortSignal.timeout(20_000));
+    assert.ok(summary.accepted >= 4);
+    assert.ok(builtIn(door).height >= 1, `height ${builtIn(door).height}`);
+  } finally {
+    await door.close();
   }
 });

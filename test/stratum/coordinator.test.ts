@@ -1,65 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseJson, stringifyJson, type JsonValue } from '../../src/net/json.js';
-import { hashValue, shareTarget } from '../../src/schemes/bitcoin.js';
-import { Chain } from '../../src/stratum/chain.js';
-import { Coordinator, type Session } from '../../src/stratum/coordinator.js';
-import { buildHeader, hex32, parseNotify, type StratumJob } from '../../src/stratum/job.js';
-
-const EASY_BITS = 0x207fffff; // about every other hash is a block
-const HARD_BITS = 0x1d00ffff; // no block by chance in these tests
-
-interface Agent {
-  readonly session: Session;
-  readonly received: { [key: string]: JsonValue }[];
-  closed: string | null;
-  send(message: JsonValue): void;
-}
-
-function setup(bits: number, shareDifficulty: number, maxLineBytes = 4096, jobIntervalMs = 0) {
-  const chain = new Chain({ bits, history: 3, extranonceBytes: 8 });
-  const coordinator = new Coordinator({ chain, shareDifficulty, jobIntervalMs, maxLineBytes });
-  const connect = (): Agent => {
-    const agent: Agent = {
-      received: [],
-      closed: null,
-      session: coordinator.connect({
-        send: (line) => agent.received.push(parseJson(line) as { [key: string]: JsonValue }),
-        close: (reason) => {
-          agent.closed = reason;
-        },
-      }),
-      send: (message) => agent.session.receive(Buffer.from(stringifyJson(message) + '\n')),
-    };
-    return agent;
-  };
-  return { chain, coordinator, connect };
-}
-
-/** Subscribe and authorize; returns the extranonce1 and the first job. */
-function join(agent: Agent, user = 'alice'): { extranonce1: string; job: StratumJob } {
-  agent.send({ id: 1n, method: 'mining.subscribe', params: ['test/1'] });
-  agent.send({ id: 2n, method: 'mining.authorize', params: [user, 'x'] });
-  const subscribe = agent.received.find((message) => message.id === 1n)!;
-  const [, extranonce1] = subscribe.result as [JsonValue, string, bigint];
-  return { extranonce1, job: lastJob(agent) };
-}
-
-function lastJob(agent: Agent): StratumJob {
-  const notify = agent.received.filter((message) => message.method === 'mining.notify').at(-1);
-  assert.ok(notify, 'a job was pushed');
-  return parseNotify(notify.params);
-}
-
-const reply = (agent: Agent, id: bigint) => agent.received.find((message) => message.id === id);
-
-/** The first nonce (counting from `from`) whose header meets `passes`, as submit params. */
-function findShare(job: StratumJob, extranonce1: string, passes: (value: bigint) => boolean, from = 0): string[] {
-  for (let nonce = from; ; nonce++) {
-    const fields = { extranonce1, extranonce2: '00000001', ntime: job.ntime, nonce: hex32(nonce) };
-    if (passes(hashValue(buildHeader(job, fields)))) return ['alice', job.jobId, fields.extranonce2, fields.ntime, fields.nonce];
-  }
-}
+import type { JsonValue } from '../../src/net/json.js';
+import { shareTarget } from '../../src/schemes/bitcoin.js';
+import { parseNotify } from '../../src/stratum/job.js';
+import { EASY_BITS, HARD_BITS, findShare, join, lastJob, reply, setup } from '../helpers/stratum.js';
 
 test('subscribe gives each agent its own extranonce1; jobs follow subscribe + authorize', () => {
   const { connect, coordinator } = setup(HARD_BITS, 0.5);
@@ -199,10 +143,12 @@ test('garbage gets error 20, an over-long line closes that connection only', () 
   assert.deepEqual(bad.received[1], { id: 5n, result: null, error: [20n, 'unsupported method "mining.frobnicate"', null] });
   assert.equal((bad.received[2].error as JsonValue[])[0], 20n);
   bad.send({ id: 6n, method: 'mining.extranonce.subscribe', params: [] });
-  assert.deepEqual(reply(bad, 6n), { id: 6n, result: false, error: null });
+  assert.deepEqual(reply(bad, 6n), { id: 6n, result: true, error: null });
   assert.equal(bad.closed, null);
   bad.session.receive(Buffer.alloc(300, 0x61));
   assert.equal(bad.closed, 'line too long');
+  // The miner is told why before the close.
+  assert.deepEqual(bad.received.at(-1), { id: null, result: null, error: [20n, 'line longer than 256 bytes', null] });
   assert.equal(coordinator.agents().length, 1);
   assert.equal(good.closed, null);
   good.send({ id: 7n, method: 'mining.authorize', params: ['carol', ''] });

@@ -1,0 +1,358 @@
+/**
+ * One Stratum connection: bytes in, lines out through a small transport (no socket here, so tests
+ * drive it with raw bytes). It answers subscribe, authorize, submit, configure (BIP 310 version
+ * rolling and minimum difficulty), suggest_difficulty and extranonce.subscribe; keeps its own
+ * difficulty (vardiff) and the difficulty each job was sent with; counts its shares for the
+ * workers view; and closes itself after too many protocol errors or an over-long line, replying
+ * first so the miner knows why.
+ * @module
+ */
+import type { Logger } from '../log.js';
+import { PowerplantError } from '../errors.js';
+import { difficultyOf } from '../schemes/bitcoin.js';
+import { LineSplitter } from '../net/framing.js';
+import { stringifyJson, type JsonValue } from '../net/json.js';
+import { errorReply, isShareVerdict, outcomeOf, StratumError, type ShareOutcome, type StratumErrorName } from './errors.js';
+import { hex32, notifyParams } from './job.js';
+import { BadRequest, parseRequest, type Request } from './requests.js';
+import { checkShare, type CheckedShare, type Job } from './shares.js';
+import { Vardiff, type VardiffSettings } from './vardiff.js';
+
+/** How the session talks to its connection. */
+export interface Transport {
+  /** Send one line (without its newline). */
+  send(line: string): void;
+  /** Close the connection after what was sent (the session will not call send again). */
+  close(reason: string): void;
+}
+
+export interface SessionSettings {
+  readonly maxLineBytes: number;
+  /** Protocol errors (bad requests, not share verdicts) a connection may make; the next one closes it. */
+  readonly maxErrors: number;
+  readonly extranonce2Size: number;
+  /** Version bits the pool lets miners roll (BIP 310); 0 refuses version rolling. */
+  readonly versionMask: number;
+  readonly vardiff: VardiffSettings;
+}
+
+/** What a session needs from its coordinator. */
+export interface SessionHost {
+  readonly settings: SessionSettings;
+  /** The difficulty new connections start at. */
+  readonly startDifficulty: number;
+  latestJob(): Job | undefined;
+  job(jobId: string): Job | undefined;
+  /** A share met the block target; `later` runs work after the finder's reply is written. */
+  foundBlock(share: CheckedShare, later: (work: () => void) => void): void;
+  countShare(outcome: ShareOutcome): void;
+  forget(session: Session): void;
+}
+
+/** One connection's figures, for /stratum/workers and metrics. */
+export interface WorkerStats {
+  readonly extranonce1: string;
+  readonly workers: readonly string[];
+  readonly difficulty: number;
+  readonly accepted: number;
+  /** All rejected submits, stale ones included; by reason in `rejectedBy`. */
+  readonly rejected: number;
+  readonly rejectedBy: Readonly<Partial<Record<StratumErrorName, number>>>;
+  /** Submits for a job that was no longer current (the rejectedBy.jobNotFound count). */
+  readonly stale: number;
+  readonly blocks: number;
+  /** Hashes per second implied by the accepted shares: Σ difficulty × 2^32 / seconds connected. */
+  readonly hashRate: number;
+  /** Highest difficulty of an accepted share's hash (0 before the first). */
+  readonly bestShare: number;
+  /** Milliseconds since the epoch of the last accepted share, or null. */
+  readonly lastShareAt: number | null;
+  readonly connectedAt: number;
+  /** The version mask negotiated with mining.configure (hex), or null. */
+  readonly versionMask: string | null;
+}
+
+const MAX_WORKER_NAME = 128;
+/** Workers one connection may authorize (a proxy may carry a few). */
+const MAX_WORKERS = 16;
+
+export class Session {
+  private readonly lines: LineSplitter;
+  private subscribed = false;
+  private readonly workers = new Set<string>();
+  /** The difficulty each job was sent with (the lowest, if sent twice): shares are checked against it. */
+  private readonly jobDifficulty = new Map<string, number>();
+  private readonly vardiff: Vardiff;
+  private versionMask = 0;
+  private closed = false;
+  private errors = 0;
+  private accepted = 0;
+  private readonly rejectedBy: Partial<Record<StratumErrorName, number>> = {};
+  private blocks = 0;
+  private acceptedWork = 0;
+  private bestShare = 0;
+  private lastShareAt: number | null = null;
+  readonly connectedAt = Date.now();
+  /** When bytes last arrived (for the idle timeout). */
+  lastHeardAt = Date.now();
+  /** Work that must follow the reply being written (a job after subscribe, a new block). */
+  private afterReply: (() => void)[] = [];
+
+  constructor(
+    private readonly host: SessionHost,
+    private readonly transport: Transport,
+    readonly extranonce1: string,
+    private readonly log: Logger,
+  ) {
+    this.lines = new LineSplitter(host.settings.maxLineBytes);
+    this.vardiff = new Vardiff(host.settings.vardiff, host.startDifficulty, performance.now());
+  }
+
+  get authorized(): boolean {
+    return this.workers.size > 0;
+  }
+
+  /** Bytes from the connection. */
+  receive(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastHeardAt = Date.now();
+    const { lines, overflow } = this.lines.push(chunk);
+    for (const line of lines) {
+      if (this.closed) return;
+      if (line.trim() !== '') this.handle(line);
+    }
+    if (overflow && !this.closed) {
+      this.reply(null, null, errorReply(new PowerplantError('PP_ERR_TOO_LARGE', `line longer than ${this.host.settings.maxLineBytes} bytes`)));
+      this.drop('line too long');
+    }
+  }
+
+  /** The connection is gone (closed or failed): forget it at once. */
+  disconnect(): void {
+    this.closed = true;
+    this.host.forget(this);
+  }
+
+  /** Close the connection from this side. */
+  drop(reason: string): void {
+    if (this.closed) return;
+    this.log.debug({ extranonce1: this.extranonce1, reason }, 'dropping miner');
+    this.disconnect();
+    this.transport.close(reason);
+  }
+
+  stats(): WorkerStats {
+    const seconds = Math.max((Date.now() - this.connectedAt) / 1000, 1e-3);
+    const rejected = Object.values(this.rejectedBy).reduce((sum, count) => sum + count, 0);
+    return {
+      extranonce1: this.extranonce1,
+      workers: [...this.workers],
+      difficulty: this.vardiff.current,
+      accepted: this.accepted,
+      rejected,
+      rejectedBy: { ...this.rejectedBy },
+      stale: this.rejectedBy.jobNotFound ?? 0,
+      blocks: this.blocks,
+      hashRate: (this.acceptedWork * 2 ** 32) / seconds,
+      bestShare: this.bestShare,
+      lastShareAt: this.lastShareAt,
+      connectedAt: this.connectedAt,
+      versionMask: this.versionMask === 0 ? null : hex32(this.versionMask),
+    };
+  }
+
+  /** A new difficulty for this connection: set_difficulty, then `job` (or the current one again) at it. */
+  pushDifficulty(difficulty: number, job = this.host.latestJob()): void {
+    const next = this.vardiff.suggest(difficulty, performance.now(), false);
+    if (!this.ready) return;
+    this.notify('mining.set_difficulty', [next]);
+    if (job !== undefined) this.pushJob(job);
+  }
+
+  pushJob(job: Job): void {
+    if (!this.ready) return;
+    const previous = this.jobDifficulty.get(job.stratum.jobId);
+    this.jobDifficulty.set(job.stratum.jobId, Math.min(previous ?? Infinity, this.vardiff.current));
+    for (const jobId of this.jobDifficulty.keys()) {
+      if (this.host.job(jobId) === undefined) this.jobDifficulty.delete(jobId);
+    }
+    this.notify('mining.notify', previous === undefined ? notifyParams(job.stratum) : notifyParams({ ...job.stratum, cleanJobs: false }));
+  }
+
+  /** Now and then: a quiet miner's difficulty is lowered. */
+  tick(): void {
+    if (this.vardiff.tick(performance.now()) !== undefined && this.ready) this.sendDifficulty();
+  }
+
+  /** Jobs go out once the miner has subscribed and authorized, in either order. */
+  private get ready(): boolean {
+    return this.subscribed && this.workers.size > 0;
+  }
+
+  private handle(line: string): void {
+    let request: Request;
+    try {
+      request = parseRequest(line);
+    } catch (error) {
+      const id = error instanceof BadRequest ? error.id : null;
+      this.refuse(id, error);
+      return;
+    }
+    try {
+      const result = this.dispatch(request);
+      this.reply(request.id, result, null);
+      for (const next of this.afterReply.splice(0)) next();
+    } catch (error) {
+      this.afterReply = [];
+      if (request.method === 'mining.submit') {
+        const outcome = outcomeOf(error);
+        this.rejectedBy[outcome] = (this.rejectedBy[outcome] ?? 0) + 1;
+        this.host.countShare(outcome);
+        this.log.debug({ extranonce1: this.extranonce1, outcome, reason: error instanceof Error ? error.message : String(error) }, 'share rejected');
+      }
+      if (error instanceof PowerplantError) this.refuse(request.id, error);
+      else {
+        this.log.error({ err: error }, 'stratum request failed');
+        this.reply(request.id, null, errorReply(error));
+      }
+    }
+  }
+
+  /** An error reply; protocol errors (not share verdicts) count towards the connection's limit. */
+  private refuse(id: JsonValue, error: unknown): void {
+    this.reply(id, null, errorReply(error));
+    if (isShareVerdict(error)) return;
+    this.errors += 1;
+    if (this.errors > this.host.settings.maxErrors) this.drop('too many errors');
+  }
+
+  private dispatch(request: Request): JsonValue {
+    switch (request.method) {
+      case 'mining.subscribe': {
+        const wasReady = this.ready;
+        this.subscribed = true;
+        this.log.debug({ extranonce1: this.extranonce1, agent: String(request.params[0] ?? '').slice(0, 64) }, 'subscribed');
+        this.sendWorkIfReady(wasReady);
+        return [
+          [
+            ['mining.set_difficulty', this.extranonce1],
+            ['mining.notify', this.extranonce1],
+          ],
+          this.extranonce1,
+          this.host.settings.extranonce2Size,
+        ];
+      }
+      case 'mining.authorize': {
+        const [user] = request.params;
+        if (typeof user !== 'string' || user.length === 0 || user.length > MAX_WORKER_NAME) {
+          throw new StratumError('other', `user must be a string of 1 to ${MAX_WORKER_NAME} characters`);
+        }
+        if (!this.workers.has(user) && this.workers.size >= MAX_WORKERS) {
+          throw new StratumError('other', `at most ${MAX_WORKERS} workers per connection`);
+        }
+        const wasReady = this.ready;
+        this.workers.add(user);
+        this.log.debug({ extranonce1: this.extranonce1, worker: user }, 'authorized');
+        this.sendWorkIfReady(wasReady);
+        return true;
+      }
+      case 'mining.submit':
+        if (!this.subscribed) throw new StratumError('notSubscribed', 'not subscribed');
+        return this.submit(checkShare(this.submitter(), request.params));
+      case 'mining.configure':
+        return this.configure(request.params);
+      case 'mining.suggest_difficulty': {
+        const wanted = Number(request.params[0]);
+        if (!Number.isFinite(wanted) || wanted <= 0) throw new StratumError('other', 'difficulty must be a positive number');
+        this.vardiff.suggest(wanted, performance.now(), true);
+        if (this.ready) this.afterReply.push(() => this.sendDifficulty());
+        return true;
+      }
+      case 'mining.extranonce.subscribe':
+        // Our extranonce1 never changes during a connection, so there is never a set_extranonce to send.
+        return true;
+      default:
+        throw new StratumError('other', `unsupported method ${JSON.stringify(request.method.slice(0, 64))}`);
+    }
+  }
+
+  /** BIP 310: answer each extension asked for; unknown ones get false. */
+  private configure(params: readonly JsonValue[]): JsonValue {
+    const [extensions, options = {}] = params;
+    if (!Array.isArray(extensions) || typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new StratumError('other', 'mining.configure takes a list of extensions and an object of parameters');
+    }
+    const result: { [key: string]: JsonValue } = {};
+    for (const extension of extensions.slice(0, 16)) {
+      if (extension === 'version-rolling') {
+        const asked = options['version-rolling.mask'] ?? 'ffffffff';
+        if (typeof asked !== 'string' || !/^[0-9a-fA-F]{1,8}$/.test(asked)) throw new StratumError('other', 'version-rolling.mask must be hex');
+        this.versionMask = (this.host.settings.versionMask & parseInt(asked, 16)) >>> 0;
+        result['version-rolling'] = this.versionMask !== 0;
+        result['version-rolling.mask'] = hex32(this.versionMask);
+      } else if (extension === 'minimum-difficulty') {
+        const value = Number(options['minimum-difficulty.value']);
+        const valid = Number.isFinite(value) && value > 0;
+        if (valid) {
+          this.vardiff.suggest(Math.max(value, this.vardiff.current), performance.now(), true);
+          if (this.ready) this.afterReply.push(() => this.sendDifficulty());
+        }
+        result['minimum-difficulty'] = valid;
+      } else if (typeof extension === 'string') result[extension.slice(0, 64)] = false;
+    }
+    return result;
+  }
+
+  /** When a session just became ready, its difficulty and job follow the reply. */
+  private sendWorkIfReady(wasReady: boolean): void {
+    if (wasReady || !this.ready) return;
+    this.afterReply.push(() => this.sendDifficulty());
+  }
+
+  private sendDifficulty(): void {
+    this.notify('mining.set_difficulty', [this.vardiff.current]);
+    const job = this.host.latestJob();
+    if (job !== undefined) this.pushJob(job);
+  }
+
+  private submitter() {
+    return {
+      extranonce1: this.extranonce1,
+      extranonce2Size: this.host.settings.extranonce2Size,
+      workers: this.workers,
+      versionMask: this.versionMask,
+      jobFor: (jobId: string) => {
+        const job = this.host.job(jobId);
+        const difficulty = this.jobDifficulty.get(jobId);
+        return job === undefined || difficulty === undefined ? undefined : { job, difficulty };
+      },
+    };
+  }
+
+  private submit(share: CheckedShare): true {
+    if (share.isBlock) {
+      // The tip moves now (so a second block on it is stale); the miner sees `true` before the clean job that follows.
+      this.host.foundBlock(share, (work) => this.afterReply.push(work));
+      this.blocks += 1;
+    }
+    this.accepted += 1;
+    this.acceptedWork += share.difficulty;
+    this.bestShare = Math.max(this.bestShare, difficultyOf(share.value));
+    this.lastShareAt = Date.now();
+    this.host.countShare('accepted');
+    if (this.vardiff.share(performance.now()) !== undefined) this.afterReply.push(() => this.sendDifficulty());
+    return true;
+  }
+
+  private notify(method: string, params: JsonValue[]): void {
+    this.write({ id: null, method, params });
+  }
+
+  private reply(id: JsonValue, result: JsonValue, error: JsonValue): void {
+    this.write({ id, result, error });
+  }
+
+  private write(message: JsonValue): void {
+    if (!this.closed) this.transport.send(stringifyJson(message));
+  }
+}
