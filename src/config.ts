@@ -79,6 +79,16 @@ const schema = z.strictObject({
       max_http_connections: integer(1, 1_000_000).default(1000),
       /** Of those, from one IPv4 address or IPv6 /64 (behind a reverse proxy: all of them). */
       max_http_connections_per_source: integer(1, 1_000_000).default(100),
+      /** WebSocket connections from one IPv4 address or IPv6 /64: below max_connections, so no one address takes them all. */
+      max_connections_per_address: integer(1, 1_000_000).default(20),
+      /** A WebSocket with no message and no job waiting for this long is closed (1000). */
+      idle_timeout_ms: integer(100, 24 * HOUR_MS).default(300000),
+      /** Error answers one WebSocket or HTTP connection gets before it is closed. */
+      max_errors_per_connection: integer(1, 1_000_000).default(16),
+      /** Time a refused HTTP connection gets to read its 503 before it is cut. */
+      linger_ms: integer(0, 60_000).default(1000),
+      /** Time to receive a whole HTTP request, headers and body: a trickled or idle body is cut (408). */
+      request_timeout_ms: integer(100, HOUR_MS).default(30000),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       /** Nostr requests one WebSocket connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),
@@ -115,6 +125,16 @@ const schema = z.strictObject({
     .strictObject({
       queue_limit: integer(0, 1_000_000).default(1000),
       max_active_jobs: integer(1, 10_000).default(4),
+      /** Search slots only quick jobs may take, so hard ones never hold them all (one slot always takes hard ones). */
+      quick_slots: integer(0, 10_000).default(1),
+      /** Expected attempts up to which a job is quick (2^26: seconds on one core). */
+      quick_job_attempts: integer(1, Number.MAX_SAFE_INTEGER).default(2 ** 26),
+      /** Jobs one connection (or HTTP client) may have waiting for an answer. */
+      max_jobs_per_connection: integer(1, 1_000_000).default(16),
+      /** Jobs one address may have waiting, over all its connections. */
+      max_jobs_per_address: integer(1, 1_000_000).default(64),
+      /** Expected attempts one address's waiting jobs may add up to (2^40: hours of a fast machine). */
+      max_attempts_per_address: integer(1, Number.MAX_SAFE_INTEGER).default(2 ** 40),
       cache_size: integer(0, 10_000_000).default(10000),
       job_timeout_ms: integer(1, 24 * HOUR_MS).default(600000),
     })
@@ -139,6 +159,16 @@ const schema = z.strictObject({
       long_poll_ms: integer(0, HOUR_MS).default(20000),
       /** Nonces per get_work: a miner wastes at most one range on a job solved elsewhere. */
       range_size: decimal.default('16777216'),
+      /** Connections from one IPv4 address or IPv6 /64. */
+      max_connections_per_address: integer(1, 1_000_000).default(16),
+      /** A connection with no message and no request in flight (a long-poll is one) for this long is closed. */
+      idle_timeout_ms: integer(100, 24 * HOUR_MS).default(120000),
+      /** Error answers one connection gets; the last one closes it. */
+      max_errors_per_connection: integer(1, 1_000_000).default(16),
+      /** Time a connection closed with a last answer gets to read it before it is cut. */
+      linger_ms: integer(0, 60_000).default(1000),
+      /** The lowest (hardest) do_pow target accepted: 2^24 is 2^40 expected attempts. */
+      min_target: decimal.default('16777216'),
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       max_connections: integer(1, 1_000_000).default(1000),
       /** do_pow, get_work and push_result one connection may have waiting at once. */

@@ -54,14 +54,20 @@ export const ERRORS = {
     meaning: 'too many connections open (in all, or from one address)',
     http: 503,
     stratum: 20,
+    metanoia: 503,
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_ERRORS: {
     meaning: 'a connection earned too many errors and is closed',
+    websocket: 1008,
+    metanoia: 400,
     powtcp: 'close',
   },
   PP_ERR_IDLE_TIMEOUT: {
     meaning: 'a connection went too long without completing a request',
+    http: 408,
+    websocket: 1000,
+    metanoia: 408,
     powtcp: 'close',
   },
   PP_ERR_RATE_LIMITED: {
@@ -75,6 +81,12 @@ export const ERRORS = {
     http: 503,
     metanoia: 503,
     powtcp: 'answer',
+  },
+  PP_ERR_OVER_BUDGET: {
+    meaning: 'this connection or address already has its most jobs, or expected attempts, waiting; wait for an answer first',
+    websocket: 'answer',
+    http: 429,
+    metanoia: 429,
   },
   PP_ERR_SHUTDOWN: {
     meaning: 'the server is shutting down',

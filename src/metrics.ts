@@ -19,7 +19,7 @@ export const sourceKind = (source: string): string => source.split(':', 1)[0] ??
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Jobs by scheme and outcome: solved, cached, joined, busy, timeout, cancelled, exhausted, shutdown, failed. */
+  /** Jobs by scheme and outcome: solved, cached, joined, busy, over-budget, timeout, cancelled, exhausted, shutdown, failed. */
   readonly jobs: Counter<'scheme' | 'outcome'>;
   readonly queueDepth: Gauge;
   readonly activeJobs: Gauge;

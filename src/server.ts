@@ -7,11 +7,14 @@
  */
 import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createBroker } from './broker/broker.js';
+import { ERRORS } from './errors.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
-import type { Engine } from './engine/engine.js';
-import { deviceLane } from './engine/gpu.js';
+import { engineDevices, type Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
 import { logRequests } from './access-log.js';
 import { createLogger, type Logger } from './log.js';
@@ -22,7 +25,7 @@ import { listenOrExplain, type DoorPort } from './listen-error.js';
 import { packageVersion, stateDirectory } from './paths.js';
 import { resolve } from 'node:path';
 import { countGateEvents } from './gate/metrics.js';
-import { capConnections } from './net/connections.js';
+import { capConnections, endWith, requestTimeouts } from './net/connections.js';
 import { httpAddress, type Address, type Door, type DoorContext, type StartDoor } from './protocols/door.js';
 import { startGateHttp } from './protocols/gate-http.js';
 import { startGateProxy } from './protocols/gate-proxy.js';
@@ -84,13 +87,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The OpenCL devices searching in the engine, each with its lane's rate (attempts/s), for /healthz. */
-function engineDevices(engine: Engine): object[] {
-  const lanes = engine.stats?.().lanes ?? [];
-  return (engine.devices ?? []).map((device) => {
-    const lane = deviceLane(device);
-    return { ...device, lane, rate: Math.round(lanes.find((each) => each.lane === lane)?.rate ?? 0) };
-  });
+/**
+ * A request Node could not take (not received within the timeout, malformed): answered in the
+ * doors' JSON error shape, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, timeoutMs: number): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const answer = timedOut
+    ? httpErrorResponse('PP_ERR_IDLE_TIMEOUT', `the request was not received within ${timeoutMs} ms`)
+    : httpErrorResponse('PP_ERR_INVALID', 'malformed or over-long HTTP request');
+  if (socket.writable) socket.write(answer);
+  socket.destroy();
+}
+
+/** A whole HTTP response, written raw on a socket no request owns: the error's status, `{"error"}`, close. */
+function httpErrorResponse(code: 'PP_ERR_IDLE_TIMEOUT' | 'PP_ERR_INVALID' | 'PP_ERR_TOO_MANY_CONNECTIONS', message: string): string {
+  const status = ERRORS[code].http;
+  const body = JSON.stringify({ error: message });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -121,6 +136,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const broker = createBroker({
     queueLimit: config.broker.queue_limit,
     maxActiveJobs: config.broker.max_active_jobs,
+    quickSlots: config.broker.quick_slots,
+    quickJobAttempts: config.broker.quick_job_attempts,
+    maxJobsPerClient: config.broker.max_jobs_per_connection,
+    maxJobsPerAddress: config.broker.max_jobs_per_address,
+    maxAttemptsPerAddress: config.broker.max_attempts_per_address,
     cacheSize: config.broker.cache_size,
     jobTimeoutMs: config.broker.job_timeout_ms,
     metrics,
@@ -148,11 +168,32 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   if (config.metanoia.port !== 0) broker.addSource(remoteMiners);
 
   const trustProxy = config.server.trust_proxy.length === 0 ? false : [...config.server.trust_proxy];
-  const app = Fastify({ bodyLimit: config.server.max_message_bytes, forceCloseConnections: true, trustProxy });
-  capConnections(app.server, { max: config.server.max_http_connections, perSource: config.server.max_http_connections_per_source }, () =>
-    metrics.connectionsRefused.inc({ door: 'http' }),
+  const app = Fastify({
+    bodyLimit: config.server.max_message_bytes,
+    forceCloseConnections: true,
+    trustProxy,
+    requestTimeout: config.server.request_timeout_ms,
+    http: requestTimeouts(config.server.request_timeout_ms),
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, config.server.request_timeout_ms),
+  });
+  const perSource = config.server.max_http_connections_per_source;
+  capConnections(
+    app.server,
+    { max: config.server.max_http_connections, perSource },
+    () => metrics.connectionsRefused.inc({ door: 'http' }),
+    (socket) => endWith(socket, httpErrorResponse('PP_ERR_TOO_MANY_CONNECTIONS', `too many connections from your address (limit ${perSource})`), config.server.linger_ms),
   );
   logRequests(app, logger);
+  // A keep-alive connection that earns server.max_errors_per_connection error statuses is closed after the last.
+  const httpErrors = new WeakMap<Socket, number>();
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode >= 400) {
+      const errors = (httpErrors.get(request.raw.socket) ?? 0) + 1;
+      httpErrors.set(request.raw.socket, errors);
+      if (errors >= config.server.max_errors_per_connection) reply.header('connection', 'close');
+    }
+    done(null, payload);
+  });
   // Registered before the routes, whose schemas it collects into the OpenAPI document.
   await app.register(swagger, { openapi: { info: { title: 'Powerplant', version: packageVersion() } } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

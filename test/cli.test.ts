@@ -134,7 +134,7 @@ test('bad input: a clear message on stderr and exit 2, no stack trace', async ()
   const cases: [string[], RegExp, string?][] = [
     [['solve', 'nano', '--hash', 'abc'], /hash must be 64 hex characters/],
     [['solve', 'nano', '--hash', ROOT, '--difficulty', 'xyz'], /difficulty must be 16 hex characters/],
-    [['solve', 'nano', '--hash', ROOT, '--multiplier', '-1'], /multiplier must be a positive number/],
+    [['solve', 'nano', '--hash', ROOT, '--multiplier', '-1'], /multiplier must be a positive decimal number/],
     [['solve', 'nano', '--hash', ROOT, '--receive', '--difficulty', 'fff0000000000000'], /at most one of/],
     [['verify', 'nano', '--hash', ROOT, '--work', '123'], /--work must be 16 hex characters|work must be 16 hex characters/],
     [['solve', 'nostr', '--event', '-', '--difficulty', '300'], /difficulty must be between 0 and 256/, JSON.stringify({ pubkey: 'a'.repeat(64), created_at: 1, kind: 1, tags: [], content: '' })],

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { bucketQuantile } from '../src/dashboard/snapshot.js';
-import { httpUrl, startTestServer, wsUrl } from './helpers/server.js';
+import { bucketQuantile, type Snapshot } from '../src/dashboard/snapshot.js';
+import type { OpenclDevice } from '../src/engine/gpu.js';
+import { PacedEngine } from './helpers/paced-engine.js';
+import { httpUrl, startMiningServer, startTestServer, wsUrl } from './helpers/server.js';
 
 const TOKEN = 'a dashboard token';
 const HTML = { accept: 'text/html,application/xhtml+xml' };
@@ -72,6 +74,43 @@ describe('the dashboard routes', () => {
       first.abort();
       await server.close();
     }
+  });
+});
+
+/** A paced engine with one OpenCL device beside its thread, whose lane reports its own rate. */
+class EngineWithDevice extends PacedEngine {
+  readonly devices: readonly OpenclDevice[] = [{ index: 0, name: 'Test GPU', platform: 'Test', type: 'gpu', computeUnits: 8, clockMhz: 1000 }];
+
+  override stats() {
+    const stats = super.stats();
+    return { ...stats, lanes: [...stats.lanes, { lane: 'opencl:0', threads: 1, totalAttempts: 12_345, rate: 4321 }] };
+  }
+}
+
+describe('the snapshot', () => {
+  it("holds the engine's GPU lanes, each Stratum worker's stale shares, best share and last share, and over-budget refusals among the failed", async (t) => {
+    const server = await startMiningServer(t, new EngineWithDevice(256, 5), 'rig-2', '[broker]\nmax_attempts_per_address = 1000\n');
+    // 2^16 expected attempts: past this address's bound of 1000.
+    const refused = await fetch(httpUrl(server, '/pow'), { method: 'POST', body: JSON.stringify({ hash: '31'.repeat(32), difficulty: 'ffff000000000000' }) });
+    assert.equal(refused.status, 429);
+
+    const snapshot = async (): Promise<Snapshot> => (await (await fetch(httpUrl(server, '/dashboard/snapshot'))).json()) as Snapshot;
+    let latest = await snapshot();
+    for (let i = 0; i < 300 && (latest.stratum?.workers[0]?.accepted ?? 0) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      latest = await snapshot();
+    }
+    const worker = latest.stratum?.workers.find((each) => each.name === 'rig-2');
+    assert.ok(worker !== undefined && worker.accepted > 0, 'the worker has an accepted share');
+    assert.ok(worker.bestShare > 0, `best share ${worker.bestShare}`);
+    assert.equal(typeof worker.lastSeen, 'number');
+    // Blocks come fast at this target: shares of a job the new tip replaced are stale, and rejected.
+    assert.ok(Number.isInteger(worker.stale) && worker.stale <= worker.rejected, `stale ${worker.stale}, rejected ${worker.rejected}`);
+    assert.deepEqual(
+      latest.engine.devices.map(({ name, lane, rate }) => ({ name, lane, rate })),
+      [{ name: 'Test GPU', lane: 'opencl:0', rate: 4321 }],
+    );
+    assert.equal(latest.jobs.schemes.find((each) => each.scheme === 'nano')?.failed, 1, 'the over-budget refusal is a failed job');
   });
 });
 

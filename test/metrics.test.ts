@@ -5,8 +5,11 @@ import WebSocket from 'ws';
 import { httpUrl, startTestServer, wsUrl } from './helpers/server.js';
 import { parsePrometheusText, type Family } from './helpers/prom-text.js';
 
-/** Every label name our own metrics may use: each has a bounded set of values (no client names or addresses). */
-const BOUNDED_LABELS = new Set(['scheme', 'outcome', 'source', 'upstream', 'reason', 'door', 'limit', 'event', 'le', 'version', 'node_version']);
+/**
+ * Every label name our own metrics may use: each has a bounded set of values (no client names or
+ * addresses). family, kernel and lane are bounded by the build and the machine's devices.
+ */
+const BOUNDED_LABELS = new Set(['scheme', 'outcome', 'source', 'upstream', 'reason', 'door', 'limit', 'event', 'le', 'version', 'node_version', 'family', 'kernel', 'lane']);
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function family(families: Map<string, Family>, name: string): Family {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { CLI, runCli } from './helpers/cli.js';
-import { httpUrl, openHttpConnection, startTestServer } from './helpers/server.js';
+import { freePort, httpUrl, openHttpConnection, startTestServer } from './helpers/server.js';
 import { metricValue } from './broker/helpers.js';
 
 const QUIET_DOORS = ['--port', '0', '--metanoia-port', '0', '--stratum-port', '0', '--gate-port', '0', '--log-level', 'silent'];
@@ -103,6 +103,36 @@ describe('HTTP port limits', () => {
 });
 
 describe('powerplant serve', () => {
+  it('starts and shuts down cleanly whatever becomes of its stdout (its reader gone early or late)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'powerplant-stdout-'));
+    for (const readerGoes of ['at once', 'after the first line'] as const) {
+      const port = await freePort();
+      const noisy = ['--port', String(port), '--metanoia-port', '0', '--stratum-port', '0', '--gate-port', '0', '--log-level', 'debug'];
+      const child = spawn(process.execPath, [CLI, 'serve', '--state-dir', dir, '--threads', '1', ...noisy], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        if (readerGoes === 'after the first line') await new Promise((resolve) => child.stdout.once('data', resolve));
+        child.stdout.destroy();
+        // It starts (logging and printing its addresses into the broken pipe) and serves.
+        let healthy = false;
+        for (let attempt = 0; attempt < 200 && !healthy && child.exitCode === null; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((answer) => answer.ok, () => false);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.ok(healthy && child.exitCode === null, `serving with its reader gone ${readerGoes}: ${stderr}`);
+        const stopping = performance.now();
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0, stderr);
+        assert.ok(performance.now() - stopping < 4000, 'exits within the shutdown bound');
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  });
+
   it('refuses an invalid config with exit code 2 and the key', async () => {
     const result = await runCli(['serve', '--port', '70000'], { timeoutMs: 20_000 });
     assert.equal(result.code, 2);
@@ -112,7 +142,7 @@ describe('powerplant serve', () => {
   it('shuts down on SIGTERM within the bound: jobs in flight fail with a shutdown error, exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'powerplant-serve-'));
     const config = join(dir, 'serve.toml');
-    writeFileSync(config, '[server]\nshutdown_timeout_ms = 300\n');
+    writeFileSync(config, '[server]\nshutdown_timeout_ms = 300\n[broker]\nmax_attempts_per_address = 9007199254740991\n');
     const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--state-dir', dir, '--threads', '1', ...QUIET_DOORS, '--log-level', 'info'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -137,7 +167,7 @@ describe('powerplant serve', () => {
       const answer = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
       const closed = new Promise<number>((resolve) => ws.once('close', resolve));
       const pubkey = 'ab'.repeat(32);
-      ws.send(JSON.stringify({ id: 'late', event: { created_at: 1, kind: 1, tags: [], content: 'x', pubkey }, target_pow: 80 }));
+      ws.send(JSON.stringify({ id: 'late', event: { created_at: 1, kind: 1, tags: [], content: 'x', pubkey }, target_pow: 50 }));
       await new Promise((resolve) => setTimeout(resolve, 200));
 
       const stopping = performance.now();

@@ -2,37 +2,43 @@
  * The job broker: every front door submits here, every source of hash power works from here.
  *
  *   submit → cache hit? → answer
+ *          → client or address over its bounds? → PP_ERR_OVER_BUDGET
  *          → same job in flight? → join it (one search, several clients)
  *          → free search slot? → run it on every source that accepts the scheme
- *          → room in the queue? → wait for a slot
+ *          → room in the queue? → wait for a slot (shared fairly between addresses)
  *          → else PP_ERR_BUSY
  *   source reports → scheme.verify → first valid answer resolves every client, aborts the job
  *                                  → invalid answers are counted by source and dropped
  *
  * A client that aborts or times out withdraws; the search stops only when no client is left.
  * The pieces: flight.ts (a search and its clients), slots.ts (search slots and the queue),
- * source-job.ts (what sources see, and verification), cache.ts (verified results).
+ * source-job.ts (what sources see, and verification), cache.ts (verified results), ledger.ts (what
+ * each client and address has in flight).
  * @module
  */
 import type { Logger } from 'pino';
 import { silentLogger } from '../log.js';
 import { sourceKind, type Metrics } from '../metrics.js';
-import { expectedAttempts } from '../schemes/expected.js';
 import { familyOf, type Scheme } from '../schemes/scheme.js';
-import { nonceSpace } from '../schemes/search.js';
+import { expectedAttempts, nonceSpace, type SearchTask } from '../schemes/search.js';
 import { ResultCache } from './cache.js';
 import { attachClient, type AnyScheme, type Client, type Flight } from './flight.js';
 import { RangeAllocator } from './ranges.js';
+import { ClientLedger, type ClientBounds } from './ledger.js';
 import { SearchSlots } from './slots.js';
 import { sourceJob, type FlightOutcomes } from './source-job.js';
 import { PowerplantError, reasonOf } from '../errors.js';
-import type { Broker, BrokerStats, Source, SubmitOptions } from './types.js';
+import type { Broker, BrokerStats, ClientIdentity, Source, SubmitOptions } from './types.js';
 
-export interface BrokerOptions {
+export interface BrokerOptions extends Partial<ClientBounds> {
   /** Jobs waiting for a search slot beyond which submit fails with PP_ERR_BUSY. */
   readonly queueLimit: number;
   /** Searches running at once. */
   readonly maxActiveJobs: number;
+  /** Search slots kept for quick jobs (default 0). */
+  readonly quickSlots?: number;
+  /** Expected attempts up to which a job is quick. */
+  readonly quickJobAttempts?: number;
   /** Verified solutions kept for reuse (0 disables the cache). */
   readonly cacheSize: number;
   /** A client's wait when its submit names no timeout, in milliseconds. */
@@ -41,13 +47,27 @@ export interface BrokerOptions {
   readonly logger?: Logger;
 }
 
+/** Who a submit that names no client is: one client, alone at its address. */
+const LOCAL_CLIENT: ClientIdentity = { id: 'local', address: 'local', door: 'local' };
+
 export function createBroker(options: BrokerOptions): Broker {
   const { metrics } = options;
   const log = (options.logger ?? silentLogger).child({ component: 'broker' });
   const cache = new ResultCache(options.cacheSize);
   const sources = new Set<Source>();
   const flights = new Map<string, Flight>();
-  const slots = new SearchSlots(options.maxActiveJobs, options.queueLimit, start, (active, queued) => {
+  const slotPolicy = {
+    maxActive: options.maxActiveJobs,
+    queueLimit: options.queueLimit,
+    quickSlots: options.quickSlots ?? 0,
+    quickJobAttempts: options.quickJobAttempts ?? 0,
+  };
+  const ledger = new ClientLedger({
+    maxJobsPerClient: options.maxJobsPerClient ?? Infinity,
+    maxJobsPerAddress: options.maxJobsPerAddress ?? Infinity,
+    maxAttemptsPerAddress: options.maxAttemptsPerAddress ?? Infinity,
+  });
+  const slots = new SearchSlots(slotPolicy, start, (active, queued) => {
     metrics?.queueDepth.set(queued);
     metrics?.activeJobs.set(active);
   });
@@ -90,7 +110,7 @@ export function createBroker(options: BrokerOptions): Broker {
       cache.store(flight.family, flight.scheme, flight.input, solution);
       count(flight.scheme, 'solved', flight.clients.size);
       metrics?.wins.inc({ source: sourceKind(source) });
-      metrics?.solvedWork.inc({ source: sourceKind(source), scheme: flight.scheme.name }, expectedAttempts(flight.task));
+      metrics?.solvedWork.inc({ source: sourceKind(source), scheme: flight.scheme.name }, flight.expectedAttempts);
       log.debug({ job: flight.id, scheme: flight.scheme.name, source }, 'job solved');
       const now = performance.now();
       finish(flight, (client) => {
@@ -147,8 +167,8 @@ export function createBroker(options: BrokerOptions): Broker {
     }
   }
 
-  function newFlight(scheme: AnyScheme, input: unknown, key: string, family: string): Flight {
-    const task = scheme.task(input);
+  function newFlight(scheme: AnyScheme, input: unknown, key: string, family: string, task: SearchTask, address: string): Flight {
+    const expected = expectedAttempts(task);
     return {
       id: String(++lastId),
       key,
@@ -156,6 +176,9 @@ export function createBroker(options: BrokerOptions): Broker {
       scheme,
       input,
       task,
+      expectedAttempts: expected,
+      quick: expected <= slotPolicy.quickJobAttempts,
+      address,
       controller: new AbortController(),
       clients: new Set(),
       ranges: new RangeAllocator(nonceSpace(task)),
@@ -185,21 +208,36 @@ export function createBroker(options: BrokerOptions): Broker {
         }
         metrics?.cacheMisses.inc({ scheme: scheme.name });
         const key = scheme.key(input);
-        const client = { ...submit, timeoutMs: submit.timeoutMs ?? options.jobTimeoutMs };
-        const answer = (solution: unknown): void => resolve(solution as Solution);
         const existing = flights.get(key);
+        const task = existing?.task ?? scheme.task(input);
+        const identity = submit.client ?? LOCAL_CLIENT;
+        const held = ledger.take(identity, expectedAttempts(task));
+        if ('refused' in held) {
+          count(anyScheme, reasonOf('PP_ERR_OVER_BUDGET'));
+          throw new PowerplantError('PP_ERR_OVER_BUDGET', held.refused);
+        }
+        const client = { ...submit, client: identity, timeoutMs: submit.timeoutMs ?? options.jobTimeoutMs };
+        const answer = (solution: unknown): void => {
+          held.release();
+          resolve(solution as Solution);
+        };
+        const refuse = (error: PowerplantError): void => {
+          held.release();
+          reject(error);
+        };
         if (existing !== undefined) {
           metrics?.dedupeJoins.inc({ scheme: scheme.name });
-          attachClient(existing, client, answer, reject, withdraw);
+          attachClient(existing, client, answer, refuse, withdraw);
           return;
         }
         if (slots.full) {
+          held.release();
           count(anyScheme, 'busy');
           throw new PowerplantError('PP_ERR_BUSY', `the server is busy: ${slots.active} jobs running and ${slots.queued} waiting`);
         }
-        const flight = newFlight(anyScheme, input, key, family);
+        const flight = newFlight(anyScheme, input, key, family, task, identity.address);
         flights.set(key, flight);
-        attachClient(flight, client, answer, reject, withdraw);
+        attachClient(flight, client, answer, refuse, withdraw);
         slots.admit(flight);
       });
     },

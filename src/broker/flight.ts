@@ -3,12 +3,11 @@
  * way a client joins it and leaves it (its own abort, or its timeout).
  * @module
  */
-import { expectedAttempts } from '../schemes/expected.js';
 import type { Scheme } from '../schemes/scheme.js';
 import type { SearchTask } from '../schemes/search.js';
 import type { RangeAllocator } from './ranges.js';
 import { PowerplantError } from '../errors.js';
-import type { JobProgress, SourceJob, SubmitOptions } from './types.js';
+import type { ClientIdentity, JobProgress, SourceJob, SubmitOptions } from './types.js';
 
 export type AnyScheme = Scheme<unknown, unknown, unknown>;
 
@@ -21,7 +20,7 @@ export interface Client {
   reject(error: PowerplantError): void;
   /** Drop the timers and the abort listener. */
   detach(): void;
-  /** The front door that asked (SubmitOptions.door), for the time-to-solution histogram. */
+  /** The front door that asked (ClientIdentity.door), for the time-to-solution histogram. */
   readonly door: string;
   /** performance.now() when it asked. */
   readonly since: number;
@@ -36,6 +35,12 @@ export interface Flight {
   readonly scheme: AnyScheme;
   readonly input: unknown;
   readonly task: SearchTask;
+  /** Attempts its search is expected to take: the order of the queue and the quick slots go by it. */
+  readonly expectedAttempts: number;
+  /** At most broker.quick_job_attempts expected attempts: it may take a quick slot, and goes first. */
+  readonly quick: boolean;
+  /** The address of the client that started it: the queue shares slots between addresses. */
+  readonly address: string;
   readonly controller: AbortController;
   readonly clients: Set<Client>;
   readonly ranges: RangeAllocator;
@@ -50,9 +55,9 @@ export interface Flight {
 }
 
 /** The flight's progress as a waiting client sees it. */
-function progressOf(flight: Flight, expected: number): JobProgress {
+function progressOf(flight: Flight): JobProgress {
   const seconds = flight.state === 'running' ? (performance.now() - flight.runningSince) / 1000 : 0;
-  return { attempts: flight.attempts, rate: seconds > 0 ? flight.attempts / seconds : 0, expected };
+  return { attempts: flight.attempts, rate: seconds > 0 ? flight.attempts / seconds : 0, expected: flight.expectedAttempts };
 }
 
 /**
@@ -61,7 +66,7 @@ function progressOf(flight: Flight, expected: number): JobProgress {
  */
 export function attachClient(
   flight: Flight,
-  options: SubmitOptions & { readonly timeoutMs: number },
+  options: SubmitOptions & { readonly timeoutMs: number; readonly client: ClientIdentity },
   resolve: (solution: unknown) => void,
   reject: (error: PowerplantError) => void,
   withdraw: (flight: Flight, client: Client, error: PowerplantError) => void,
@@ -69,11 +74,10 @@ export function attachClient(
   const { signal, timeoutMs, onProgress } = options;
   const onAbort = (): void => withdraw(flight, client, new PowerplantError('PP_ERR_CANCELLED', 'the request was cancelled'));
   const timer = setTimeout(() => withdraw(flight, client, new PowerplantError('PP_ERR_TIMEOUT', `no solution within ${timeoutMs} ms`)), timeoutMs);
-  const expected = onProgress === undefined ? 0 : expectedAttempts(flight.task);
   const ticker =
     onProgress === undefined
       ? undefined
-      : setInterval(() => onProgress(progressOf(flight, expected)), options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+      : setInterval(() => onProgress(progressOf(flight)), options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   const client: Client = {
     resolve,
     reject,
@@ -82,7 +86,7 @@ export function attachClient(
       clearInterval(ticker);
       signal?.removeEventListener('abort', onAbort);
     },
-    door: options.door ?? 'none',
+    door: options.client.door,
     since: performance.now(),
   };
   flight.clients.add(client);

@@ -50,6 +50,7 @@ export function sourceJob(flight: Flight, outcomes: FlightOutcomes): SourceJob {
     scheme: flight.scheme,
     input: flight.input,
     task: flight.task,
+    quick: flight.quick,
     signal: flight.controller.signal,
     claim: (size: bigint) => (running() ? flight.ranges.claim(size) : null),
     release: (range: NonceRange) => flight.ranges.release(range),

@@ -12,11 +12,21 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal;
   /** Give up (PP_ERR_TIMEOUT) after this many milliseconds. */
   readonly timeoutMs?: number;
-  /** The front door that asked (a bounded name such as 'nano-http'), for the time-to-solution histogram. */
-  readonly door?: string;
+  /** Who asks: the broker bounds each client's and each address's jobs and shares slots by address. */
+  readonly client?: ClientIdentity;
   /** Told every `progressIntervalMs` (default 1000) while the client waits. */
   readonly onProgress?: (progress: JobProgress) => void;
   readonly progressIntervalMs?: number;
+}
+
+/** A door's client: one connection (or request stream) and the address it comes from. */
+export interface ClientIdentity {
+  /** Unique per connection while it is open. */
+  readonly id: string;
+  /** The source address (see net/connections.ts sourceKey). */
+  readonly address: string;
+  /** The front door it came through (a bounded name such as 'nano-http'), for the time-to-solution histogram. */
+  readonly door: string;
 }
 
 /** How far a job's search has got, for a waiting client. */
@@ -45,6 +55,8 @@ export interface SourceJob {
   readonly scheme: Scheme<unknown, unknown, unknown>;
   readonly input: unknown;
   readonly task: SearchTask;
+  /** A quick job (see broker.quick_job_attempts): a source should serve it before others. */
+  readonly quick: boolean;
   /** Aborted when the job is solved, cancelled or timed out. */
   readonly signal: AbortSignal;
   /** Take a nonce range no other source has; null when the whole space is handed out. */

@@ -10,7 +10,7 @@ import { bitmessage, parseInitialHash, parseTarget as parseBitmessageTarget } fr
 import { bitcoin, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { hashcash, newJob, parseBits, parseResource } from '../schemes/hashcash.js';
 import { InputError } from '../schemes/bits.js';
-import { expectedAttempts } from '../schemes/expected.js';
+import { expectedAttempts } from '../schemes/search.js';
 import { addEngineOptions, openEngine, parseJson, progressLine, readInput, type EngineFlags } from './common.js';
 import { InterruptedError, printJson } from './output.js';
 import { solve } from '../solve.js';
@@ -81,7 +81,7 @@ const bitmessageCommand = solveCommand('bitmessage', 'find a Bitmessage nonce fo
   .requiredOption('--initial-hash <b64|hex>', 'SHA-512 of the payload, base64 or hex')
   .requiredOption('--target <n>', 'target (trialValue must be <= it)')
   .action(async (flags: SolveFlags & { initialHash: string; target: string }) => {
-    const job = { initialHash: parseInitialHash(flags.initialHash, '--initial-hash'), target: parseBitmessageTarget(flags.target, '--target') };
+    const job = { initialHash: parseInitialHash(flags.initialHash, '--initial-hash'), target: parseBitmessageTarget(flags.target, 1n, '--target') };
     const solution = await mine(bitmessage, job, flags);
     if (flags.json) printJson({ nonce: solution.nonce.toString(), trialValue: solution.trialValue.toString() });
     else process.stdout.write(`nonce ${solution.nonce} trialValue ${solution.trialValue}\n`);

@@ -60,7 +60,7 @@ const bitmessageCommand = verifyCommand('bitmessage', 'check a Bitmessage nonce 
   .requiredOption('--target <n>', 'target (trialValue must be <= it)')
   .requiredOption('--nonce <n>', 'the nonce')
   .action((flags: { initialHash: string; target: string; nonce: string; json?: boolean }) => {
-    const target = parseBitmessageTarget(flags.target, '--target');
+    const target = parseBitmessageTarget(flags.target, 1n, '--target');
     const trial = trialValue(parseInitialHash(flags.initialHash, '--initial-hash'), parseNonce(flags.nonce, '--nonce'));
     const verdict: Check = trial <= target ? { valid: true } : { valid: false, reason: `trialValue ${trial} is above the target ${target}` };
     finish(flags, { verdict, details: { trialValue: trial.toString() } });

@@ -10,7 +10,7 @@
 import type { RemoteWork } from '../broker/remote-work.js';
 import type { Broker } from '../broker/types.js';
 import type { Cluster } from '../cluster/cluster.js';
-import type { Engine } from '../engine/engine.js';
+import { engineDevices, type Engine, type EngineDevice } from '../engine/engine.js';
 import { reasonOf, type ErrorCode } from '../errors.js';
 import type { Gate } from '../gate/gate.js';
 import type { Metrics } from '../metrics.js';
@@ -41,7 +41,7 @@ export interface SchemeJobs {
   readonly scheme: string;
   readonly solved: number;
   readonly cached: number;
-    /** busy, timeout, exhausted, shutdown, failed (FAILED_OUTCOMES). */
+  /** busy, over-budget, timeout, exhausted, shutdown, failed (FAILED_OUTCOMES). */
   readonly failed: number;
   readonly cancelled: number;
   /** Time to a searched solution, in seconds, estimated from the histogram's buckets (null before any). */
@@ -58,10 +58,12 @@ export interface StratumWorkerView {
   readonly accepted: number;
   readonly rejected: number;
   readonly blocks: number;
-  /** Filled in when the coordinator keeps them per worker. */
-  readonly stale?: number;
-  readonly bestShare?: number;
-  readonly lastSeen?: number;
+  /** Submits for a job no longer current (counted among the rejected). */
+  readonly stale: number;
+  /** Highest difficulty of an accepted share's hash (0 before the first). */
+  readonly bestShare: number;
+  /** Milliseconds since the epoch of the last accepted share; null before the first. */
+  readonly lastSeen: number | null;
 }
 
 export interface UpstreamView {
@@ -93,6 +95,8 @@ export interface Snapshot {
     readonly queuedJobs: number;
     /** The kernel chosen for each hash family, once the engine reports it; null until then. */
     readonly kernels: Readonly<Record<string, string>> | null;
+    /** OpenCL devices (GPU lanes) searching beside the threads, with their rates. */
+    readonly devices: readonly EngineDevice[];
   };
   readonly jobs: {
     readonly active: number;
@@ -161,7 +165,7 @@ export function bucketQuantile(q: number, buckets: readonly (readonly [number, n
 }
 
 /** The jobs counter's outcomes (reasonOf of the broker's error codes) that count as failed. */
-const FAILED_OUTCOMES = new Set((['PP_ERR_BUSY', 'PP_ERR_TIMEOUT', 'PP_ERR_EXHAUSTED', 'PP_ERR_SHUTDOWN', 'PP_ERR_FAILED'] as const satisfies readonly ErrorCode[]).map(reasonOf));
+const FAILED_OUTCOMES = new Set((['PP_ERR_BUSY', 'PP_ERR_OVER_BUDGET', 'PP_ERR_TIMEOUT', 'PP_ERR_EXHAUSTED', 'PP_ERR_SHUTDOWN', 'PP_ERR_FAILED'] as const satisfies readonly ErrorCode[]).map(reasonOf));
 const CANCELLED = reasonOf('PP_ERR_CANCELLED');
 
 /** Samples kept: ten minutes at one a second. */
@@ -290,6 +294,7 @@ export class Dashboard {
         activeJobs: stats?.activeJobs ?? 0,
         queuedJobs: stats?.queuedJobs ?? 0,
         kernels: engine.kernels === undefined ? null : Object.fromEntries(Object.entries(engine.kernels).map(([family, choice]) => [family, choice.variant])),
+        devices: engineDevices(engine),
       },
       jobs: {
         active: brokerStats.active,
@@ -328,7 +333,7 @@ export class Dashboard {
         blocks: agent.blocks,
         stale: agent.stale,
         bestShare: agent.bestShare,
-        ...(agent.lastShareAt === null ? {} : { lastSeen: agent.lastShareAt }),
+        lastSeen: agent.lastShareAt,
       })),
     );
     // Blocks found are listed from the built-in chain; a node keeps its own record of them.

@@ -5,7 +5,7 @@
  * @module
  */
 import type { KernelName, SearchTask } from '../schemes/search.js';
-import type { OpenclDevice } from './gpu.js';
+import { deviceLane, type OpenclDevice } from './gpu.js';
 import type { KernelChoice } from './kernel-selection.js';
 
 export interface Progress {
@@ -23,6 +23,8 @@ export interface SearchOptions {
   readonly start?: bigint;
   /** One past the last nonce to try (default: the task's whole nonce space). */
   readonly end?: bigint;
+  /** A short search someone waits on: its chunks go before those of searches that are not urgent. */
+  readonly urgent?: boolean;
 }
 
 export interface Found {
@@ -96,4 +98,19 @@ export interface Engine {
   close(): Promise<void>;
   /** Pool-wide hash rate and load; engines that run on the calling thread may leave it out. */
   stats?(): EngineStats;
+}
+
+/** An OpenCL device searching in the engine, with its lane and that lane's attempts per second. */
+export interface EngineDevice extends OpenclDevice {
+  readonly lane: string;
+  readonly rate: number;
+}
+
+/** The engine's OpenCL devices and their lanes' rates (for /healthz and the dashboard). */
+export function engineDevices(engine: Engine): EngineDevice[] {
+  const lanes = engine.stats?.().lanes ?? [];
+  return (engine.devices ?? []).map((device) => {
+    const lane = deviceLane(device);
+    return { ...device, lane, rate: Math.round(lanes.find((each) => each.lane === lane)?.rate ?? 0) };
+  });
 }

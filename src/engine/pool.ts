@@ -363,11 +363,16 @@ export class WorkerPool implements Engine {
     }
   }
 
-  /** The next chunk, sized for the lane, in round-robin order over the active searches. */
+  /** The next chunk, sized for the lane, in round-robin order over the active searches, urgent ones first. */
   private nextChunk(sizes: ChunkSizer): { job: Job; chunk: Chunk } | undefined {
+    return this.nextChunkOf(sizes, (job) => job.options.urgent === true) ?? this.nextChunkOf(sizes, () => true);
+  }
+
+  private nextChunkOf(sizes: ChunkSizer, eligible: (job: Job) => boolean): { job: Job; chunk: Chunk } | undefined {
     for (let tried = 0; tried < this.active.length; tried++) {
       const index = (this.turn + tried) % this.active.length;
       const job = this.active[index];
+      if (!eligible(job)) continue;
       const chunk = job.cursor.take(sizes.size(job.task.kernel));
       if (chunk !== undefined) {
         this.turn = (index + 1) % this.active.length;

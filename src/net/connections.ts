@@ -1,7 +1,7 @@
 /**
  * Sources of connections: the key that names a client's source (an IPv4 address or an IPv6 /64),
  * used for the gate's request rates, and per-source connection limits for the doors whose clients
- * connect directly.
+ * connect directly, and the way a door closes a connection with a last message.
  * @module
  */
 import type { Server, Socket } from 'node:net';
@@ -62,10 +62,33 @@ export class SourceConnections {
 }
 
 /**
- * Cap a server's connections: `max` open in all (Node drops the rest on accept), `perSource` from
- * one source (the rest are closed at once). `onRefused` is told of each connection turned away.
+ * Close a connection with a last message: nothing more is read (a flooding peer costs nothing
+ * while it lingers), and after `lingerMs` it is cut whatever the peer does, so it holds no place
+ * (nor its per-source slot).
  */
-export function capConnections(server: Server, limits: { readonly max: number; readonly perSource: number }, onRefused: () => void): void {
+export function endWith(socket: Socket, last: string | Buffer, lingerMs: number): void {
+  socket.removeAllListeners('data');
+  socket.pause();
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const cut = setTimeout(() => socket.destroy(), lingerMs).unref();
+  socket.once('close', () => clearTimeout(cut));
+  socket.end(last);
+}
+
+/**
+ * Cap a server's connections: `max` open in all (Node drops the rest on accept), `perSource` from
+ * one source (the rest are closed at once, or handed to `refuse` to be answered and closed).
+ * `onRefused` is told of each connection turned away.
+ */
+export function capConnections(
+  server: Server,
+  limits: { readonly max: number; readonly perSource: number },
+  onRefused: () => void,
+  refuse: (socket: Socket) => void = (socket) => socket.destroy(),
+): void {
   server.maxConnections = limits.max;
   server.on('drop', onRefused);
   const sources = new SourceConnections(limits.perSource);
@@ -73,9 +96,23 @@ export function capConnections(server: Server, limits: { readonly max: number; r
     const address = socket.remoteAddress ?? 'unknown';
     if (!sources.add(address)) {
       onRefused();
-      socket.destroy();
+      refuse(socket);
       return;
     }
     socket.once('close', () => sources.remove(address));
   });
+}
+
+/**
+ * The `http` options of a Fastify server that cut a request not received whole (headers and body)
+ * within `requestTimeoutMs`. Node takes these only when the server is made (Fastify's own
+ * `requestTimeout`, set afterwards, cuts nothing) and checks them on a period, 30 s unless told: a
+ * tenth of the timeout keeps the cut close to it.
+ */
+export function requestTimeouts(requestTimeoutMs: number): { requestTimeout: number; headersTimeout: number; connectionsCheckingInterval: number } {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.round(requestTimeoutMs / 10)),
+  };
 }

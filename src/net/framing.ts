@@ -2,7 +2,8 @@
  * Framing of byte streams, as state machines fed raw bytes (no sockets), each bounded by a size
  * checked as the bytes arrive, so a peer can never make one keep more than its limit:
  * - `JsonObjectSplitter`: JSON objects newline-terminated or back to back with no separator, as
- *   the original Metanoia clients sent them (several in one read, or one split over many);
+ *   the original Metanoia clients sent them (several in one read, or one split over many), each
+ *   on one line (an object still open at a line break is an error);
  * - `LineSplitter`: newline-terminated lines (Stratum, powtcp).
  * @module
  */
@@ -31,9 +32,10 @@ const enum State {
 }
 
 /**
- * Splits a byte stream into top-level JSON objects by tracking braces and strings. Memory is
- * bounded by `maxMessageBytes`: an object longer than that is reported once as an error and then
- * skipped without being kept until it closes or a newline arrives, whichever comes first.
+ * Splits a byte stream into top-level JSON objects by tracking braces and strings. An object must
+ * end on the line it starts on. Memory is bounded by `maxMessageBytes`: an object longer than that
+ * is reported once as an error and then skipped without being kept until it closes or a newline
+ * arrives, whichever comes first.
  */
 export class JsonObjectSplitter {
   private state = State.Between;
@@ -65,7 +67,11 @@ export class JsonObjectSplitter {
         }
         continue;
       }
-      if (this.state === State.Discard && byte === NEWLINE) {
+      if (byte === NEWLINE) {
+        // Messages never span lines (JSON strings cannot hold a raw line break): an object still
+        // open here lost its closing brace, and waiting for it would swallow the lines after it.
+        if (this.state === State.Object) frames.push({ kind: 'error', error: 'message not closed at the end of its line (a missing }?)' });
+        this.dropKept();
         this.state = State.Between;
         continue;
       }

@@ -8,16 +8,26 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { RemoteWork } from '../broker/remote-work.js';
-import type { Broker } from '../broker/types.js';
+import type { Broker, ClientIdentity } from '../broker/types.js';
 import type { Config } from '../config.js';
 import type { Gate } from '../gate/gate.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { sourceKey } from '../net/connections.js';
 import type { BitmessageJob } from '../schemes/bitmessage.js';
 
 export interface Address {
   readonly host: string;
   readonly port: number;
+}
+
+/**
+ * Who a connection is to the broker: the connection itself (door, address and port, unique while
+ * it is open) and its source address, whose jobs the broker bounds and shares slots by.
+ */
+export function clientOf(door: string, socket: { readonly remoteAddress?: string; readonly remotePort?: number }): ClientIdentity {
+  const address = socket.remoteAddress ?? '?';
+  return { id: `${door}:${address}:${socket.remotePort ?? 0}`, address: sourceKey(address), door };
 }
 
 /** A running front door; the server closes it on shutdown. */

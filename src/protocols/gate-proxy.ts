@@ -19,7 +19,7 @@ import { PowerplantError } from '../errors.js';
 import { decide, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
 import { GATE_COOKIE } from '../gate/middleware.js';
 import { GatePolicy } from '../gate/policy.js';
-import { capConnections } from '../net/connections.js';
+import { capConnections, requestTimeouts } from '../net/connections.js';
 import { httpAddress, type Door, type DoorContext } from './door.js';
 import { gateHttpPlugin } from './gate-http.js';
 
@@ -117,6 +117,7 @@ export async function startGateProxy(context: GateProxyContext): Promise<Door> {
     trustProxy: trustProxy.length === 0 ? false : [...trustProxy],
     bodyLimit: config.max_body_bytes,
     requestTimeout: config.request_timeout_ms,
+    http: requestTimeouts(config.request_timeout_ms),
     forceCloseConnections: true,
   });
   capConnections(app.server, { max: config.max_connections, perSource: config.max_connections_per_source }, () =>

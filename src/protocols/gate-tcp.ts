@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { clientMessage, InputError, PowerplantError, wiresOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { SourceConnections } from '../net/connections.js';
+import { endWith, SourceConnections } from '../net/connections.js';
 import { LINE_TOO_LONG, LineSplitter } from '../net/framing.js';
 import { listen } from '../net/listen.js';
 import type { Door } from './door.js';
@@ -202,8 +202,7 @@ class GateSession {
     this.#state = 'done';
     clearTimeout(this.#idle);
     this.#lines.drain();
-    if (this.socket.writable) this.socket.end(last);
-    else this.socket.destroy();
+    endWith(this.socket, last, this.config.refused_linger_ms);
   }
 }
 
@@ -220,16 +219,10 @@ export async function startGateTcp(options: GateTcpContext): Promise<Door> {
     socket.on('error', (error) => logger.debug({ err: error, source }, 'gate: connection error'));
     if (!perSource.add(source)) {
       metrics?.connectionsRefused.inc({ door: 'gate' });
-      // It still holds a place under maxConnections until it is gone: whatever it sent is dropped
-      // unread, and a peer that never closes its side is cut after a moment.
-      const cut = setTimeout(() => socket.destroy(), config.refused_linger_ms).unref();
+      // It still holds a place under maxConnections until it is gone.
       sockets.add(socket);
-      socket.once('close', () => {
-        clearTimeout(cut);
-        sockets.delete(socket);
-      });
-      socket.resume();
-      socket.end('0:too many connections from your address\n');
+      socket.once('close', () => sockets.delete(socket));
+      endWith(socket, '0:too many connections from your address\n', config.refused_linger_ms);
       return;
     }
     sockets.add(socket);

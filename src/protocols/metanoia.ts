@@ -17,16 +17,17 @@ import { Counter, Gauge } from 'prom-client';
 import type { Handout, RemoteWork } from '../broker/remote-work.js';
 import type { Broker } from '../broker/types.js';
 import type { Config } from '../config.js';
-import { clientMessage, InputError, PowerplantError, wiresOf } from '../errors.js';
+import { clientMessage, InputError, PowerplantError, reasonOf, wiresOf } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { integer } from '../schemes/bits.js';
 import { bitmessage, parseInitialHash, parseNonce, parseTarget, trialValue, type BitmessageJob } from '../schemes/bitmessage.js';
 import { JsonObjectSplitter } from '../net/framing.js';
 import { JsonSyntaxError, parseJson, stringifyJson, type JsonValue } from '../net/json.js';
+import { endWith, SourceConnections } from '../net/connections.js';
 import { listen } from '../net/listen.js';
 import { boundedWriter, socketPeer } from '../net/writer.js';
-import type { Door } from './door.js';
+import { clientOf, type Door } from './door.js';
 
 /** What the door is built from (the parts of the DoorContext it uses). */
 export interface MetanoiaContext {
@@ -70,12 +71,28 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
   const log = (options.logger ?? silentLogger).child({ door: 'metanoia' });
   const countResult = metrics === undefined ? undefined : watchMiners(metrics, miners);
   const sockets = new Set<Socket>();
+  const perAddress = new SourceConnections(config.max_connections_per_address);
+  /** Close a connection with a last answer in the registry's Metanoia status. */
+  const closeWith = (socket: Socket, error: PowerplantError): void => {
+    metrics?.limitsHit.inc({ door: 'metanoia', limit: reasonOf(error.code) });
+    endWith(socket, stringifyJson({ status: wiresOf(error).metanoia ?? 400, error: error.message }) + '\n', config.linger_ms);
+  };
 
   const server = createServer((socket) => {
+    const address = socket.remoteAddress ?? '?';
     sockets.add(socket);
+    socket.on('error', (error) => log.debug({ address, err: error }, 'connection error'));
+    if (!perAddress.add(address)) {
+      socket.once('close', () => sockets.delete(socket));
+      metrics?.connectionsRefused.inc({ door: 'metanoia' });
+      const limit = config.max_connections_per_address;
+      closeWith(socket, new PowerplantError('PP_ERR_TOO_MANY_CONNECTIONS', `too many connections from your address (limit ${limit})`));
+      return;
+    }
     metrics?.connections.inc({ door: 'metanoia' });
     socket.once('close', () => {
       sockets.delete(socket);
+      perAddress.remove(address);
       metrics?.connections.dec({ door: 'metanoia' });
     });
     serveConnection(socket);
@@ -85,6 +102,7 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
 
   function serveConnection(socket: Socket): void {
     const peer = `metanoia:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const client = clientOf('metanoia', socket);
     const closed = new AbortController();
     const splitter = new JsonObjectSplitter(config.max_message_bytes);
     /** The range this miner is searching, if any. */
@@ -104,20 +122,34 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
       if (!(error instanceof PowerplantError)) log.error({ peer, err: error }, 'message failed');
       send({ status: wiresOf(error).metanoia ?? 500, error: clientMessage(error) });
     };
-    const reject = (message: string): void => fail(new InputError(message));
+    let errors = 0;
+    /** Answer an error the client's own message earned; the last one allowed closes the connection. */
+    const reject = (message: string): void => {
+      if (++errors < config.max_errors_per_connection) return fail(new InputError(message));
+      const limit = config.max_errors_per_connection;
+      closeWith(socket, new PowerplantError('PP_ERR_TOO_MANY_ERRORS', `too many errors on this connection (limit ${limit})`));
+    };
+    // Idle: no message and nothing in flight (a long-poll is in flight) for idle_timeout_ms.
+    const idle = setTimeout(function expire() {
+      if (inFlight > 0) idle.refresh();
+      else closeWith(socket, new PowerplantError('PP_ERR_IDLE_TIMEOUT', `idle for ${config.idle_timeout_ms} ms`));
+    }, config.idle_timeout_ms);
 
     socket.setKeepAlive(true, 30_000);
     log.debug({ peer }, 'connection opened');
-    socket.on('error', (error) => log.debug({ peer, err: error }, 'connection error'));
     socket.once('close', () => {
       log.debug({ peer, wrongResults }, 'connection closed');
+      clearTimeout(idle);
       closed.abort();
       // A miner that leaves loses nothing: the part it did not report goes back to the job.
       held?.release();
       held = null;
     });
     socket.on('data', (chunk: Buffer) => {
+      idle.refresh();
       for (const frame of splitter.push(chunk)) {
+        // Closed by an error cap: the rest of the chunk is not worth reading.
+        if (socket.readyState !== 'open') return;
         if (frame.kind === 'error') reject(frame.error);
         else handle(frame.text);
       }
@@ -146,7 +178,8 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
           try {
             await work(message);
           } catch (error) {
-            fail(error);
+            if (error instanceof InputError) reject(error.message);
+            else fail(error);
           } finally {
             inFlight -= 1;
           }
@@ -175,9 +208,9 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
 
     async function doPow(message: Message): Promise<void> {
       const initialHash = parseInitialHash(message.initialHash);
-      const target = parseTarget(message.target);
+      const target = parseTarget(message.target, BigInt(config.min_target));
       try {
-        const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal, door: 'metanoia' });
+        const solution = await broker.submit(bitmessage, { initialHash, target }, { signal: closed.signal, client });
         send({ status: 200, nonce: solution.nonce, trialValue: solution.trialValue });
       } catch (error) {
         if (!closed.signal.aborted) throw error;

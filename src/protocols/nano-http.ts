@@ -27,7 +27,7 @@ import {
   workValue,
   type WorkAnswer,
 } from '../schemes/nano.js';
-import { httpDoor, type Door, type DoorContext } from './door.js';
+import { clientOf, httpDoor, type Door, type DoorContext } from './door.js';
 
 type Body = Record<string, unknown>;
 
@@ -121,7 +121,10 @@ export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broke
     };
     request.raw.socket.once('close', onClose);
     try {
-      const solution = await broker.submit(nano, job, { signal: AbortSignal.any([waiting.signal, hungUp.signal]), door: 'nano-http' });
+      const solution = await broker.submit(nano, job, {
+        signal: AbortSignal.any([waiting.signal, hungUp.signal]),
+        client: clientOf('nano-http', request.raw.socket),
+      });
       return workAnswer(root, solution);
     } catch (error) {
       if (error instanceof PowerplantError && error.code === 'PP_ERR_CANCELLED' && waiting.signal.aborted) {
@@ -161,8 +164,10 @@ export async function startNanoHttp(context: Pick<DoorContext, 'config' | 'broke
   }
 
   void app.register(async (scope) => {
-    // Work clients do not always label their JSON; parse any body as JSON.
-    scope.removeContentTypeParser('text/plain');
+    // Work clients do not always label their JSON; parse any body as JSON, with JSON.parse alone:
+    // a "__proto__" key is valid JSON and becomes an own property (never a prototype), which no
+    // field reads, where Fastify's own parser refuses the body as "not valid JSON".
+    scope.removeContentTypeParser(['application/json', 'text/plain']);
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
       try {
         done(null, JSON.parse(text as string));

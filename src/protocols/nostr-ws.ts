@@ -13,11 +13,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { JobProgress } from '../broker/types.js';
+import type { ClientIdentity, JobProgress } from '../broker/types.js';
 import { clientMessage, ERRORS, InputError, PowerplantError } from '../errors.js';
+import { SourceConnections } from '../net/connections.js';
 import { boundedWriter, webSocketPeer } from '../net/writer.js';
 import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
-import { httpDoor, type Door, type DoorContext } from './door.js';
+import { clientOf, httpDoor, type Door, type DoorContext } from './door.js';
 
 const DOOR = 'nostr-ws';
 /** How often a request that asked for progress hears of it. */
@@ -97,28 +98,48 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
   const log = context.logger.child({ component: DOOR });
   const limit = config.server.max_message_bytes;
   const limits = { defaultDifficulty: config.pow.default_difficulty, maxDifficulty: config.pow.max_difficulty };
+  const perAddress = new SourceConnections(config.server.max_connections_per_address);
   const wss = new WebSocketServer({ noServer: true, maxPayload: limit * HARD_LIMIT_FACTOR });
   metrics.connections.set({ door: DOOR }, 0);
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (wss.clients.size >= config.server.max_connections) {
+    const address = request.socket.remoteAddress ?? '?';
+    if (wss.clients.size >= config.server.max_connections || !perAddress.add(address)) {
       metrics.connectionsRefused.inc({ door: DOOR });
       socket.end(`HTTP/1.1 ${ERRORS.PP_ERR_TOO_MANY_CONNECTIONS.http} Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => serve(ws));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.once('close', () => perAddress.remove(address));
+      serve(ws, clientOf(DOOR, request.socket));
+    });
   }
 
-  function serve(ws: WebSocket): void {
+  function serve(ws: WebSocket, client: ClientIdentity): void {
     metrics.connections.inc({ door: DOOR });
     const gone = new AbortController();
     let inFlight = 0;
+    let errors = 0;
+    const closeFor = (code: 'PP_ERR_TOO_MANY_ERRORS' | 'PP_ERR_IDLE_TIMEOUT', reason: string): void => {
+      metrics.limitsHit.inc({ door: DOOR, limit: code === 'PP_ERR_IDLE_TIMEOUT' ? 'idle' : 'errors' });
+      ws.close(ERRORS[code].websocket, reason);
+    };
+    // A live client that asks nothing holds a place as surely as a dead one.
+    const idle = setTimeout(function expire() {
+      if (inFlight > 0) idle.refresh();
+      else closeFor('PP_ERR_IDLE_TIMEOUT', 'idle timeout');
+    }, config.server.idle_timeout_ms);
     const write = boundedWriter(webSocketPeer(ws), config.server.max_buffered_bytes, () => {
       metrics.limitsHit.inc({ door: DOOR, limit: 'write_buffer' });
       log.warn('dropping a client that does not read its answers');
     });
     const send = (answer: Record<string, unknown>): void => write(JSON.stringify(answer));
-    const error = (message: string, id?: RequestId): void => send(id === undefined ? { error: message } : { error: message, id });
+    const answerError = (message: string, id?: RequestId): void => send(id === undefined ? { error: message } : { error: message, id });
+    /** An error the client's own message earned: past the bound the connection closes. */
+    const error = (message: string, id?: RequestId): void => {
+      answerError(message, id);
+      if (++errors >= config.server.max_errors_per_connection) closeFor('PP_ERR_TOO_MANY_ERRORS', 'too many errors');
+    };
     // A client that vanished without closing (a phone out of coverage) would hold its slot and its jobs forever.
     let answeredPing = true;
     ws.on('pong', () => {
@@ -136,6 +157,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
     }, config.server.ping_interval_ms);
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      idle.refresh();
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (bytes.length > limit) {
         metrics.limitsHit.inc({ door: DOOR, limit: 'message_bytes' });
@@ -157,7 +179,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
       broker
         .submit(nostr, request.job, {
           signal: gone.signal,
-          door: DOOR,
+          client,
           ...(request.progress
             ? {
                 progressIntervalMs: PROGRESS_INTERVAL_MS,
@@ -173,7 +195,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
           },
           (failure: unknown) => {
             if (!(failure instanceof PowerplantError)) log.error({ err: failure }, 'nostr job failed');
-            error(clientMessage(failure), request.id);
+            answerError(clientMessage(failure), request.id);
           },
         )
         .finally(() => {
@@ -183,6 +205,7 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
     ws.on('error', (failure) => log.debug({ err: failure }, 'websocket error'));
     ws.on('close', () => {
       clearInterval(heartbeat);
+      clearTimeout(idle);
       metrics.connections.dec({ door: DOOR });
       gone.abort();
     });

@@ -30,8 +30,9 @@ export function parseInitialHash(raw: unknown, label = 'initialHash'): Uint8Arra
   throw new InputError(`${label} must be 64 bytes as base64 (88 characters) or hex (128 characters)`);
 }
 
-export function parseTarget(raw: unknown, label = 'target'): bigint {
-  return integer(raw, 1n, U64_MAX, label);
+/** A target of at least `min` (a door's floor on difficulty). */
+export function parseTarget(raw: unknown, min = 1n, label = 'target'): bigint {
+  return integer(raw, min, U64_MAX, label);
 }
 
 export function parseNonce(raw: unknown, label = 'nonce'): bigint {

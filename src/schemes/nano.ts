@@ -59,10 +59,14 @@ export function parseWork(raw: unknown, label = 'work'): bigint {
 }
 
 /** The threshold a multiplier means: 2^64 − (2^64 − base) / multiplier, as the node computes it. */
+/** A decimal number as the node writes a multiplier: digits, an optional fraction and exponent. */
+const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 export function thresholdFromMultiplier(raw: unknown, base = NANO_SEND): bigint {
-  const multiplier = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  // Number() alone would also read hex, binary, octal, Infinity and padded strings.
+  const multiplier = typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : raw;
   if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier <= 0) {
-    throw new InputError('multiplier must be a positive number');
+    throw new InputError('multiplier must be a positive decimal number');
   }
   const quotient = Number(TWO_64 - base) / multiplier;
   // A tiny multiplier overflows to Infinity, which BigInt refuses.

@@ -46,9 +46,10 @@ const eventShape = z.object(
       .regex(/^[0-9a-f]{64}$/, 'event.pubkey must be 64 lowercase hex characters'),
     created_at: z
       .number({ error: 'event.created_at must be a number' })
+      // Before .int(), which refuses every number past 2^53 as not an integer.
+      .max(Number.MAX_SAFE_INTEGER, 'event.created_at is too large')
       .int('event.created_at must be an integer')
-      .min(0, 'event.created_at must not be negative')
-      .max(Number.MAX_SAFE_INTEGER, 'event.created_at is too large'),
+      .min(0, 'event.created_at must not be negative'),
     kind: z
       .number({ error: 'event.kind must be a number' })
       .int('event.kind must be an integer')

@@ -84,3 +84,21 @@ export function nonceSpace(task: SearchTask): bigint {
 export function decimalNonce(nonce: bigint, width: number): string {
   return nonce.toString().padStart(width, '0');
 }
+
+/**
+ * Attempts a search is expected to make before a nonce passes (the inverse of one attempt's
+ * chance), at least 1. A float: hard jobs reach far past 2^53, and only their order matters.
+ */
+export function expectedAttempts(task: SearchTask): number {
+  switch (task.kernel) {
+    case 'sha256-text':
+    case 'sha1-text':
+      return 2 ** task.zeroBits;
+    case 'sha256d-header':
+      return 2 ** 256 / (Number(task.target) + 1);
+    case 'sha512d-bitmessage':
+      return 2 ** 64 / (Number(task.target) + 1);
+    case 'blake2b-nano':
+      return 2 ** 64 / Number(U64_SPACE - task.threshold);
+  }
+}

@@ -31,6 +31,7 @@ export function createEngineSource(engine: Engine, options: EngineSourceOptions 
           signal: job.signal,
           start: range.start,
           end: range.end,
+          urgent: job.quick,
           onProgress: (progress) => countUpTo(progress.attempts),
         });
         countUpTo(found.attempts);

@@ -140,6 +140,19 @@ describe('pool: scheduling, cancellation and shutdown', () => {
     }
   });
 
+  it('gives an urgent search the threads first, the others only what it leaves', async () => {
+    const controller = new AbortController();
+    const progress: Progress[][] = [[], []];
+    const searches = progress.map((reports, index) =>
+      engine.search(HARD, { signal: controller.signal, urgent: index === 1, onProgress: (report) => reports.push(report) }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    controller.abort();
+    for (const search of searches) await assert.rejects(search, { name: 'AbortError' });
+    const [plain, urgent] = progress.map((reports) => reports.at(-1)?.attempts ?? 0);
+    assert.ok(urgent > plain * 5, `urgent first: ${urgent} vs ${plain}`);
+  });
+
   it('completes concurrent searches of different kernels', async () => {
     const found = await Promise.all(EASY.map((task) => engine.search(task)));
     found.forEach((result, i) => assert.ok(attempt(EASY[i], result.nonce)));

@@ -5,9 +5,11 @@
  * @module
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
 import { loadConfig, type Config, type ConfigFlags } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
@@ -30,6 +32,24 @@ export function testConfig(toml = '', env: Record<string, string> = {}, flags: C
 
 export function startTestServer(toml = '', options: { env?: Record<string, string>; engine?: Engine } = {}): Promise<RunningServer> {
   return startServer(testConfig(toml, options.env), { engine: options.engine ?? createInlineEngine(referenceBackend) });
+}
+
+/**
+ * A server on `engine` whose Stratum door takes easy shares on a built-in chain that finds a block
+ * every few, and an agent `user` mining through it until the test ends.
+ */
+export async function startMiningServer(t: TestContext, engine: Engine, user: string, toml = ''): Promise<RunningServer> {
+  const stratumPort = await freePort();
+  const server = await startServer(testConfig(toml, {}, { stratumPort, shareDifficulty: '0.00000002', blockBits: '2000ffff' }), { engine });
+  const stop = new AbortController();
+  const agent = new StratumAgent({ host: '127.0.0.1', port: stratumPort, user, engine: createInlineEngine(referenceBackend, 256) });
+  const mining = agent.run(stop.signal);
+  t.after(async () => {
+    stop.abort();
+    await mining;
+    await server.close();
+  });
+  return server;
 }
 
 export const httpUrl = (server: RunningServer, path = '/'): string =>

@@ -15,6 +15,17 @@ test('objects are split whether newline-terminated, back to back or spread over 
   ]);
 });
 
+test('an object cut by a line break is reported at that line, and the next line is read afresh', () => {
+  const splitter = new JsonObjectSplitter(1024);
+  assert.deepEqual(frames(splitter, '{"method":"do_pow","target":1\n{"method":"get_work"}\n', '{"a":"split\nstring"}{"b":1}'), [
+    { kind: 'error', error: 'message not closed at the end of its line (a missing }?)' },
+    { kind: 'message', text: '{"method":"get_work"}' },
+    { kind: 'error', error: 'message not closed at the end of its line (a missing }?)' },
+    { kind: 'error', error: 'bad JSON: expected an object starting with {' },
+    { kind: 'message', text: '{"b":1}' },
+  ]);
+});
+
 test('junk outside objects is reported once and skipped to the next newline or object', () => {
   const splitter = new JsonObjectSplitter(1024);
   assert.deepEqual(frames(splitter, 'hello world\n[1]{"ok":true}'), [

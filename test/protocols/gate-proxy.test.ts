@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
@@ -279,4 +279,20 @@ test('the proxy holds at most gate.http.max_connections_per_source connections f
   const other = await openHttpConnection(port, '/gate/', '127.0.0.2');
   assert.ok(other !== null, 'another address is served');
   open.push(other);
+});
+
+test('a request whose body trickles in is cut at gate.http.request_timeout_ms with 408', async (t) => {
+  const { server } = await gateInFront(t, '[gate.http]\nrequest_timeout_ms = 1000\n');
+  const socket = connect(server.addresses['gate-proxy']!.port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let answer = '';
+  socket.on('data', (chunk) => (answer += chunk.toString()));
+  socket.on('error', () => {});
+  const started = performance.now();
+  socket.write('POST /gate/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n');
+  const trickle = setInterval(() => socket.writable && socket.write(' '), 50);
+  await new Promise((resolve) => socket.once('close', resolve));
+  clearInterval(trickle);
+  assert.match(answer, /^HTTP\/1\.1 408 /);
+  assert.ok(performance.now() - started < 4000, 'cut near the timeout');
 });

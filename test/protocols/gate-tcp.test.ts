@@ -200,6 +200,29 @@ test('puzzle requests per source are bounded across connections', async (t) => {
   assert.deepEqual(answers.slice(0, 3).map((a) => parseInt(a.slice(14, 16), 16)), [BITS, BITS + 1, BITS + 1]);
 });
 
+test('a connection closed with a last line is cut even if its peer never ends its side, and frees its place', async (t) => {
+  const port = await startDoor(t, { max_line_bytes: 64, max_connections_per_source: 1, refused_linger_ms: 50 });
+  // allowHalfOpen: this peer takes the door's last line and end, and never ends its own side.
+  const stubborn = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  t.after(() => stubborn.destroy());
+  let received = '';
+  stubborn.on('data', (chunk) => (received += chunk.toString()));
+  stubborn.on('error', () => {});
+  const ended = new Promise((resolve) => stubborn.once('end', resolve));
+  stubborn.write('3:' + 'y'.repeat(200));
+  await ended;
+  assert.equal(received, '0:line too long\n');
+  let answer = '';
+  for (let attempt = 0; attempt < 40 && !answer.startsWith('2:'); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const next = client(port);
+    next.send('1:\n');
+    answer = await next.line().catch(() => '');
+    next.close();
+  }
+  assert.match(answer, /^2:/, 'the address has its place back');
+});
+
 test('open connections per source are bounded; a closed one frees its place', async (t) => {
   const port = await startDoor(t, { max_connections_per_source: 2 });
   const first = client(port);

@@ -80,7 +80,7 @@ const DEFAULTS = loadConfig({ defaultsFile: null }).metanoia;
 const MAX_WRONG_RESULTS = DEFAULTS.max_wrong_results;
 
 function settings(overrides: Partial<Config['metanoia']> = {}) {
-  const metanoia: Config['metanoia'] = { ...DEFAULTS, port: 0, long_poll_ms: 5000, range_size: '2000000', max_message_bytes: 1024, max_connections: 20, ...overrides };
+  const metanoia: Config['metanoia'] = { ...DEFAULTS, port: 0, long_poll_ms: 5000, range_size: '2000000', min_target: '1', max_message_bytes: 1024, max_connections: 20, ...overrides };
   return { metanoia, server: { host: '127.0.0.1' } };
 }
 
@@ -257,6 +257,40 @@ test('every bad message gets a specific error and the connection stays open', as
     client.send('{"method":"get_work"}');
     assert.equal((await client.next()).status, 'NO_DATA', 'still served after all that');
     client.close();
+  });
+});
+
+test('do_pow targets below metanoia.min_target are refused; an unclosed message is reported at its line end', async () => {
+  await withDoor({ min_target: '1000000', long_poll_ms: 50 }, async (port) => {
+    const client = await RawClient.open(port);
+    client.send(`{"method":"do_pow","target":999999,"initialHash":"${SEED_HASH}"}\n`);
+    assert.deepEqual(await client.next(), { status: 400n, error: 'target must be between 1000000 and 18446744073709551615' });
+    client.send('{"method":"get_work"\n{"method":"get_work"}\n');
+    assert.deepEqual(await client.next(), { status: 400n, error: 'message not closed at the end of its line (a missing }?)' });
+    assert.equal((await client.next()).status, 'NO_DATA', 'the line after it is read');
+    client.close();
+  });
+});
+
+test('connections per address, errors per connection and idle connections are bounded, each refused in a last answer', async () => {
+  await withDoor({ max_connections_per_address: 2, max_errors_per_connection: 3, idle_timeout_ms: 300, long_poll_ms: 1000, linger_ms: 50 }, async (port) => {
+    const first = await RawClient.open(port);
+    const second = await RawClient.open(port);
+    const third = await RawClient.open(port);
+    assert.deepEqual(await third.next(), { status: 503n, error: 'too many connections from your address (limit 2)' });
+    await new Promise((resolve) => third.socket.once('close', resolve));
+    // Three junk lines: three errors, the last one closes.
+    const firstClosed = new Promise((resolve) => first.socket.once('close', resolve));
+    first.send('junk\njunk\njunk\njunk\n');
+    for (let i = 0; i < 2; i++) assert.equal((await first.next()).status, 400n);
+    assert.deepEqual(await first.next(), { status: 400n, error: 'too many errors on this connection (limit 3)' });
+    await firstClosed;
+    // A long-poll in flight is not idleness; nothing at all for idle_timeout_ms is.
+    const secondClosed = new Promise((resolve) => second.socket.once('close', resolve));
+    second.send('{"method":"get_work"}\n');
+    assert.equal((await second.next()).status, 'NO_DATA');
+    assert.deepEqual(await second.next(), { status: 408n, error: 'idle for 300 ms' });
+    await secondClosed;
   });
 });
 

@@ -142,7 +142,7 @@ describe('Nano HTTP door without upstreams', () => {
       [{ action: 'work_generate' }, 'hash must be a string of 64 hex characters'],
       [{ action: 'work_generate', hash: 'abc' }, 'hash must be 64 hex characters'],
       [{ action: 'work_generate', hash: ROOT, difficulty: 'fffff' }, 'difficulty must be 16 hex characters'],
-      [{ action: 'work_generate', hash: ROOT, multiplier: -1 }, 'multiplier must be a positive number'],
+      [{ action: 'work_generate', hash: ROOT, multiplier: -1 }, 'multiplier must be a positive decimal number'],
       [{ action: 'work_generate', hash: ROOT, difficulty: 'ffffffff00000000' }, 'difficulty ffffffff00000000 is above the maximum (multiplier 2)'],
       [{ action: 'work_validate', hash: ROOT }, 'work must be a string of 16 hex characters'],
       [{ action: 'work_cancel', hash: 'xyz' }, 'hash must be 64 hex characters'],
@@ -163,6 +163,15 @@ describe('Nano HTTP door without upstreams', () => {
     assert.match(String(badJson.body.error), /^bad JSON: /);
     const big = await post(httpUrl(server, '/pow'), { hash: ROOT, pad: 'x'.repeat(600) });
     assert.deepEqual(big, { status: 413, body: { error: 'request body too large (limit 512 bytes)' } });
+  });
+
+  it('takes a valid JSON body with a __proto__ key as any other (the key means nothing to it)', async () => {
+    const body = `{"__proto__":{"difficulty":"ffffffffffffffff"},"hash":"${ROOT}","difficulty":"${EASY}"}`;
+    for (const contentType of ['application/json', 'text/plain']) {
+      const answer = await post(httpUrl(server, '/pow'), body, { 'content-type': contentType });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.ok(isValid(ROOT, String(answer.body.work), EASY));
+    }
   });
 
   it('refuses an absurd multiplier and bad JSON in any content type as client errors', async () => {

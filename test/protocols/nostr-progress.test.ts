@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
-import { expectedAttempts } from '../../src/schemes/expected.js';
+import { expectedAttempts } from '../../src/schemes/search.js';
 import { nostr } from '../../src/schemes/nostr.js';
 import { PacedEngine } from '../helpers/paced-engine.js';
 import { startTestServer, wsUrl } from '../helpers/server.js';

@@ -49,8 +49,14 @@ test('multipliers follow the node formula', () => {
   assert.equal(thresholdFromMultiplier(1), NANO_SEND);
   assert.equal(thresholdFromMultiplier('0.015625'), NANO_RECEIVE);
   assert.equal(thresholdFromMultiplier(8), 0xffffffff00000000n);
-  assert.throws(() => thresholdFromMultiplier(0), /multiplier must be a positive number/);
-  assert.throws(() => thresholdFromMultiplier('abc'), /multiplier must be a positive number/);
+  assert.throws(() => thresholdFromMultiplier(0), /multiplier must be a positive decimal number/);
+  assert.throws(() => thresholdFromMultiplier('abc'), /multiplier must be a positive decimal number/);
+  // The node reads a decimal number; JavaScript's Number() would read these too.
+  for (const notDecimal of ['0x1', '0b1', '0o7', 'Infinity', ' 1', '1e3 ', '']) {
+    assert.throws(() => thresholdFromMultiplier(notDecimal), /multiplier must be a positive decimal number/, notDecimal);
+  }
+  assert.equal(thresholdFromMultiplier('8.0'), 0xffffffff00000000n);
+  assert.equal(thresholdFromMultiplier('8e0'), 0xffffffff00000000n);
 });
 
 test('reference search finds work that nanocurrency validates', async () => {

@@ -18,6 +18,7 @@ function job(id: string, space: bigint): SourceJob & { controller: AbortControll
     scheme: bitmessage as never,
     input,
     task: bitmessage.task(input),
+    quick: false,
     signal: controller.signal,
     claim: (size) => ranges.claim(size),
     release: (range) => ranges.release(range),

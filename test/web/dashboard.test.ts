@@ -4,12 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { createInlineEngine } from '../../src/engine/inline.js';
-import { referenceBackend } from '../../src/engine/reference.js';
-import { StratumAgent } from '../../src/clients/stratum-agent.js';
 import { PacedEngine } from '../helpers/paced-engine.js';
-import { freePort, testConfig } from '../helpers/server.js';
-import { startServer } from '../../src/server.js';
+import { startMiningServer } from '../helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -20,18 +16,8 @@ test('in headless Chromium the dashboard draws live figures while an agent mines
     t.skip(`${CHROMIUM} is missing (apt-get install chromium)`);
     return;
   }
-  const stratumPort = await freePort();
-  const config = testConfig('', {}, { stratumPort, shareDifficulty: '0.00000002', blockBits: '2000ffff' });
-  const server = await startServer(config, { engine: new PacedEngine(256, 5) });
-  t.after(() => server.close());
+  const server = await startMiningServer(t, new PacedEngine(256, 5), 'rig-1');
   const origin = `http://127.0.0.1:${server.addresses.http.port}`;
-  const stop = new AbortController();
-  const agent = new StratumAgent({ host: '127.0.0.1', port: stratumPort, user: 'rig-1', engine: createInlineEngine(referenceBackend, 256) });
-  const mining = agent.run(stop.signal);
-  t.after(async () => {
-    stop.abort();
-    await mining;
-  });
 
   const profile = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
   t.after(() => rmSync(profile, { recursive: true, force: true }));

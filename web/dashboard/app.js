@@ -24,7 +24,7 @@ function si(value, unit = '') {
 const rate = (value) => si(value, 'H/s');
 const count = (value) => (value === null || value === undefined ? '—' : Number(value).toLocaleString('en'));
 const seconds = (value) => (value === null || value === undefined ? '—' : value < 1 ? `${Math.round(value * 1000)} ms` : `${value.toFixed(value < 10 ? 2 : 0)} s`);
-const ago = (ms) => (ms === undefined ? '—' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s ago`);
+const ago = (ms) => (ms === null ? '—' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s ago`);
 
 function figures(list, items) {
   const dl = $(list);
@@ -144,6 +144,7 @@ function render(snapshot) {
     ['Hash rate', rate(engine.rate)],
     ['Attempts', si(engine.totalAttempts)],
     ...(engine.kernels === null ? [['Kernels', 'chosen at run time']] : Object.entries(engine.kernels).map(([family, kernel]) => [family, kernel])),
+    ...engine.devices.map((device) => [`${device.name} (${device.lane})`, rate(device.rate)]),
   ]);
 
   $('stratum-off').hidden = stratum !== null;
@@ -156,7 +157,7 @@ function render(snapshot) {
     ]);
     rows(
       'workers',
-      stratum.workers.map((w) => [w.name, rate(w.hashRate), count(w.accepted), count(w.rejected), count(w.stale), w.bestShare === undefined ? '—' : si(w.bestShare), count(w.blocks), ago(w.lastSeen)]),
+      stratum.workers.map((w) => [w.name, rate(w.hashRate), count(w.accepted), count(w.rejected), count(w.stale), w.bestShare === 0 ? '—' : si(w.bestShare), count(w.blocks), ago(w.lastSeen)]),
       'No worker connected.',
     );
     rows('blocks', stratum.blocks.map((b) => [count(b.height), b.foundBy ?? '—', { text: `${b.hash.slice(0, 16)}…`, className: 'hash' }]), 'No block found yet.');
