@@ -20,14 +20,18 @@ test('in headless Chromium the dashboard draws live figures while an agent mines
   const origin = `http://127.0.0.1:${server.addresses.http.port}`;
 
   const profile = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
-  t.after(() => rmSync(profile, { recursive: true, force: true }));
   // A fresh profile each run (launchPersistentContext passes it as --user-data-dir).
-  const browser = await chromium.launchPersistentContext(profile, {
+  const launching = chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1280, height: 1400 },
   });
-  t.after(() => browser.close());
+  // Chromium writes into its profile until it has closed: the profile goes only after it (one hook, whatever order hooks run in).
+  t.after(async () => {
+    await (await launching.catch(() => undefined))?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  const browser = await launching;
   const page = browser.pages()[0] ?? (await browser.newPage());
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
