@@ -57,6 +57,20 @@ module.exports = {
       layer('broker'),
       SERVER,
     ]),
+    {
+      name: 'dashboard-only-reads',
+      comment: 'The dashboard reads stats through contracts and public faces: no source, door, client or command, and of the engine its public face (engine.ts) alone.',
+      severity: 'error',
+      from: { path: layer('dashboard') },
+      to: { path: [layer('sources'), layer('protocols'), layer('clients'), layer('commands'), layer('engine'), SERVER], pathNot: '^src/engine/engine[.]ts$' },
+    },
+    {
+      name: 'only-the-server-serves-the-dashboard',
+      comment: 'The dashboard sits on top: the server wires it, nothing else knows it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: [layer('dashboard'), SERVER] },
+      to: { path: layer('dashboard') },
+    },
     never('stores-know-no-cluster', 'The Redis key scheme lives in stores/; the cluster builds on the stores.', layer('stores'), [layer('cluster')]),
   ],
   options: {

@@ -311,6 +311,16 @@ const schema = z.strictObject({
       level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     })
     .prefault({}),
+  dashboard: z
+    .strictObject({
+      /** GET / on the HTTP port shows the live dashboard (worker names and addresses included). */
+      enabled: z.boolean({ error: 'must be true or false' }).default(true),
+      /** When set, the dashboard asks for it: ?token= once (kept in a cookie) or Authorization: Bearer. */
+      token: z.string({ error: 'must be a string' }).default(''),
+      /** Dashboards open at once (each holds one server-sent event stream). */
+      max_viewers: integer(1, 1000).default(16),
+    })
+    .prefault({}),
 });
 
 type Mutable = z.output<typeof schema>;

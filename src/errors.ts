@@ -134,6 +134,7 @@ export const ERRORS = {
   PP_ERR_UPSTREAM_TIMEOUT: { meaning: 'the website behind the gate did not answer in time', http: 504 },
   PP_ERR_NO_PASS: { meaning: 'a route behind the gate needs a pass and the request shows none: solve the challenge first', http: 401 },
   PP_ERR_DENIED: { meaning: 'a gate policy rule refuses the request', http: 403 },
+  PP_ERR_TOKEN_REQUIRED: { meaning: 'the dashboard asks for its token (dashboard.token): ?token= once, or Authorization: Bearer', http: 401 },
   PP_ERR_FORGED: { meaning: 'a challenge or pass token whose signature does not match', http: 403, powtcp: 'answer' },
   PP_ERR_EXPIRED: { meaning: 'a challenge or pass token past its lifetime', http: 403, powtcp: 'answer' },
   PP_ERR_WRONG_PURPOSE: {

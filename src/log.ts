@@ -9,23 +9,29 @@ export type { Logger } from 'pino';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-let stdoutGone = false;
-let watchingStdout = false;
-
 /**
- * Write to standard output without ever failing or holding the process: once stdout breaks (its
- * reader is gone: EPIPE), what is written is dropped. A server must go on serving, and exit on
- * SIGTERM, whatever became of the terminal or pipe it was started with.
+ * A writer to `stream` that never fails or holds the process: once the stream breaks (its reader is
+ * gone: EPIPE), what is written is dropped. A server must go on serving, and exit on SIGTERM,
+ * whatever became of the terminal or pipe it was started with.
  */
-export function writeStdout(text: string): void {
-  if (!watchingStdout) {
-    watchingStdout = true;
-    process.stdout.on('error', () => {
-      stdoutGone = true;
-    });
-  }
-  if (!stdoutGone) process.stdout.write(text);
+function droppingWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let gone = false;
+  let watching = false;
+  return (text) => {
+    if (!watching) {
+      watching = true;
+      stream.on('error', () => {
+        gone = true;
+      });
+    }
+    if (!gone) stream.write(text);
+  };
 }
+
+/** Standard output, dropped once it breaks: JSON log lines and command output. */
+export const writeStdout = droppingWriter(process.stdout);
+/** Standard error, dropped once it breaks: the human lines next to JSON logs (serve's addresses). */
+export const writeStderr = droppingWriter(process.stderr);
 
 /**
  * JSON lines through {@link writeStdout}: pino's own stdout stream would retry a broken pipe, and

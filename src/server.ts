@@ -1,8 +1,8 @@
 /**
  * `powerplant serve` as a library: one engine, one broker, and the front doors the config enables.
- * The HTTP port carries the Nano work API, /metrics, /healthz, the gate's HTTP API and the Nostr
- * WebSocket; the other doors (Metanoia, Stratum, the gate's TCP door and its reverse proxy) listen
- * on ports of their own.
+ * The HTTP port carries the Nano work API, /metrics, /healthz, the gate's HTTP API, the Nostr
+ * WebSocket and the dashboard (GET /, which reads the parts' stats and is no door); the other doors
+ * (Metanoia, Stratum, the gate's TCP door and its reverse proxy) listen on ports of their own.
  * @module
  */
 import Fastify from 'fastify';
@@ -14,9 +14,9 @@ import { createBroker } from './broker/broker.js';
 import { ERRORS } from './errors.js';
 import type { Broker } from './broker/types.js';
 import type { Config } from './config.js';
-import type { Engine } from './engine/engine.js';
-import { deviceLane } from './engine/gpu.js';
+import { engineDevices, type Engine } from './engine/engine.js';
 import { createEngine } from './engine/index.js';
+import { logRequests } from './access-log.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { gateFromConfig } from './gate/gate.js';
@@ -38,6 +38,7 @@ import { createEngineSource } from './sources/engine.js';
 import { RemoteMiners } from './sources/remote-miners.js';
 import { clusterFromConfig } from './cluster/cluster.js';
 import { createClusterSource } from './sources/cluster/source.js';
+import { registerDashboard } from './dashboard/routes.js';
 import { createUpstreamSource } from './sources/upstream.js';
 
 /** The doors served on the HTTP port: they add their routes before it listens. */
@@ -84,15 +85,6 @@ export interface RunningServer {
   readonly logger: Logger;
   /** Stop accepting, give jobs server.shutdown_timeout_ms to finish, close every door and the engine. */
   close(): Promise<void>;
-}
-
-/** The OpenCL devices searching in the engine, each with its lane's rate (attempts/s), for /healthz. */
-function engineDevices(engine: Engine): object[] {
-  const lanes = engine.stats?.().lanes ?? [];
-  return (engine.devices ?? []).map((device) => {
-    const lane = deviceLane(device);
-    return { ...device, lane, rate: Math.round(lanes.find((each) => each.lane === lane)?.rate ?? 0) };
-  });
 }
 
 /**
@@ -191,6 +183,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     () => metrics.connectionsRefused.inc({ door: 'http' }),
     (socket) => endWith(socket, httpErrorResponse('PP_ERR_TOO_MANY_CONNECTIONS', `too many connections from your address (limit ${perSource})`), config.server.linger_ms),
   );
+  logRequests(app, logger);
   // A keep-alive connection that earns server.max_errors_per_connection error statuses is closed after the last.
   const httpErrors = new WeakMap<Socket, number>();
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -227,6 +220,19 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   });
   const context: DoorContext = { config, broker, metrics, logger, http: app, remoteWork: remoteMiners, gate };
   for (const start of HTTP_DOORS) doors.push(await start(context));
+  if (config.dashboard.enabled) {
+    registerDashboard(app, {
+      broker,
+      metrics,
+      engine,
+      gate,
+      cluster,
+      upstreams: config.nano.upstreams,
+      // The Stratum door starts after the HTTP port listens: looked up at each snapshot.
+      stratum: stratumDoor,
+      miners: config.metanoia.port === 0 ? undefined : remoteMiners,
+    }, config.dashboard, logger, config.server.host);
+  }
 
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(doors.map((door) => door.close()));

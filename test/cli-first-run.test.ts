@@ -23,19 +23,25 @@ async function occupiedPort(): Promise<{ port: number; server: Server }> {
   return { port: (server.address() as { port: number }).port, server };
 }
 
-/** Start `powerplant serve`, wait for its first stdout line matching `ready`, and return the child with what it printed. */
+/**
+ * Start `powerplant serve` and wait for its human line (stderr) matching `ready`; `logs()` is what
+ * it printed on stdout (its JSON log lines), all of it once it has exited.
+ */
 function serve(args: string[], env: NodeJS.ProcessEnv, ready: RegExp) {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...CLI_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
-  const started = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (ready.test(stdout)) resolve(stdout);
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const started = new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (ready.test(stderr)) resolve();
     });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before it was ready: ${stdout}`)));
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before it was ready: ${stderr}`)));
   });
-  const stopped = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { child, started, stopped };
+  // 'close' comes after the output streams end, so logs() is whole by then.
+  const stopped = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, started, stopped, logs: () => stdout };
 }
 
 test('verify nano takes --receive and --multiplier like solve nano (the api.md receive example is valid)', async () => {
@@ -117,9 +123,10 @@ test('the generated gate secret goes to the XDG state directory, and serve says 
   const secret = join(state, 'powerplant', 'gate-secret');
   const ready = /powerplant listening http:/;
   const first = serve([...QUIET_DOORS, '--port', '0'], { XDG_STATE_HOME: state }, ready);
-  const printed = await first.started;
+  await first.started;
   first.child.kill('SIGTERM');
   assert.equal(await first.stopped, 0);
+  const printed = first.logs();
   assert.ok(existsSync(secret));
   assert.equal(statSync(secret).mode & 0o777, 0o600);
   const announcements = printed.split('\n').filter((line) => line.includes('gate: generated a secret'));
@@ -127,9 +134,10 @@ test('the generated gate secret goes to the XDG state directory, and serve says 
   assert.equal((JSON.parse(announcements[0]!) as { file: string }).file, secret);
 
   const again = serve([...QUIET_DOORS, '--port', '0'], { XDG_STATE_HOME: state }, ready);
-  const second = await again.started;
+  await again.started;
   again.child.kill('SIGTERM');
   assert.equal(await again.stopped, 0);
+  const second = again.logs();
   assert.doesNotMatch(second, /generated a secret/, 'a kept secret is not announced again');
 });
 

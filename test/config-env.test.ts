@@ -15,6 +15,7 @@ test('every config key can be set as POWERPLANT_<SECTION>_<KEY>', () => {
     POWERPLANT_NANO_UPSTREAMS: 'http://a.example:7076, http://b.example:7076;http://c.example:7076',
     POWERPLANT_LOG_LEVEL: 'warn',
     POWERPLANT_SERVER_STATE_DIR: '/var/lib/powerplant',
+    POWERPLANT_DASHBOARD_ENABLED: 'false',
   });
   assert.equal(config.server.port, 9090);
   assert.equal(config.gate.bits_min, 12);
@@ -22,6 +23,8 @@ test('every config key can be set as POWERPLANT_<SECTION>_<KEY>', () => {
   assert.deepEqual(config.nano.upstreams, ['http://a.example:7076', 'http://b.example:7076', 'http://c.example:7076']);
   assert.equal(config.log.level, 'warn');
   assert.equal(config.server.state_dir, '/var/lib/powerplant');
+  assert.equal(config.dashboard.enabled, false);
+  assert.throws(() => load({ POWERPLANT_DASHBOARD_ENABLED: 'maybe' }), /dashboard\.enabled must be true or false/);
   // Each key of each section reaches its place, whatever its type.
   for (const [section, keys] of Object.entries(defaults)) {
     for (const [path, value] of configLeaves(keys as Record<string, unknown>)) {

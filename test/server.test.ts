@@ -143,16 +143,18 @@ describe('powerplant serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'powerplant-serve-'));
     const config = join(dir, 'serve.toml');
     writeFileSync(config, '[server]\nshutdown_timeout_ms = 300\n[broker]\nmax_attempts_per_address = 9007199254740991\n');
-    const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--state-dir', dir, '--threads', '1', ...QUIET_DOORS], {
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--state-dir', dir, '--threads', '1', ...QUIET_DOORS, '--log-level', 'info'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const match = /^powerplant listening http:\/\/127\.0\.0\.1:(\d+) /m.exec(stdout);
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const match = /^powerplant listening http:\/\/127\.0\.0\.1:(\d+) /m.exec(stderr);
           if (match) resolve(Number(match[1]));
         });
         child.on('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
@@ -174,6 +176,13 @@ describe('powerplant serve', () => {
       assert.equal(await closed, 1001);
       assert.equal(await exited, 0);
       assert.ok(performance.now() - stopping < 4000, 'exits within the shutdown bound');
+      // stdout holds JSON log lines alone (the human lines went to stderr), one of them per HTTP request.
+      const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const request = lines.find((line) => line.msg === 'http request');
+      assert.ok(request !== undefined, 'the /healthz request is logged');
+      assert.equal(request.level, 30);
+      assert.deepEqual([request.method, request.route, request.status, request.source], ['GET', '/healthz', 200, '127.0.0.1']);
+      assert.equal(typeof request.durationMs, 'number');
     } finally {
       child.kill('SIGKILL');
     }

@@ -18,7 +18,7 @@
  */
 import type { Logger } from 'pino';
 import { silentLogger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { sourceKind, type Metrics } from '../metrics.js';
 import { familyOf, type Scheme } from '../schemes/scheme.js';
 import { expectedAttempts, nonceSpace, type SearchTask } from '../schemes/search.js';
 import { ResultCache } from './cache.js';
@@ -48,7 +48,7 @@ export interface BrokerOptions extends Partial<ClientBounds> {
 }
 
 /** Who a submit that names no client is: one client, alone at its address. */
-const LOCAL_CLIENT: ClientIdentity = { id: 'local', address: 'local' };
+const LOCAL_CLIENT: ClientIdentity = { id: 'local', address: 'local', door: 'local' };
 
 export function createBroker(options: BrokerOptions): Broker {
   const { metrics } = options;
@@ -109,17 +109,25 @@ export function createBroker(options: BrokerOptions): Broker {
     solved(flight, solution, source) {
       cache.store(flight.family, flight.scheme, flight.input, solution);
       count(flight.scheme, 'solved', flight.clients.size);
-      metrics?.wins.inc({ source });
+      metrics?.wins.inc({ source: sourceKind(source) });
+      metrics?.solvedWork.inc({ source: sourceKind(source), scheme: flight.scheme.name }, flight.expectedAttempts);
       log.debug({ job: flight.id, scheme: flight.scheme.name, source }, 'job solved');
-      finish(flight, (client) => client.resolve(solution));
+      const now = performance.now();
+      finish(flight, (client) => {
+        metrics?.timeToSolution.observe({ scheme: flight.scheme.name, door: client.door }, (now - client.since) / 1000);
+        client.resolve(solution);
+      });
     },
     refused(flight, source, reason) {
-      metrics?.invalidCandidates.inc({ source });
+      metrics?.invalidCandidates.inc({ source: sourceKind(source) });
       log.warn({ job: flight.id, scheme: flight.scheme.name, source, reason }, 'invalid candidate refused');
     },
     failed: fail,
     abandoned(flight, source, reason) {
       log.error({ job: flight.id, source, reason }, 'source abandoned a job');
+    },
+    counted(flight, source, attempts) {
+      metrics?.attempts.inc({ source: sourceKind(source), scheme: flight.scheme.name }, attempts);
     },
   };
 
@@ -146,6 +154,7 @@ export function createBroker(options: BrokerOptions): Broker {
 
   /** A flight got a search slot: offer it to every source that works on its scheme. */
   function start(flight: Flight): void {
+    flight.runningSince = performance.now();
     flight.job = sourceJob(flight, outcomes);
     const eligible = [...sources].filter((source) => source.accepts(flight.scheme.name));
     if (eligible.length === 0) {
@@ -159,6 +168,7 @@ export function createBroker(options: BrokerOptions): Broker {
   }
 
   function newFlight(scheme: AnyScheme, input: unknown, key: string, family: string, task: SearchTask, address: string): Flight {
+    const expected = expectedAttempts(task);
     return {
       id: String(++lastId),
       key,
@@ -166,14 +176,16 @@ export function createBroker(options: BrokerOptions): Broker {
       scheme,
       input,
       task,
-      expectedAttempts: expectedAttempts(task),
-      quick: expectedAttempts(task) <= slotPolicy.quickJobAttempts,
+      expectedAttempts: expected,
+      quick: expected <= slotPolicy.quickJobAttempts,
       address,
       controller: new AbortController(),
       clients: new Set(),
       ranges: new RangeAllocator(nonceSpace(task)),
       working: new Set(),
       state: 'queued',
+      attempts: 0,
+      runningSince: 0,
     };
   }
 
@@ -201,10 +213,10 @@ export function createBroker(options: BrokerOptions): Broker {
         const identity = submit.client ?? LOCAL_CLIENT;
         const held = ledger.take(identity, expectedAttempts(task));
         if ('refused' in held) {
-          count(anyScheme, 'over_budget');
+          count(anyScheme, reasonOf('PP_ERR_OVER_BUDGET'));
           throw new PowerplantError('PP_ERR_OVER_BUDGET', held.refused);
         }
-        const client = { signal: submit.signal, timeoutMs: submit.timeoutMs ?? options.jobTimeoutMs };
+        const client = { ...submit, client: identity, timeoutMs: submit.timeoutMs ?? options.jobTimeoutMs };
         const answer = (solution: unknown): void => {
           held.release();
           resolve(solution as Solution);

@@ -11,7 +11,9 @@ import type { NonceRange } from './types.js';
 export interface Handout<Input> {
   readonly input: Input;
   readonly range: NonceRange;
-  /** The worker searched the range to its end without a passing nonce. */
+  /** The worker searched the range up to `end` (exclusive): its attempts on the job, counted. */
+  searched(end: bigint): void;
+  /** The worker searched the range to its end without a passing nonce (counted as searched). */
   finish(): void;
   /** The worker left before the end: the range goes back to the job. */
   release(): void;
@@ -20,8 +22,8 @@ export interface Handout<Input> {
 export interface RemoteWork<Input> {
   /** Workers waiting for work right now. */
   readonly waitingWorkers: number;
-  /** Wait up to `timeoutMs` for a range of some open job; null on timeout or when `signal` aborts. */
-  next(timeoutMs: number, signal: AbortSignal): Promise<Handout<Input> | null>;
+  /** Wait up to `timeoutMs` for a range of some open job for `worker`; null on timeout or when `signal` aborts. */
+  next(worker: string, timeoutMs: number, signal: AbortSignal): Promise<Handout<Input> | null>;
   /** The inputs of the open jobs that `matches` picks. */
   openInputs(matches: (input: Input) => boolean): Input[];
   /** Report a nonce to the open jobs that `matches` picks; true when one accepted it (verified by the broker). */

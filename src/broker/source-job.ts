@@ -17,6 +17,8 @@ export interface FlightOutcomes {
   failed(flight: Flight, error: PowerplantError): void;
   /** A source gave up on the flight for this reason. */
   abandoned(flight: Flight, source: string, reason: string): void;
+  /** A source tried this many more nonces on the flight. */
+  counted(flight: Flight, source: string, attempts: number): void;
 }
 
 export function sourceJob(flight: Flight, outcomes: FlightOutcomes): SourceJob {
@@ -64,6 +66,11 @@ export function sourceJob(flight: Flight, outcomes: FlightOutcomes): SourceJob {
       if (running() && flight.working.size === 0) {
         outcomes.failed(flight, new PowerplantError('PP_ERR_FAILED', `no source of hash power could finish the job: ${reason}`));
       }
+    },
+    countAttempts(attempts: number, source: string) {
+      if (!(attempts > 0)) return;
+      flight.attempts += attempts;
+      outcomes.counted(flight, source, attempts);
     },
     reportNonce: (nonce: bigint, source: string) =>
       report(source, () => {

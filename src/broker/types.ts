@@ -14,6 +14,9 @@ export interface SubmitOptions {
   readonly timeoutMs?: number;
   /** Who asks: the broker bounds each client's and each address's jobs and shares slots by address. */
   readonly client?: ClientIdentity;
+  /** Told every `progressIntervalMs` (default 1000) while the client waits. */
+  readonly onProgress?: (progress: JobProgress) => void;
+  readonly progressIntervalMs?: number;
 }
 
 /** A door's client: one connection (or request stream) and the address it comes from. */
@@ -22,6 +25,18 @@ export interface ClientIdentity {
   readonly id: string;
   /** The source address (see net/connections.ts sourceKey). */
   readonly address: string;
+  /** The front door it came through (a bounded name such as 'nano-http'), for the time-to-solution histogram. */
+  readonly door: string;
+}
+
+/** How far a job's search has got, for a waiting client. */
+export interface JobProgress {
+  /** Nonces tried so far by the sources that count them (the engine, Metanoia miners). */
+  readonly attempts: number;
+  /** Attempts per second since the search started. */
+  readonly rate: number;
+  /** Attempts a search needs on average (expectedAttempts of the task). */
+  readonly expected: number;
 }
 
 export interface NonceRange {
@@ -58,6 +73,8 @@ export interface SourceJob {
    * is left working on it, the job fails with 'failed' at once instead of waiting for its timeout.
    */
   abandon(source: string, reason: string): void;
+  /** Count nonces tried on this job by a source (progress and powerplant_attempts_total). */
+  countAttempts(attempts: number, source: string): void;
   /** Report a nonce; the broker verifies it and returns whether it was accepted. */
   reportNonce(nonce: bigint, source: string): boolean;
   /** Report a ready-made candidate (e.g. an upstream's work); verified like a nonce. */

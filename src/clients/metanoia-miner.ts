@@ -78,6 +78,7 @@ export class MetanoiaMiner {
         const job = { initialHash: parseInitialHash(work.initialHash), target: parseTarget(work.target) };
         const start = work.nonceStart === undefined ? 0n : integer(work.nonceStart, 0n, U64_SPACE, 'nonceStart');
         const end = work.nonceEnd === undefined ? U64_SPACE : integer(work.nonceEnd, start, U64_SPACE, 'nonceEnd');
+        this.log.info({ target: job.target.toString(), start: start.toString(), end: end.toString() }, 'work received');
         const { nonce, attempts } = await searchRange(this.options.engine, bitmessage.task(job), { signal, start, end });
         this.attempts += attempts;
         if (nonce === null) continue;

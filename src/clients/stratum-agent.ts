@@ -128,7 +128,7 @@ export class StratumAgent {
           if (current !== null && shareTarget(value) < current.target) mine(current.job, shareTarget(value));
         } else if (method === 'mining.notify' && subscription !== null) {
           const job = parseNotify(params);
-          this.log.debug({ job: job.jobId, clean: job.cleanJobs }, 'new job');
+          this.log.info({ job: job.jobId, clean: job.cleanJobs }, 'new job');
           mine(job, shareTarget(difficulty));
         }
       } catch (error) {
@@ -211,10 +211,8 @@ export class StratumAgent {
   private counted(accepted: boolean, error: JsonValue): void {
     if (error === CONNECTION_CLOSED) return;
     if (accepted) this.accepted += 1;
-    else {
-      this.rejected += 1;
-      this.log.debug({ error: stringifyJson(error) }, 'share rejected');
-    }
+    else this.rejected += 1;
+    this.log.info(accepted ? { accepted } : { accepted, error: stringifyJson(error) }, accepted ? 'share accepted' : 'share rejected');
     const limit = this.options.maxShares;
     if (limit !== undefined && this.accepted >= limit) this.stop.abort();
   }

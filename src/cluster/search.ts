@@ -4,7 +4,7 @@
  * holder stops. Workers and the owning server's own engine both search this way.
  * @module
  */
-import { RangeExhaustedError, type Engine } from '../engine/engine.js';
+import { countGrowth, RangeExhaustedError, type Engine } from '../engine/engine.js';
 import type { JobRecord } from './board.js';
 import type { Lease, LeaseBook } from './leases.js';
 
@@ -23,6 +23,8 @@ export interface LeasedSearch {
   /** Hand the current range back when stopped, for another holder to take at once. */
   readonly releaseOnStop?: () => boolean;
   onClaim?(lease: Lease): void;
+  /** The engine tried this many more nonces (during a range's search, and at its end). */
+  onAttempts?(attempts: number): void;
   /** An absolute nonce the engine found; resolve true when the job needs nothing more from this holder. */
   onFound(nonce: bigint): Promise<boolean>;
   /** This holder finished the block's last range without a passing nonce. */
@@ -40,13 +42,21 @@ export async function searchLeases(search: LeasedSearch): Promise<SearchEnd> {
     if (typeof lease === 'string') return lease;
     search.onClaim?.(lease);
     const heartbeat = setInterval(() => void leases.renew(lease).catch(() => undefined), Math.max(10, record.leaseMs / 3));
+    const countUpTo = countGrowth((attempts) => search.onAttempts?.(attempts));
     try {
-      const found = await engine.search(record.task, { signal, start: record.base + lease.start, end: record.base + lease.end });
+      const found = await engine.search(record.task, {
+        signal,
+        start: record.base + lease.start,
+        end: record.base + lease.end,
+        onProgress: (progress) => countUpTo(progress.attempts),
+      });
+      countUpTo(found.attempts);
       if (await search.onFound(found.nonce)) return 'found';
       // The owner refused it; the rest of the range is given up rather than searched past a bad kernel.
       await leases.finish(lease);
     } catch (error) {
       if (error instanceof RangeExhaustedError) {
+        countUpTo(error.attempts);
         search.onFinish?.(lease);
         if (await leases.finish(lease)) await search.onExhausted();
         continue;

@@ -11,6 +11,7 @@ import { StratumAgent } from '../clients/stratum-agent.js';
 import { addEngineOptions, openEngine, type EngineFlags } from './common.js';
 import { printJson } from './output.js';
 import { parseEndpoint, positiveNumber, stopOnSignals } from './client-flags.js';
+import { addSummaryOption, logSummaries } from './summary.js';
 
 interface AgentFlags extends EngineFlags {
   readonly url: string;
@@ -19,11 +20,12 @@ interface AgentFlags extends EngineFlags {
   readonly maxShares?: string;
   readonly duration?: string;
   readonly logLevel: string;
+  readonly summaryEvery: string;
 }
 
 export function register(program: Command): void {
   program.addCommand(
-    addEngineOptions(
+    addSummaryOption(addEngineOptions(
       new Command('agent')
         .description('mine for a Stratum v1 coordinator or pool')
         .requiredOption('--url <url>', 'stratum+tcp://HOST:PORT')
@@ -32,17 +34,20 @@ export function register(program: Command): void {
         .option('--max-shares <n>', 'stop after this many accepted shares')
         .option('--duration <seconds>', 'stop after this many seconds')
         .option('--log-level <level>', LOG_LEVELS.join('|'), 'info'),
-    ).action(async (flags: AgentFlags) => {
+    )).action(async (flags: AgentFlags) => {
       const { host, port } = parseEndpoint(flags.url, 'stratum+tcp:', '--url');
       const maxShares = flags.maxShares === undefined ? undefined : positiveNumber(flags.maxShares, '--max-shares', true);
       const duration = flags.duration === undefined ? undefined : positiveNumber(flags.duration, '--duration');
       if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) throw new InputError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
       const engine = await openEngine(flags);
       const stop = stopOnSignals(duration);
+      const logger = createLogger(flags.logLevel as LogLevel);
+      const agent = new StratumAgent({ host, port, user: flags.user, pass: flags.pass, engine, maxShares, logger });
+      const summaries = logSummaries(logger, flags, engine, () => agent.summary());
       try {
-        const agent = new StratumAgent({ host, port, user: flags.user, pass: flags.pass, engine, maxShares, logger: createLogger(flags.logLevel as LogLevel) });
         printJson(await agent.run(stop.signal));
       } finally {
+        summaries.stop();
         stop.dispose();
         await engine.close();
       }

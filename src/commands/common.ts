@@ -68,14 +68,35 @@ export function formatRate(perSecond: number): string {
   return `${value.toFixed(value < 10 ? 2 : 1)} ${SI[unit]}`;
 }
 
+/** Seconds as a short human duration: 0.4 s, 42 s, 7 min, 3.1 h, 12 days. */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'forever';
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86_400 * 2) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.round(seconds / 86_400)} days`;
+}
+
+/**
+ * The progress text: attempts, rate, time so far and, given the search's expected attempts, the
+ * expected time left. A search has no memory, so on average `expected` attempts remain at any
+ * moment: the time left is expected / rate, and the percentage says how far past the mean it is.
+ */
+export function progressText({ attempts, rate, elapsedMs }: Progress, expected?: number): string {
+  const base = `${formatRate(attempts)} attempts  ${formatRate(rate)}/s  ${formatSeconds(elapsedMs / 1000)}`;
+  if (expected === undefined) return base;
+  const left = rate > 0 ? `~${formatSeconds(expected / rate)} left on average` : 'time left unknown';
+  return `${base}  expected ${formatRate(expected)}(${Math.round((attempts / expected) * 100)}% of it done)  ${left}`;
+}
+
 /** A one-line progress display on a terminal; nothing when stderr is piped. */
-export function progressLine(stream: NodeJS.WriteStream = process.stderr): { update(progress: Progress): void; done(): void } {
+export function progressLine(expected?: number, stream: NodeJS.WriteStream = process.stderr): { update(progress: Progress): void; done(): void } {
   if (!stream.isTTY) return { update() {}, done() {} };
   let shown = false;
   return {
-    update({ attempts, rate, elapsedMs }) {
+    update(progress) {
       shown = true;
-      stream.write(`\r${formatRate(attempts)} attempts  ${formatRate(rate)}/s  ${(elapsedMs / 1000).toFixed(1)} s   `);
+      stream.write(`\r${progressText(progress, expected)}   `);
     },
     done() {
       if (shown) stream.write('\n');

@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import { describeEnv } from '../config-env.js';
 import { startServer, type RunningServer } from '../server.js';
-import { writeStdout } from '../log.js';
+import { writeStderr } from '../log.js';
 import { GPU_FLAG_HELP } from './common.js';
 import { EXIT_FAILURE, EXIT_OK } from './output.js';
 
@@ -29,12 +29,13 @@ ${describeEnv(loadConfig({ defaultsFile: null }))}
 /** Extra time past the jobs' grace period for doors and the engine to close. */
 const CLOSE_MARGIN_MS = 3000;
 
+/** Human lines go to stderr: stdout carries the JSON logs alone, for log shippers. */
 function printAddresses(server: RunningServer): void {
   const { http, ...doors } = server.addresses;
   const host = http.host.includes(':') ? `[${http.host}]` : http.host;
-  writeStdout(`powerplant listening http://${host}:${http.port} (Nostr WebSocket: ws://${host}:${http.port}/)\n`);
+  writeStderr(`powerplant listening http://${host}:${http.port} (Nostr WebSocket: ws://${host}:${http.port}/)\n`);
   for (const [name, address] of Object.entries(doors)) {
-    writeStdout(`powerplant listening ${name} ${address.host}:${address.port}\n`);
+    writeStderr(`powerplant listening ${name} ${address.host}:${address.port}\n`);
   }
 }
 

@@ -10,6 +10,7 @@ import { bitmessage, parseInitialHash, parseTarget as parseBitmessageTarget } fr
 import { bitcoin, headerBits, parseHeader, parseTarget as parseHeaderTarget, targetFromBits } from '../schemes/bitcoin.js';
 import { hashcash, newJob, parseBits, parseResource } from '../schemes/hashcash.js';
 import { InputError } from '../schemes/bits.js';
+import { expectedAttempts } from '../schemes/search.js';
 import { addEngineOptions, openEngine, parseJson, progressLine, readInput, type EngineFlags } from './common.js';
 import { InterruptedError, printJson } from './output.js';
 import { solve } from '../solve.js';
@@ -20,8 +21,8 @@ interface SolveFlags extends EngineFlags {
 }
 
 /**
- * Run one search to its verified solution, with a progress line on a terminal; Ctrl-C stops it
- * (from before `notice`, a warning for the user, is printed).
+ * Run one search to its verified solution, with a progress line on a terminal (attempts, rate and
+ * the expected time left); Ctrl-C stops it (from before `notice`, a warning for the user, is printed).
  */
 async function mine<Input, Solution, Candidate>(
   scheme: Scheme<Input, Solution, Candidate>,
@@ -33,7 +34,7 @@ async function mine<Input, Solution, Candidate>(
   const onSignal = (): void => abort.abort(new InterruptedError());
   process.once('SIGINT', onSignal);
   if (notice !== undefined) process.stderr.write(`powerplant: ${notice}\n`);
-  const progress = progressLine();
+  const progress = progressLine(expectedAttempts(scheme.task(input)));
   try {
     const engine = await openEngine(flags);
     try {

@@ -11,6 +11,7 @@ import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
 import { InputError } from '../schemes/bits.js';
 import { addEngineOptions, openEngine, type EngineFlags } from './common.js';
 import { positiveNumber, stopOnSignals } from './client-flags.js';
+import { addSummaryOption, logSummaries } from './summary.js';
 import { EXIT_INVALID, printJson } from './output.js';
 
 interface WorkerFlags extends EngineFlags {
@@ -20,11 +21,12 @@ interface WorkerFlags extends EngineFlags {
   readonly rangeSize: string;
   readonly duration?: string;
   readonly logLevel: string;
+  readonly summaryEvery: string;
 }
 
 export function register(program: Command): void {
   program.addCommand(
-    addEngineOptions(
+    addSummaryOption(addEngineOptions(
       new Command('worker')
         .description('search nonce ranges of the jobs a cluster of servers offers in Redis')
         .option('--redis <url>', 'the cluster Redis (default: $REDIS_URL)')
@@ -33,7 +35,7 @@ export function register(program: Command): void {
         .option('--range-size <n>', 'nonces per claimed range', '16777216')
         .option('--duration <seconds>', 'stop after this many seconds')
         .option('--log-level <level>', LOG_LEVELS.join('|'), 'info'),
-    ).action(async (flags: WorkerFlags) => {
+    )).action(async (flags: WorkerFlags) => {
       const redis = flags.redis ?? process.env.REDIS_URL;
       if (redis === undefined || redis === '') throw new InputError('--redis (or REDIS_URL) is required');
       if (!/^rediss?:\/\/\S+$/.test(redis)) throw new InputError('--redis must be a redis:// or rediss:// URL');
@@ -42,15 +44,22 @@ export function register(program: Command): void {
       const duration = flags.duration === undefined ? undefined : positiveNumber(flags.duration, '--duration');
       const engine = await openEngine(flags);
       const stop = stopOnSignals(duration);
+      const logger = createLogger(flags.logLevel as LogLevel);
       const worker = new ClusterWorker({
         redis,
         engine,
         id: flags.id,
         prefix: flags.prefix,
         rangeSize: BigInt(flags.rangeSize),
-        logger: createLogger(flags.logLevel as LogLevel),
+        logger,
+        onEvent: (event) => {
+          if (event.type === 'claim') logger.info({ job: event.job, start: event.lease.start.toString(), end: event.lease.end.toString() }, 'range claimed');
+          else if (event.type === 'report') logger.info({ job: event.job, nonce: event.nonce.toString() }, 'nonce reported');
+          else logger.info({ job: event.job }, 'job cancelled');
+        },
       });
       stop.signal.addEventListener('abort', () => void worker.close(), { once: true });
+      const summaries = logSummaries(logger, flags, engine, () => ({ worker: worker.id, ...worker.counters }));
       try {
         const end = await worker.start();
         printJson({ worker: worker.id, end, backend: engine.backend, threads: engine.threads, ...worker.counters });
@@ -59,6 +68,7 @@ export function register(program: Command): void {
           process.exitCode = EXIT_INVALID;
         }
       } finally {
+        summaries.stop();
         stop.dispose();
         await engine.close();
       }

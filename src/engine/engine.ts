@@ -5,7 +5,7 @@
  * @module
  */
 import type { KernelName, SearchTask } from '../schemes/search.js';
-import type { OpenclDevice } from './gpu.js';
+import { deviceLane, type OpenclDevice } from './gpu.js';
 import type { KernelChoice } from './kernel-selection.js';
 
 export interface Progress {
@@ -39,6 +39,19 @@ export class RangeExhaustedError extends Error {
   constructor(readonly attempts: number) {
     super(`no nonce in the range passes (${attempts} attempts)`);
   }
+}
+
+/**
+ * Count one search's attempts as they grow: its progress reports and its end (Found, or
+ * RangeExhaustedError) each carry the total so far, and `count` hears only what is new.
+ */
+export function countGrowth(count: (attempts: number) => void): (total: number) => void {
+  let counted = 0;
+  return (total) => {
+    if (total <= counted) return;
+    count(total - counted);
+    counted = total;
+  };
 }
 
 /** One kind of lane of the pool: every CPU thread together ('cpu'), or one OpenCL device ('opencl:N'). */
@@ -85,4 +98,19 @@ export interface Engine {
   close(): Promise<void>;
   /** Pool-wide hash rate and load; engines that run on the calling thread may leave it out. */
   stats?(): EngineStats;
+}
+
+/** An OpenCL device searching in the engine, with its lane and that lane's attempts per second. */
+export interface EngineDevice extends OpenclDevice {
+  readonly lane: string;
+  readonly rate: number;
+}
+
+/** The engine's OpenCL devices and their lanes' rates (for /healthz and the dashboard). */
+export function engineDevices(engine: Engine): EngineDevice[] {
+  const lanes = engine.stats?.().lanes ?? [];
+  return (engine.devices ?? []).map((device) => {
+    const lane = deviceLane(device);
+    return { ...device, lane, rate: Math.round(lanes.find((each) => each.lane === lane)?.rate ?? 0) };
+  });
 }

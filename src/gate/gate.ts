@@ -45,6 +45,7 @@ export class Gate {
   readonly policy: RatePolicy;
   readonly challengeTtlS: number;
   readonly tokenTtlS: number;
+  #lastIssuedBits: number | undefined;
 
   constructor(options: GateOptions) {
     const { bitsMin, bitsMax } = options;
@@ -62,6 +63,11 @@ export class Gate {
     this.tokenTtlS = options.tokenTtlS;
   }
 
+  /** The bits of the latest challenge issued (undefined before the first), for the dashboard. */
+  get lastIssuedBits(): number | undefined {
+    return this.#lastIssuedBits;
+  }
+
   /**
    * A fresh challenge for `source` (an IP address; IPv6 counts by /64), its bits set by the
    * source's and the global rate, and at least `leastBits` (a policy rule's own bits).
@@ -76,6 +82,7 @@ export class Gate {
       throw new PowerplantError('PP_ERR_RATE_LIMITED', 'too many puzzle requests from your address; slow down');
     }
     const bits = Math.max(leastBits, adaptiveBits(this.policy, sourceRate, globalRate));
+    this.#lastIssuedBits = bits;
     return this.#challenges.issue({ bits, algorithm, ttlS: this.challengeTtlS, nowMs: this.#now() });
   }
 

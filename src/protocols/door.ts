@@ -27,7 +27,7 @@ export interface Address {
  */
 export function clientOf(door: string, socket: { readonly remoteAddress?: string; readonly remotePort?: number }): ClientIdentity {
   const address = socket.remoteAddress ?? '?';
-  return { id: `${door}:${address}:${socket.remotePort ?? 0}`, address: sourceKey(address) };
+  return { id: `${door}:${address}:${socket.remotePort ?? 0}`, address: sourceKey(address), door };
 }
 
 /** A running front door; the server closes it on shutdown. */

@@ -136,7 +136,9 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
     }, config.idle_timeout_ms);
 
     socket.setKeepAlive(true, 30_000);
+    log.debug({ peer }, 'connection opened');
     socket.once('close', () => {
+      log.debug({ peer, wrongResults }, 'connection closed');
       clearTimeout(idle);
       closed.abort();
       // A miner that leaves loses nothing: the part it did not report goes back to the job.
@@ -222,7 +224,7 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
       // Asking again means the last range was searched to its end without a result.
       held?.finish();
       held = null;
-      const assignment = await miners.next(config.long_poll_ms, closed.signal);
+      const assignment = await miners.next(peer, config.long_poll_ms, closed.signal);
       if (closed.signal.aborted) {
         assignment?.release();
         return;
@@ -232,6 +234,7 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
         return;
       }
       held = assignment;
+      log.debug({ peer, start: assignment.range.start.toString(), end: assignment.range.end.toString() }, 'range handed out');
       send({
         status: 200,
         target: assignment.input.target,
@@ -263,9 +266,14 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
         send({ status: 200, accepted: false, reason: 'no open job has this initialHash (already solved or withdrawn)' });
         return;
       }
-      if (held !== null && sameHash(held.input)) held = null;
+      if (held !== null && sameHash(held.input)) {
+        // The miner searched its range up to the nonce it found.
+        held.searched(nonce + 1n);
+        held = null;
+      }
       const highestTarget = open.reduce((highest, input) => (input.target > highest ? input.target : highest), 0n);
       const accepted = miners.report((input) => sameHash(input) && actual <= input.target, nonce, peer);
+      log.debug({ peer, nonce: nonce.toString(), accepted }, 'result pushed');
       if (accepted) {
         countResult?.('accepted');
         send({ status: 200, accepted: true });

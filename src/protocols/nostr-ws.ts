@@ -4,6 +4,7 @@
  *   → {"event":{created_at,kind,tags,content,pubkey},"target_pow":N,"id"?:ID,"update_created_at"?:bool}
  *   ← {"event":{...,"id":"<hex>","tags":[...,["nonce","<n>","<N>"]]},"pow":P,"id"?:ID}
  *   ← {"error":"<specific message>","id"?:ID}
+ *   ← {"progress":{"attempts","rate","expected"},"id"?:ID}   every second before the answer, when the request said "progress":true
  *
  * Several requests may be in flight on one connection; answers carry the request's id. Closing
  * the connection withdraws its requests from the broker.
@@ -12,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { ClientIdentity } from '../broker/types.js';
+import type { ClientIdentity, JobProgress } from '../broker/types.js';
 import { clientMessage, ERRORS, InputError, PowerplantError } from '../errors.js';
 import { SourceConnections } from '../net/connections.js';
 import { boundedWriter, webSocketPeer } from '../net/writer.js';
@@ -20,6 +21,8 @@ import { nostr, parseEvent, type NostrJob } from '../schemes/nostr.js';
 import { clientOf, httpDoor, type Door, type DoorContext } from './door.js';
 
 const DOOR = 'nostr-ws';
+/** How often a request that asked for progress hears of it. */
+export const PROGRESS_INTERVAL_MS = 1000;
 /** Messages up to this multiple of the limit get a JSON error; larger ones close the socket (1009). */
 const HARD_LIMIT_FACTOR = 2;
 const CLOSE_HANDSHAKE_MS = 1000;
@@ -30,6 +33,8 @@ type RequestId = string | number;
 interface NostrRequest {
   readonly id?: RequestId;
   readonly job: NostrJob;
+  /** Send progress messages until the answer. */
+  readonly progress: boolean;
 }
 
 /** A request that failed validation, with the id to echo when it had a usable one. */
@@ -55,8 +60,10 @@ export function parseNostrRequest(text: string, limits: { defaultDifficulty: num
   }
   if (!isRecord(raw)) throw new RequestError('request must be a JSON object');
   const id = requestId(raw.id);
+  const progress = raw.progress ?? false;
+  if (typeof progress !== 'boolean') throw new RequestError('progress must be a boolean', id);
   try {
-    return { id, job: nostrJob(raw, limits, now) };
+    return { id, job: nostrJob(raw, limits, now), progress };
   } catch (error) {
     if (error instanceof InputError) throw new RequestError(error.message, id);
     throw error;
@@ -170,7 +177,16 @@ export async function startNostrWs(context: Pick<DoorContext, 'config' | 'broker
       }
       inFlight += 1;
       broker
-        .submit(nostr, request.job, { signal: gone.signal, client })
+        .submit(nostr, request.job, {
+          signal: gone.signal,
+          client,
+          ...(request.progress
+            ? {
+                progressIntervalMs: PROGRESS_INTERVAL_MS,
+                onProgress: (progress: JobProgress) => send(request.id === undefined ? { progress } : { progress, id: request.id }),
+              }
+            : {}),
+        })
         .then(
           (solution) => {
             const answer: Record<string, unknown> = { event: solution.event, pow: solution.pow };

@@ -166,9 +166,12 @@ export async function startStratum(options: StratumContext): Promise<StratumDoor
         setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS).unref();
       },
     });
+    const endpoint = `${peer}:${socket.remotePort ?? 0}`;
+    log.debug({ peer: endpoint, extranonce1: session.extranonce1 }, 'agent connected');
     socket.on('data', (chunk: Buffer) => session.receive(chunk));
     socket.on('error', (error) => log.debug({ err: error }, 'agent connection error'));
     socket.once('close', () => {
+      log.debug({ peer: endpoint, ...session.stats() }, 'agent disconnected');
       session.disconnect();
       perSource.remove(peer);
       sockets.delete(socket);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Source, SourceJob } from '../broker/types.js';
-import { RangeExhaustedError, type Engine } from '../engine/engine.js';
+import { countGrowth, RangeExhaustedError, type Engine } from '../engine/engine.js';
 import { silentLogger } from '../log.js';
 
 /** 2^32 nonces: minutes of work for the fastest kernel, small enough to leave room for miners. */
@@ -25,14 +25,23 @@ export function createEngineSource(engine: Engine, options: EngineSourceOptions 
 
   async function work(job: SourceJob): Promise<void> {
     for (let range = job.claim(rangeSize); range !== null && !job.signal.aborted; range = job.claim(rangeSize)) {
+      const countUpTo = countGrowth((attempts) => job.countAttempts(attempts, name));
       try {
-        const found = await engine.search(job.task, { signal: job.signal, start: range.start, end: range.end, urgent: job.quick });
+        const found = await engine.search(job.task, {
+          signal: job.signal,
+          start: range.start,
+          end: range.end,
+          urgent: job.quick,
+          onProgress: (progress) => countUpTo(progress.attempts),
+        });
+        countUpTo(found.attempts);
         if (job.reportNonce(found.nonce, name)) return;
         // A refused nonce is a kernel bug; the nonces after it in the range are still unsearched.
         job.finish({ start: range.start, end: found.nonce + 1n });
         job.release({ start: found.nonce + 1n, end: range.end });
       } catch (error) {
         if (error instanceof RangeExhaustedError) {
+          countUpTo(error.attempts);
           job.finish(range);
           continue;
         }

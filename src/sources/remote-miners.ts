@@ -13,12 +13,20 @@ import type { SchemeName } from '../schemes/scheme.js';
 /** This source accepts Bitmessage jobs only, so their input is a BitmessageJob. */
 const inputOf = (job: SourceJob): BitmessageJob => job.input as BitmessageJob;
 
-/** A job's range as a handout: finishing or releasing it after the job is over does nothing. */
-function handout(job: SourceJob, range: NonceRange): Handout<BitmessageJob> {
+/**
+ * A job's range as one worker's handout. Its searched nonces count as the worker's attempts even
+ * after the job is over (the work was done); finishing or releasing it then does nothing.
+ */
+function handout(job: SourceJob, range: NonceRange, worker: string): Handout<BitmessageJob> {
+  const searched = (end: bigint): void => {
+    if (end > range.start && end <= range.end) job.countAttempts(Number(end - range.start), worker);
+  };
   return {
     input: inputOf(job),
     range,
+    searched,
     finish: () => {
+      searched(range.end);
       if (!job.signal.aborted) job.finish(range);
     },
     release: () => {
@@ -73,23 +81,23 @@ export class RemoteMiners implements Source, RemoteWork<BitmessageJob> {
     return this.waiting.size;
   }
 
-  /** A range of some open job, or null when no job has unclaimed nonces. */
-  claim(): Handout<BitmessageJob> | null {
+  /** A range of some open job for `worker`, or null when no job has unclaimed nonces. */
+  claim(worker: string): Handout<BitmessageJob> | null {
     for (let tried = 0; tried < this.open.length; tried++) {
       const job = this.open[(this.cursor + tried) % this.open.length];
       const range = job.claim(this.rangeSize);
       if (range !== null) {
         this.cursor = (this.cursor + tried + 1) % this.open.length;
-        return handout(job, range);
+        return handout(job, range, worker);
       }
     }
     return null;
   }
 
-  async next(timeoutMs: number, signal: AbortSignal): Promise<Handout<BitmessageJob> | null> {
+  async next(worker: string, timeoutMs: number, signal: AbortSignal): Promise<Handout<BitmessageJob> | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const assignment = this.claim();
+      const assignment = this.claim(worker);
       if (assignment !== null) return assignment;
       const left = deadline - Date.now();
       if (left <= 0 || signal.aborted) return null;

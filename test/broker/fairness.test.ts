@@ -7,7 +7,7 @@ import { EASY, ManualSource, brokerWith, findWork, nanoJob, root } from './helpe
 
 /** 2^32 expected attempts: minutes of work, never solved in these tests. */
 const HARD = 0xffffffff00000000n;
-const client = (id: string, address = id) => ({ client: { id, address } });
+const client = (id: string, address = id) => ({ client: { id, address, door: 'test' } });
 const isOverBudget = (pattern: RegExp) => (error: unknown) => error instanceof PowerplantError && error.code === 'PP_ERR_OVER_BUDGET' && pattern.test(error.message);
 const started = (source: ManualSource): number[] => source.jobs.map((job) => (job.input as { root: Uint8Array }).root[0]!);
 

@@ -1,7 +1,7 @@
 /**
  * The cluster source under a broker, without HTTP: a job whose block is searched out fails with
- * 'exhausted' (the client hears, it does not hang), and a server that loses its owner's Redis
- * mid-job hands the job to the server waiting on it.
+ * 'exhausted' (the client hears, it does not hang), the owner's engine counts its attempts on the
+ * job, and a server that loses its owner's Redis mid-job hands the job to the server waiting on it.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { PowerplantError } from '../../src/errors.js';
 import { createCluster, type Cluster } from '../../src/cluster/cluster.js';
 import { ClusterWorker } from '../../src/cluster/worker.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import { nano, workValue } from '../../src/schemes/nano.js';
 import type { Scheme } from '../../src/schemes/scheme.js';
@@ -41,10 +42,10 @@ describe('the cluster source', { skip: redisSkip() }, () => {
   let redis: TestRedis;
   const nodes: Node[] = [];
 
-  async function node(held: boolean, rangeSize = 10n): Promise<Node> {
+  async function node(held: boolean, rangeSize = 10n, metrics?: Metrics): Promise<Node> {
     const cluster = createCluster({ redis: redis.url, prefix: 'src:', leaseMs: 300, rangeSize, maxInvalid: 3, resultTtlMs: 60_000 });
     const engine = new HeldEngine(held);
-    const broker = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 10, jobTimeoutMs: 10_000 });
+    const broker = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 10, jobTimeoutMs: 10_000, metrics });
     broker.addSource(createClusterSource({ cluster, local: createEngineSource(engine), engine }));
     assert.equal(await cluster.connect(), true);
     const created = { cluster, broker, engine };
@@ -72,6 +73,18 @@ describe('the cluster source', { skip: redisSkip() }, () => {
     } finally {
       await worker.close();
     }
+  });
+
+  test("the owner's engine counts its attempts on the job's leased ranges", async () => {
+    const metrics = createMetrics();
+    const { broker } = await node(false, 10n, metrics);
+    await assert.rejects(broker.submit(hopeless, 'counted'), (error) => error instanceof PowerplantError && error.code === 'PP_ERR_EXHAUSTED');
+    const { values } = await metrics.attempts.get();
+    assert.deepEqual(
+      values.map(({ labels, value }) => [labels.source, labels.scheme, value]),
+      [['engine', 'hashcash', 100]],
+      'the block of 100 nonces, searched in ranges of 10',
+    );
   });
 
   test('a server cut off from Redis mid-job hands the job to the server waiting on it', async () => {

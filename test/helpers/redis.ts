@@ -6,9 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { requireTool } from './cli.js';
+import { freePort } from './server.js';
 
 function findBinary(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -22,15 +22,6 @@ const REDIS_SERVER = findBinary('redis-server');
 
 /** For node:test's `skip`: false when redis-server is here, the reason otherwise (throws under CI). */
 export const redisSkip = (): string | false => requireTool(REDIS_SERVER !== undefined, 'redis-server');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 export class TestRedis {
   #child: ChildProcess | undefined;

@@ -5,10 +5,12 @@
  * @module
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../src/config.js';
+import { StratumAgent } from '../../src/clients/stratum-agent.js';
+import { loadConfig, type Config, type ConfigFlags } from '../../src/config.js';
 import { createInlineEngine } from '../../src/engine/inline.js';
 import { referenceBackend } from '../../src/engine/reference.js';
 import type { Engine } from '../../src/engine/engine.js';
@@ -17,19 +19,37 @@ import { startServer, type RunningServer } from '../../src/server.js';
 const dir = mkdtempSync(join(tmpdir(), 'powerplant-server-'));
 let files = 0;
 
-/** A config from TOML text layered over the defaults, with every port safe for tests. */
-export function testConfig(toml = '', env: Record<string, string> = {}): Config {
+/** A config from TOML text layered over the defaults, with every port safe for tests unless `flags` open one. */
+export function testConfig(toml = '', env: Record<string, string> = {}, flags: ConfigFlags = {}): Config {
   const file = join(dir, `config-${++files}.toml`);
   writeFileSync(file, toml);
   return loadConfig({
     file,
     env,
-    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1, stateDir: dir },
+    flags: { host: '127.0.0.1', port: 0, metanoiaPort: 0, stratumPort: 0, gatePort: 0, logLevel: 'silent', threads: 1, stateDir: dir, ...flags },
   });
 }
 
 export function startTestServer(toml = '', options: { env?: Record<string, string>; engine?: Engine } = {}): Promise<RunningServer> {
   return startServer(testConfig(toml, options.env), { engine: options.engine ?? createInlineEngine(referenceBackend) });
+}
+
+/**
+ * A server on `engine` whose Stratum door takes easy shares on a built-in chain that finds a block
+ * every few, and an agent `user` mining through it until the test ends.
+ */
+export async function startMiningServer(t: TestContext, engine: Engine, user: string, toml = ''): Promise<RunningServer> {
+  const stratumPort = await freePort();
+  const server = await startServer(testConfig(toml, {}, { stratumPort, shareDifficulty: '0.00000002', blockBits: '2000ffff' }), { engine });
+  const stop = new AbortController();
+  const agent = new StratumAgent({ host: '127.0.0.1', port: stratumPort, user, engine: createInlineEngine(referenceBackend, 256) });
+  const mining = agent.run(stop.signal);
+  t.after(async () => {
+    stop.abort();
+    await mining;
+    await server.close();
+  });
+  return server;
 }
 
 export const httpUrl = (server: RunningServer, path = '/'): string =>

@@ -387,7 +387,7 @@ test('powerplant serve runs the TCP and HTTP gates, and powerplant gate-client g
     '--stratum-port', '0', '--gate-port', String(gatePort), '--threads', '1', '--engine', 'js', '--log-level', 'silent'], { cwd: dir });
   t.after(() => server.kill('SIGKILL'));
   let printed = '';
-  server.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  server.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   while (!printed.includes(`gate 127.0.0.1:${gatePort}`)) {
     if (server.exitCode !== null) assert.fail(`serve exited with ${server.exitCode}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

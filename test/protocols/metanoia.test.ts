@@ -9,6 +9,7 @@ import { referenceBackend } from '../../src/engine/reference.js';
 import { JsonObjectSplitter } from '../../src/net/framing.js';
 import { parseJson, type JsonValue } from '../../src/net/json.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { startMetanoia } from '../../src/protocols/metanoia.js';
 import { MetanoiaMiner } from '../../src/clients/metanoia-miner.js';
 import { bitmessage, trialValue } from '../../src/schemes/bitmessage.js';
@@ -84,21 +85,26 @@ function settings(overrides: Partial<Config['metanoia']> = {}) {
 }
 
 /** A broker with no local engine unless asked: only the door's miners work. */
-function broker(withEngine = false): Broker {
-  const created = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 0, jobTimeoutMs: 30_000 });
+function broker(withEngine: boolean, metrics: Metrics): Broker {
+  const created = createBroker({ queueLimit: 10, maxActiveJobs: 4, cacheSize: 0, jobTimeoutMs: 30_000, metrics });
   if (withEngine) created.addSource(createEngineSource(createInlineEngine(referenceBackend)));
   return created;
 }
 
-async function withDoor(overrides: Partial<Config['metanoia']>, run: (port: number, miners: RemoteMiners) => Promise<void>, withEngine = false) {
-  const jobs = broker(withEngine);
+async function withDoor(
+  overrides: Partial<Config['metanoia']>,
+  run: (port: number, miners: RemoteMiners, metrics: Metrics) => Promise<void>,
+  withEngine = false,
+) {
+  const metrics = createMetrics();
+  const jobs = broker(withEngine, metrics);
   const config = settings(overrides);
   // As the server does: the miners' source on the broker, its remote-work handle for the door.
   const miners = new RemoteMiners(BigInt(config.metanoia.range_size));
   jobs.addSource(miners);
   const door = await startMetanoia({ broker: jobs, config, remoteWork: miners });
   try {
-    await run(door.address.port, miners);
+    await run(door.address.port, miners, metrics);
   } finally {
     await jobs.close();
     await door.close();
@@ -112,7 +118,7 @@ async function jobOpen(miners: RemoteMiners, hash: string): Promise<void> {
 }
 
 test("the seed's README exchange, end to end, exact integers on the wire", async () => {
-  await withDoor({}, async (port, miners) => {
+  await withDoor({}, async (port, miners, metrics) => {
     const client = await RawClient.open(port);
     const miner = await RawClient.open(port);
     // Bare JSON with no newline, as the original clients sent it.
@@ -126,6 +132,12 @@ test("the seed's README exchange, end to end, exact integers on the wire", async
     assert.deepEqual(await miner.next(), { status: 200n, accepted: true });
     await client.next();
     assert.equal(client.raw.join(''), '{"status":200,"nonce":1302572,"trialValue":799892720325}\n');
+    const { values } = await metrics.attempts.get();
+    assert.deepEqual(
+      values.map(({ labels, value }) => [labels.source, labels.scheme, value]),
+      [['metanoia', 'bitmessage', 1302573]],
+      "the miner's attempts: its range searched up to the nonce it found",
+    );
     client.close();
     miner.close();
   });

@@ -242,7 +242,7 @@ describe('Nano HTTP door with upstreams', () => {
       assert.equal(await metricValue(metrics.upstreamFailures, { upstream: invalid.url, reason: 'invalid' }), 1);
       assert.equal(await metricValue(metrics.upstreamFailures, { upstream: failing.url, reason: 'error' }), 1);
       assert.equal(await metricValue(metrics.upstreamFailures, { upstream: broken.url, reason: 'error' }), 1);
-      assert.equal(await metricValue(metrics.invalidCandidates, { source: `upstream:${invalid.url}` }), 1);
+      assert.equal(await metricValue(metrics.invalidCandidates, { source: 'upstream' }), 1);
     } finally {
       await server.close();
     }

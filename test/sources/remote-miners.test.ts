@@ -24,6 +24,7 @@ function job(id: string, space: bigint): SourceJob & { controller: AbortControll
     release: (range) => ranges.release(range),
     finish: (range) => ranges.finish(range),
     abandon: () => {},
+    countAttempts: () => {},
     reportNonce: (nonce) => nonce === 7n,
     reportSolution: () => false,
   };
@@ -35,7 +36,7 @@ test('miners take ranges round-robin over the open jobs, until each space is han
   const b = job('b', 10n);
   miners.run(a);
   miners.run(b);
-  const taken = [1, 2, 3, 4].map(() => miners.claim()).map((handout) => handout && `${handout.input.initialHash[0]}:${handout.range.start}`);
+  const taken = [1, 2, 3, 4].map(() => miners.claim('miner')).map((handout) => handout && `${handout.input.initialHash[0]}:${handout.range.start}`);
   const [ofA, ofB] = ['a', 'b'].map((id) => id.charCodeAt(0));
   assert.deepEqual(taken, [`${ofA}:0`, `${ofB}:0`, `${ofA}:10`, null]);
   const isA = (input: { initialHash: Uint8Array }) => Buffer.from(a.initialHash).equals(input.initialHash);
@@ -47,16 +48,16 @@ test('miners take ranges round-robin over the open jobs, until each space is han
 test('a waiting miner wakes when a job arrives, and gives up at its deadline', async () => {
   const miners = new RemoteMiners(10n);
   const stop = new AbortController();
-  const waiting = miners.next(5000, stop.signal);
+  const waiting = miners.next('miner', 5000, stop.signal);
   assert.equal(miners.waitingWorkers, 1);
   const c = job('c', 100n);
   miners.run(c);
   assert.equal((await waiting)?.input.initialHash, c.initialHash);
   const empty = new RemoteMiners(10n);
   const started = Date.now();
-  assert.equal(await empty.next(30, stop.signal), null);
+  assert.equal(await empty.next('miner', 30, stop.signal), null);
   assert.ok(Date.now() - started >= 25);
-  const cancelled = empty.next(5000, stop.signal);
+  const cancelled = empty.next('miner', 5000, stop.signal);
   stop.abort();
   assert.equal(await cancelled, null);
   assert.equal(empty.waitingWorkers, 0);
@@ -71,7 +72,7 @@ test('a reported nonce reaches only the open jobs the door picks; a handout of a
   assert.equal(miners.report(isA, 6n, 'miner'), false, 'the job refuses a wrong nonce');
   assert.equal(miners.report(isA, 7n, 'miner'), true);
   assert.equal(miners.report(() => false, 7n, 'miner'), false, 'no job picked, no report');
-  const handout = miners.claim()!;
+  const handout = miners.claim('miner')!;
   const told: string[] = [];
   for (const open of [a, b]) {
     open.finish = () => void told.push('finish');
@@ -81,5 +82,25 @@ test('a reported nonce reaches only the open jobs the door picks; a handout of a
   handout.finish();
   handout.release();
   assert.deepEqual(told, [], 'a job that is over hears nothing of its ranges');
-  assert.equal(miners.claim(), null);
+  assert.equal(miners.claim('miner'), null);
+});
+
+test("a handout counts the nonces its miner searched as that miner's attempts, after the job is over too", () => {
+  const miners = new RemoteMiners(10n);
+  const a = job('a', 100n);
+  const counted: [number, string][] = [];
+  a.countAttempts = (attempts, source) => void counted.push([attempts, source]);
+  miners.run(a);
+  const first = miners.claim('metanoia:10.0.0.1:5000')!;
+  first.finish();
+  const second = miners.claim('metanoia:10.0.0.2:5000')!;
+  assert.deepEqual(second.range, { start: 10n, end: 20n });
+  a.controller.abort();
+  second.searched(14n);
+  second.searched(10n);
+  second.searched(21n);
+  assert.deepEqual(counted, [
+    [10, 'metanoia:10.0.0.1:5000'],
+    [4, 'metanoia:10.0.0.2:5000'],
+  ], 'a whole range, then up to a found nonce; nothing for an end outside the range');
 });

@@ -243,11 +243,14 @@ test('`powerplant agent` mines through `powerplant serve --node-url`: the node h
       '--node-url', node.url, '--payout-address', payout, '--log-level', 'info'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // The listening lines are on stderr; stdout holds the JSON logs.
   let serveOut = '';
+  let serveErr = '';
   serve.stdout.on('data', (chunk: Buffer) => (serveOut += chunk.toString()));
+  serve.stderr.on('data', (chunk: Buffer) => (serveErr += chunk.toString()));
   try {
-    await until(() => /powerplant listening stratum /.test(serveOut), 20_000, 'serve to listen');
-    const httpPort = Number(/powerplant listening http:\/\/127\.0\.0\.1:(\d+)/.exec(serveOut)![1]);
+    await until(() => /powerplant listening stratum /.test(serveErr), 20_000, 'serve to listen');
+    const httpPort = Number(/powerplant listening http:\/\/127\.0\.0\.1:(\d+)/.exec(serveErr)![1]);
     const agent = spawn(
       process.execPath,
       [CLI, 'agent', '--url', `stratum+tcp://127.0.0.1:${stratumPort}`, '--user', 'dave', '--engine', 'js', '--threads', '1', '--max-shares', '6', '--log-level', 'warn'],

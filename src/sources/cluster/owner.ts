@@ -67,6 +67,7 @@ export function ownerMode(side: ClusterSide): { own(t: Tracked): Promise<void>; 
           rangeSize: settings.rangeSize,
           signal,
           releaseOnStop: () => false,
+          onAttempts: (attempts) => t.job.countAttempts(attempts, 'engine'),
           onFound: async (nonce) => reportFound(t, nonce, 'engine'),
           onExhausted: async () => exhausted(t),
         });
