@@ -92,7 +92,7 @@ const schema = z.strictObject({
       max_message_bytes: integer(256, 16 * 1024 * 1024).default(65536),
       /** Nostr requests one WebSocket connection may have waiting at once. */
       max_requests_per_connection: integer(1, 10_000).default(16),
-      /** Answers queued to a WebSocket client that does not read them before it is dropped. */
+      /** Answers queued to a WebSocket client (or events to a dashboard stream) that does not read them before it is dropped. */
       max_buffered_bytes: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
       /** WebSocket ping period: a client that has not answered the previous ping is dropped. */
       ping_interval_ms: integer(10, HOUR_MS).default(30000),

@@ -231,7 +231,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       // The Stratum door starts after the HTTP port listens: looked up at each snapshot.
       stratum: stratumDoor,
       miners: config.metanoia.port === 0 ? undefined : remoteMiners,
-    }, config.dashboard, logger, config.server.host);
+    }, config, logger);
   }
 
   const closeAll = async (): Promise<void> => {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
-import { bucketQuantile, type Snapshot } from '../src/dashboard/snapshot.js';
+import { bucketQuantile, SAMPLE_INTERVAL_MS, type Snapshot } from '../src/dashboard/snapshot.js';
 import type { OpenclDevice } from '../src/engine/gpu.js';
+import { metricValue } from './broker/helpers.js';
 import { PacedEngine } from './helpers/paced-engine.js';
 import { httpUrl, startMiningServer, startTestServer, wsUrl } from './helpers/server.js';
 
@@ -72,6 +76,45 @@ describe('the dashboard routes', () => {
       assert.equal(second.status, 503);
     } finally {
       first.abort();
+      await server.close();
+    }
+  });
+
+  it('drops an event stream whose viewer does not read, past server.max_buffered_bytes, and frees its place', async (t) => {
+    const server = await startTestServer(`[server]\nmax_buffered_bytes = 1024\n[dashboard]\ntoken = "${TOKEN}"\nmax_viewers = 1\n`);
+    const authorization = `Bearer ${TOKEN}`;
+    const streamStatus = async (): Promise<number> => {
+      const stop = new AbortController();
+      const status = (await fetch(httpUrl(server, '/dashboard/events'), { headers: { authorization }, signal: stop.signal })).status;
+      stop.abort();
+      return status;
+    };
+    const sleeper = connect(server.addresses.http.port, '127.0.0.1');
+    try {
+      // The stream's ticker is made now: mocked, the test sends its once-a-second events at once.
+      t.mock.timers.enable({ apis: ['setInterval'] });
+      sleeper.on('error', () => {});
+      await once(sleeper, 'connect');
+      sleeper.write(`GET /dashboard/events HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: ${authorization}\r\n\r\n`);
+      sleeper.pause();
+      for (let i = 0; i < 100 && (await streamStatus()) !== 503; i++) await delay(5);
+      assert.equal(await streamStatus(), 503, 'the sleeper holds the only place');
+      // Events of a few hundred bytes: the kernel's socket buffers (a few MB on loopback) fill first.
+      let status = 503;
+      for (let round = 0; round < 100 && status === 503; round++) {
+        for (let i = 0; i < 200; i++) {
+          t.mock.timers.tick(SAMPLE_INTERVAL_MS);
+          await nextTurn();
+        }
+        status = await streamStatus();
+      }
+      assert.equal(status, 200, 'the sleeper was dropped and its place freed');
+      // What the kernel already took still arrives, then the end the server wrote.
+      sleeper.resume();
+      await once(sleeper, 'close');
+      assert.equal(await metricValue(server.metrics.limitsHit, { door: 'dashboard', limit: 'write_buffer' }), 1);
+    } finally {
+      sleeper.destroy();
       await server.close();
     }
   });

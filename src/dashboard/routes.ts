@@ -4,7 +4,8 @@
  *   GET /                      the page, for a browser (Accept: text/html); the snapshot as JSON otherwise
  *   GET /dashboard/snapshot    the snapshot as JSON (with the whole hash-rate history)
  *   GET /dashboard/events      server-sent events: the whole snapshot at once, then one with the latest
- *                              point of the history every second
+ *                              point of the history every second; a viewer that leaves more than
+ *                              `server.max_buffered_bytes` unread is dropped
  *   GET /dashboard/app.js, app.css, uplot.js, uplot.css   the page's code (uPlot from its npm package)
  *
  * WebSocket upgrades at / never reach these routes: they go to the Nostr door. With
@@ -20,6 +21,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
+import { boundedWriter, socketPeer } from '../net/writer.js';
 import { packagePath } from '../paths.js';
 import { Dashboard, SAMPLE_INTERVAL_MS, type DashboardSources } from './snapshot.js';
 
@@ -62,11 +64,13 @@ function offeredTokens(request: FastifyRequest): string[] {
 const wantsHtml = (request: FastifyRequest): boolean => /\btext\/html\b/.test(request.headers.accept ?? '');
 
 /**
- * Serve the dashboard on `app` until it closes; `host` is where the port listens (a warning when
- * it is public and open).
+ * Serve the dashboard on `app` until it closes; `config.server.host` is where the port listens (a
+ * warning when it is public and open).
  */
-export function registerDashboard(app: FastifyInstance, sources: DashboardSources, settings: Config['dashboard'], logger: Logger, host: string): void {
+export function registerDashboard(app: FastifyInstance, sources: DashboardSources, config: Pick<Config, 'dashboard' | 'server'>, logger: Logger): void {
   const log = logger.child({ component: 'dashboard' });
+  const settings = config.dashboard;
+  const { host } = config.server;
   if (settings.token === '' && !LOOPBACK.test(host)) {
     log.warn({ host }, 'the dashboard shows worker names and addresses to anyone who reaches this port: set dashboard.token');
   }
@@ -105,13 +109,14 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
     app.get(route, async (_request, reply) => reply.type(file.type).header('cache-control', 'no-cache').send(file.body));
   }
 
-  // One snapshot a second for every open dashboard, computed once.
-  const viewers = new Set<ServerResponse>();
+  // One snapshot a second for every open dashboard, computed once; each viewer's writer drops it
+  // when it stops reading, so a stalled browser never holds the server's memory.
+  const viewers = new Map<ServerResponse, (text: string) => void>();
   let ticker: NodeJS.Timeout | undefined;
   const event = (snapshot: unknown): string => `data: ${JSON.stringify(snapshot)}\n\n`;
   const tick = async (): Promise<void> => {
     const text = event(await dashboard.snapshot(false));
-    for (const viewer of viewers) viewer.write(text);
+    for (const write of viewers.values()) write(text);
   };
   const leave = (viewer: ServerResponse): void => {
     viewers.delete(viewer);
@@ -130,8 +135,12 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
     reply.hijack();
     const viewer = reply.raw;
     viewer.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-    viewer.write(`retry: 2000\n\n${first}`);
-    viewers.add(viewer);
+    const write = boundedWriter(socketPeer(viewer), config.server.max_buffered_bytes, () => {
+      sources.metrics.limitsHit.inc({ door: 'dashboard', limit: 'write_buffer' });
+      log.warn('dropping a dashboard that does not read its events');
+    });
+    write(`retry: 2000\n\n${first}`);
+    viewers.set(viewer, write);
     request.raw.once('close', () => leave(viewer));
     ticker ??= setInterval(() => {
       tick().catch((error: unknown) => log.error({ err: error }, 'dashboard snapshot failed'));
@@ -142,7 +151,7 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
   app.addHook('preClose', async () => {
     dashboard.close();
     clearInterval(ticker);
-    for (const viewer of viewers) viewer.end();
+    for (const viewer of viewers.keys()) viewer.end();
     viewers.clear();
   });
 }

@@ -3,7 +3,6 @@
  * of written bytes waits for it, so a slow reader never holds the server's memory or stalls others.
  * @module
  */
-import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 
 /** A connection as the writer sees it. */
@@ -17,8 +16,16 @@ export interface Peer {
   drop(): void;
 }
 
-/** A TCP connection; `drop` defaults to destroying the socket. */
-export function socketPeer(socket: Socket, drop: () => void = () => socket.destroy()): Peer {
+/** A TCP socket, or an HTTP response streamed over one (its pending bytes count the socket's). */
+interface ByteStream {
+  readonly destroyed: boolean;
+  readonly writableLength: number;
+  write(text: string): unknown;
+  destroy(): unknown;
+}
+
+/** A TCP connection or a streamed HTTP response; `drop` defaults to destroying it. */
+export function socketPeer(socket: ByteStream, drop: () => void = () => void socket.destroy()): Peer {
   return {
     get writable() {
       return !socket.destroyed;
