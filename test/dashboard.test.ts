@@ -80,6 +80,18 @@ describe('the dashboard routes', () => {
     }
   });
 
+  it('lets no more than dashboard.max_viewers streams in when they ask at the same moment', async () => {
+    const server = await startTestServer('[dashboard]\nmax_viewers = 1\n');
+    const streams = new AbortController();
+    try {
+      const answers = await Promise.all([0, 1, 2].map(() => fetch(httpUrl(server, '/dashboard/events'), { signal: streams.signal })));
+      assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 503, 503]);
+    } finally {
+      streams.abort();
+      await server.close();
+    }
+  });
+
   it('drops an event stream whose viewer does not read, past server.max_buffered_bytes, and frees its place', async (t) => {
     const server = await startTestServer(`[server]\nmax_buffered_bytes = 1024\n[dashboard]\ntoken = "${TOKEN}"\nmax_viewers = 1\n`);
     const authorization = `Bearer ${TOKEN}`;

@@ -113,6 +113,7 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
   // when it stops reading, so a stalled browser never holds the server's memory.
   const viewers = new Map<ServerResponse, (text: string) => void>();
   let ticker: NodeJS.Timeout | undefined;
+  let joining = 0;
   const event = (snapshot: unknown): string => `data: ${JSON.stringify(snapshot)}\n\n`;
   const tick = async (): Promise<void> => {
     const text = event(await dashboard.snapshot(false));
@@ -128,10 +129,12 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
 
   app.get('/dashboard/events', async (request, reply) => {
     if (!authorized(request)) return refuse(request, reply);
-    if (viewers.size >= settings.max_viewers) {
+    if (viewers.size + joining >= settings.max_viewers) {
       return reply.code(ERRORS.PP_ERR_TOO_MANY_CONNECTIONS.http).send({ error: `too many dashboards open (limit ${settings.max_viewers})` });
     }
-    const first = event(await dashboard.snapshot(true));
+    // The place is held while the first snapshot is read, so streams asking together cannot overshoot.
+    joining++;
+    const first = await dashboard.snapshot(true).then(event).finally(() => joining--);
     reply.hijack();
     const viewer = reply.raw;
     viewer.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
