@@ -51,6 +51,7 @@ static const pp_variant sha512d_bitmessage_variants[] = {
     VARIANT("scalar", 0, bitmessage, pp_sha512d_bitmessage_scalar), END_OF_TABLE};
 static const pp_variant blake2b_nano_variants[] = {
 #if defined(__x86_64__)
+    VARIANT("avx512-16way", PP_CPU_AVX512, nano, pp_blake2b_nano_avx512_x2),
     VARIANT("avx512-8way", PP_CPU_AVX512, nano, pp_blake2b_nano_avx512),
     VARIANT("avx2-4way", PP_CPU_AVX2, nano, pp_blake2b_nano_avx2),
 #endif

@@ -70,6 +70,8 @@ pp_bitmessage_kernel pp_sha512d_bitmessage_avx2;
 pp_nano_kernel pp_blake2b_nano_avx2;
 pp_bitmessage_kernel pp_sha512d_bitmessage_avx512;
 pp_nano_kernel pp_blake2b_nano_avx512;
+/* Two independent vectors of lanes interleaved, to hide the rounds' latency. */
+pp_nano_kernel pp_blake2b_nano_avx512_x2;
 #endif
 
 #endif

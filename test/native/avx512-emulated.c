@@ -3,7 +3,8 @@
  * implementation of the same intrinsics, so their logic is tested on CPUs without AVX-512
  * (test/engine/avx512.test.ts builds it with the kernels' own source files and drives it).
  *
- * Reads one scan per line and prints "<nonce|none> <attempts>" for each:
+ * With --interleaved it runs the variants that interleave two vectors of lanes where a family has
+ * one (the one-vector kernel elsewhere). Reads one scan per line and prints "<nonce|none> <attempts>" for each:
  *   nano <root hex> <threshold> <start> <count>
  *   bitmessage <initial hash hex> <target> <start> <count>
  *   header <80-byte header hex> <target, 32 little-endian bytes in hex> <start> <count>
@@ -31,7 +32,9 @@ static long parse_hex(const char *hex, uint8_t *bytes, long expected) {
   return length;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  const int interleaved = argc > 1 && strcmp(argv[1], "--interleaved") == 0;
+  const pp_nano_fn nano = interleaved ? pp_blake2b_nano_avx512_x2 : pp_blake2b_nano_avx512;
   static char first[2 * MAX_TEXT + 1], second[2 * MAX_TEXT + 1];
   static uint8_t input[MAX_TEXT], other[MAX_TEXT];
   char kernel[16];
@@ -50,7 +53,7 @@ int main(void) {
       }
     } else if (scanf("%8192s %8192s %llu %llu", first, second, &start, &count) == 4) {
       if (strcmp(kernel, "nano") == 0 && (ok = parse_hex(first, input, 32) == 32))
-        pp_blake2b_nano_avx512(input, strtoull(second, NULL, 10), start, count, &result);
+        nano(input, strtoull(second, NULL, 10), start, count, &result);
       else if (strcmp(kernel, "bitmessage") == 0 && (ok = parse_hex(first, input, 64) == 64))
         pp_sha512d_bitmessage_avx512(input, strtoull(second, NULL, 10), start, count, &result);
       else if (strcmp(kernel, "header") == 0 &&

@@ -15,7 +15,7 @@
 __attribute__((target("avx2"))) void pp_blake2b_nano_avx2(const uint8_t root[32],
                                                           uint64_t threshold, uint64_t start,
                                                           uint64_t count, pp_result *out) {
-  blake2b_nano_scan(root, threshold, start, count, out);
+  blake2b_nano_scan(root, threshold, start, count, out, 1);
 }
 
 #endif
