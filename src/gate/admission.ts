@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, PowerplantError } from '../errors.js';
 import type { Gate } from './gate.js';
 import { tokenFromHeaders } from './middleware.js';
-import { challengePage, escapeHtml, pickLanguage } from './page.js';
+import { challengePage, escapeHtml, pickLanguage, returnPath } from './page.js';
 import { policyPath, type GatePolicy, type RequestFacts } from './policy.js';
 import type { Pass } from './token.js';
 
@@ -65,7 +65,7 @@ export interface ChallengeReply {
   readonly bits: number;
   /** Why the request needs a challenge: its message is the answer's `error`. */
   readonly refusal: PowerplantError;
-  /** Where the visitor goes after passing. */
+  /** Where the visitor goes after passing (cleaned by returnPath: a path on this site, else `/`). */
   readonly returnTo: string;
   /**
    * Set when the visitor just sent a stamp that was refused: answer with the refusal's status and
@@ -88,7 +88,9 @@ export async function replyChallenge(admission: Admission, request: FastifyReque
   });
   const reason = refusal.message;
   reply.code(status).header('cache-control', 'no-store').header('www-authenticate', 'Bearer realm="powerplant-gate"');
-  const solve = `${endpoint}/solve?return=${encodeURIComponent(options.returnTo)}`;
+  // Cleaned here, once for every caller: the way back is a path on this site, never another origin.
+  const returnTo = returnPath(options.returnTo);
+  const solve = `${endpoint}/solve?return=${encodeURIComponent(returnTo)}`;
   if (wantsJson(request)) {
     return reply.send({
       error: reason,
@@ -102,7 +104,7 @@ export async function replyChallenge(admission: Admission, request: FastifyReque
   const shown = options.stampRefused === true || challenge === undefined ? { refusal: reason } : {};
   return reply
     .type('text/html; charset=utf-8')
-    .send(challengePage({ endpoint, language, returnTo: options.returnTo, ...(challenge === undefined ? {} : { challenge }), ...shown }));
+    .send(challengePage({ endpoint, language, returnTo, ...(challenge === undefined ? {} : { challenge }), ...shown }));
 }
 
 /** A page (or JSON) for the errors the gate itself answers: 403 denied, 413, 502/504 upstream. */

@@ -206,7 +206,7 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
       case 'deny':
         return replyError(request, reply, decision.refusal);
       case 'challenge':
-        return replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo: returnPath(uri) });
+        return replyChallenge(admission, request, reply, { bits: decision.bits, refusal: decision.refusal, returnTo: uri });
     }
   });
 

@@ -58,6 +58,10 @@ test('without a pass: the challenge page (or JSON), and nothing reaches the upst
   assert.equal(body.algorithm, 'sha1');
   assert.equal(body.bits, BITS);
   assert.equal(body.solve, '/gate/solve?return=%2Fpage');
+  // A path that reads as another origin (`//host/...`) is never offered as the way back.
+  const sneaky = await fetch(`${proxy}//evil.example/x`, { headers: json });
+  assert.equal(sneaky.status, 401);
+  assert.equal(((await sneaky.json()) as JsonChallenge).solve, '/gate/solve?return=%2F');
 
   const socket = new WebSocket(`${proxy.replace('http', 'ws')}/socket`);
   const status = await new Promise<number>((resolve) => socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
