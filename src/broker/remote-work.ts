@@ -11,8 +11,13 @@ import type { NonceRange } from './types.js';
 export interface Handout<Input> {
   readonly input: Input;
   readonly range: NonceRange;
-  /** The worker searched the range up to `end` (exclusive): its attempts on the job, counted. */
-  searched(end: bigint): void;
+  /**
+   * The worker reported `nonce` as its find in this range: the nonces up to it count as searched
+   * (its attempts), and unless the job is over the unsearched rest goes back to the job, so a
+   * report the job did not accept leaves no nonce unsearched (the whole range when `nonce` lies
+   * outside it).
+   */
+  report(nonce: bigint): void;
   /** The worker searched the range to its end without a passing nonce (counted as searched). */
   finish(): void;
   /** The worker left before the end: the range goes back to the job. */

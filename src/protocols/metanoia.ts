@@ -266,13 +266,13 @@ export async function startMetanoia(options: MetanoiaContext): Promise<Door> {
         send({ status: 200, accepted: false, reason: 'no open job has this initialHash (already solved or withdrawn)' });
         return;
       }
-      if (held !== null && sameHash(held.input)) {
-        // The miner searched its range up to the nonce it found.
-        held.searched(nonce + 1n);
-        held = null;
-      }
       const highestTarget = open.reduce((highest, input) => (input.target > highest ? input.target : highest), 0n);
       const accepted = miners.report((input) => sameHash(input) && actual <= input.target, nonce, peer);
+      if (held !== null && sameHash(held.input)) {
+        // The miner stopped at the nonce it found; what it did not search goes back unless the job is solved.
+        held.report(nonce);
+        held = null;
+      }
       log.debug({ peer, nonce: nonce.toString(), accepted }, 'result pushed');
       if (accepted) {
         countResult?.('accepted');

@@ -18,17 +18,21 @@ const inputOf = (job: SourceJob): BitmessageJob => job.input as BitmessageJob;
  * after the job is over (the work was done); finishing or releasing it then does nothing.
  */
 function handout(job: SourceJob, range: NonceRange, worker: string): Handout<BitmessageJob> {
-  const searched = (end: bigint): void => {
-    if (end > range.start && end <= range.end) job.countAttempts(Number(end - range.start), worker);
+  const searchedTo = (end: bigint): void => {
+    job.countAttempts(Number(end - range.start), worker);
+    if (job.signal.aborted) return;
+    // The rest goes back before the searched part is finished, so the job is not exhausted too early.
+    job.release({ start: end, end: range.end });
+    job.finish({ start: range.start, end });
   };
   return {
     input: inputOf(job),
     range,
-    searched,
-    finish: () => {
-      searched(range.end);
-      if (!job.signal.aborted) job.finish(range);
+    report: (nonce) => {
+      if (nonce >= range.start && nonce < range.end) searchedTo(nonce + 1n);
+      else if (!job.signal.aborted) job.release(range);
     },
+    finish: () => searchedTo(range.end),
     release: () => {
       if (!job.signal.aborted) job.release(range);
     },

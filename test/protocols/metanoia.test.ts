@@ -168,6 +168,25 @@ test('two miners get disjoint ranges; one that leaves gives its range back', asy
   });
 });
 
+test('a pushed nonce the job does not accept gives the rest of the range back', async () => {
+  await withDoor({ range_size: '100' }, async (port, miners) => {
+    const client = await RawClient.open(port);
+    client.send(`{"method":"do_pow","target":${SEED_TARGET},"initialHash":"${SEED_HASH}"}`);
+    await jobOpen(miners, SEED_HASH);
+    const miner = await RawClient.open(port);
+    miner.send('{"method":"get_work"}');
+    assert.deepEqual([(await miner.next()).nonceStart], ['0']);
+    const actual = trialValue(Buffer.from(SEED_HASH, 'base64'), 5n);
+    miner.send(`{"method":"push_result","nonce":5,"trialValue":${actual},"initialHash":"${SEED_HASH}"}`);
+    assert.equal((await miner.next()).status, 400n);
+    const other = await RawClient.open(port);
+    other.send('{"method":"get_work"}');
+    const work = await other.next();
+    assert.deepEqual([work.nonceStart, work.nonceEnd], ['6', '100'], 'the nonces after the refused one are searched again');
+    for (const socket of [client, miner, other]) socket.close();
+  });
+});
+
 test('two real miners and a client: the client gets a verified result', async () => {
   await withDoor({ range_size: '300' }, async (port) => {
     const engine = createInlineEngine(referenceBackend, 64);

@@ -5,7 +5,7 @@ import type { SourceJob } from '../../src/broker/types.js';
 import { bitmessage } from '../../src/schemes/bitmessage.js';
 import { RemoteMiners } from '../../src/sources/remote-miners.js';
 
-function job(id: string, space: bigint): SourceJob & { controller: AbortController; initialHash: Uint8Array } {
+function job(id: string, space: bigint): SourceJob & { controller: AbortController; initialHash: Uint8Array; ranges: RangeAllocator } {
   const ranges = new RangeAllocator(space);
   const controller = new AbortController();
   const input = { initialHash: new Uint8Array(64).fill(id.charCodeAt(0)), target: 1n };
@@ -14,6 +14,7 @@ function job(id: string, space: bigint): SourceJob & { controller: AbortControll
     key: bitmessage.key(input),
     family: bitmessage.key(input),
     controller,
+    ranges,
     initialHash: input.initialHash,
     scheme: bitmessage as never,
     input,
@@ -96,11 +97,33 @@ test("a handout counts the nonces its miner searched as that miner's attempts, a
   const second = miners.claim('metanoia:10.0.0.2:5000')!;
   assert.deepEqual(second.range, { start: 10n, end: 20n });
   a.controller.abort();
-  second.searched(14n);
-  second.searched(10n);
-  second.searched(21n);
+  second.report(13n);
+  second.report(9n);
+  second.report(20n);
   assert.deepEqual(counted, [
     [10, 'metanoia:10.0.0.1:5000'],
     [4, 'metanoia:10.0.0.2:5000'],
-  ], 'a whole range, then up to a found nonce; nothing for an end outside the range');
+  ], 'a whole range, then up to and with a reported nonce; nothing for a nonce outside the range');
+});
+
+test('a handout whose reported nonce is not accepted gives the unsearched rest of its range back', () => {
+  const miners = new RemoteMiners(10n);
+  const a = job('a', 10n);
+  miners.run(a);
+  const handout = miners.claim('miner')!;
+  assert.equal(miners.report(() => true, 3n, 'miner'), false);
+  handout.report(3n);
+  assert.deepEqual(miners.claim('miner')?.range, { start: 4n, end: 10n }, 'the nonces after the reported one are searched again');
+});
+
+test('a handout whose reported nonce lies outside its range gives the whole range back; the job can still be exhausted', () => {
+  const miners = new RemoteMiners(10n);
+  const a = job('a', 10n);
+  miners.run(a);
+  miners.claim('miner')!.report(12n);
+  const again = miners.claim('miner')!;
+  assert.deepEqual(again.range, { start: 0n, end: 10n });
+  assert.equal(a.ranges.exhausted, false);
+  again.report(9n);
+  assert.equal(a.ranges.exhausted, true, 'a report at the last nonce leaves nothing outstanding');
 });
