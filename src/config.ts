@@ -200,6 +200,8 @@ const schema = z.strictObject({
       idle_timeout_ms: integer(100, 24 * HOUR_MS).default(600000),
       /** Protocol errors (bad requests, not share verdicts) a connection may make; the next closes it. */
       max_errors_per_connection: integer(0, 1_000_000).default(16),
+      /** Shares each job remembers for duplicate detection; a full job refuses further shares as stale. */
+      max_shares_per_job: integer(1, 100_000_000).default(1_000_000),
       /** Bitcoin node RPC to take block templates from (http://user:pass@host:port/); empty: the built-in chain. */
       node_url: z
         .string({ error: 'must be a string' })

@@ -150,7 +150,7 @@ export const ERRORS = {
   },
   PP_ERR_SPENT: { meaning: 'the challenge (or a form pass) was already redeemed', http: 409, powtcp: 'answer' },
   PP_ERR_WRONG_RESULTS: { meaning: 'a miner sent too many wrong results and gets no more work', metanoia: 403 },
-  PP_ERR_JOB_NOT_FOUND: { meaning: 'the share is for an unknown or stale job', stratum: 21 },
+  PP_ERR_JOB_NOT_FOUND: { meaning: 'the share is for an unknown, stale or full job', stratum: 21 },
   PP_ERR_DUPLICATE_SHARE: { meaning: 'the same share was submitted before', stratum: 22 },
   PP_ERR_LOW_DIFFICULTY: { meaning: 'the share misses the share target', stratum: 23 },
   PP_ERR_UNAUTHORIZED: { meaning: 'the worker was not authorized on this connection', stratum: 24 },

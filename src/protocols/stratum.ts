@@ -118,6 +118,7 @@ export async function startStratum(options: StratumContext): Promise<StratumDoor
     jobIntervalMs: config.job_interval_ms,
     maxLineBytes: config.max_line_bytes,
     maxErrors: config.max_errors_per_connection,
+    maxSharesPerJob: config.max_shares_per_job,
     vardiff: {
       sharesPerMinute: config.vardiff_shares_per_min,
       retargetMs: config.vardiff_retarget_ms,

@@ -4,7 +4,7 @@
  * node: at once with clean_jobs on a new tip, and on a timer with fresh work), sends found blocks
  * to the source and records its verdict, and closes connections that never authorize or go quiet.
  *
- *   mining.submit → subscribed? (25) → authorized? (24) → params (20) → job known? (21)
+ *   mining.submit → subscribed? (25) → authorized? (24) → params (20) → job known, not full? (21)
  *                → header → duplicate? (22) → meets the block target? → block → source.submit
  *                → meets the share target? (23) → accepted
  * @module
@@ -31,6 +31,8 @@ export interface CoordinatorOptions {
   readonly maxLineBytes: number;
   /** Protocol errors one connection may make before it is closed (default 16). */
   readonly maxErrors?: number;
+  /** Shares remembered per job for duplicate detection; once a job holds this many it takes no more (default 1,000,000). */
+  readonly maxSharesPerJob?: number;
   /** Default: off (a fixed difficulty, anything positive allowed). */
   readonly vardiff?: VardiffSettings;
   /** Version bits miners may roll (BIP 310); default 1fffe000 (BIP 320). */
@@ -61,6 +63,7 @@ export const EXTRANONCE2_SIZE = 4;
 const KEPT_JOBS = 8;
 const DEFAULT_MAX_ERRORS = 16;
 const DEFAULT_VERSION_MASK = 0x1fffe000;
+const DEFAULT_MAX_SHARES_PER_JOB = 1_000_000;
 const NO_VARDIFF: VardiffSettings = { sharesPerMinute: 0, retargetMs: 60_000, minDifficulty: 0, maxDifficulty: Infinity };
 /** How often connections are checked for timeouts and quiet miners' difficulty (at most). */
 const SWEEP_MS = 1000;
@@ -92,6 +95,7 @@ export class Coordinator {
       maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS,
       extranonce2Size: EXTRANONCE2_SIZE,
       versionMask: options.versionMask ?? DEFAULT_VERSION_MASK,
+      maxSharesPerJob: options.maxSharesPerJob ?? DEFAULT_MAX_SHARES_PER_JOB,
       vardiff: options.vardiff ?? NO_VARDIFF,
     };
     const coordinator = this;
@@ -104,6 +108,9 @@ export class Coordinator {
       job: (jobId) => this.jobs.get(jobId),
       foundBlock: (share, later) => this.foundBlock(share, later),
       countShare: (outcome) => this.options.onShare?.(outcome),
+      renewFullJob: () => {
+        if (this.current !== undefined && this.current.shares.size >= settings.maxSharesPerJob) this.announce(true);
+      },
       forget: (session) => this.sessions.delete(session),
     };
     this.source.onWork((clean) => this.announce(clean));

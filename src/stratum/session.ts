@@ -33,6 +33,8 @@ export interface SessionSettings {
   readonly extranonce2Size: number;
   /** Version bits the pool lets miners roll (BIP 310); 0 refuses version rolling. */
   readonly versionMask: number;
+  /** Shares remembered per job for duplicate detection; a full job refuses further shares as stale. */
+  readonly maxSharesPerJob: number;
   readonly vardiff: VardiffSettings;
 }
 
@@ -46,6 +48,8 @@ export interface SessionHost {
   /** A share met the block target; `later` runs work after the finder's reply is written. */
   foundBlock(share: CheckedShare, later: (work: () => void) => void): void;
   countShare(outcome: ShareOutcome): void;
+  /** A submit was stale: when the current job is full (no more shares fit), everyone gets a clean job. */
+  renewFullJob(): void;
   forget(session: Session): void;
 }
 
@@ -215,6 +219,8 @@ export class Session {
         this.log.error({ err: error }, 'stratum request failed');
         this.reply(request.id, null, errorReply(error));
       }
+      // After the stale answer, so the miner reads it before the clean job.
+      if (request.method === 'mining.submit' && outcomeOf(error) === 'jobNotFound') this.host.renewFullJob();
     }
   }
 
@@ -321,6 +327,7 @@ export class Session {
       extranonce2Size: this.host.settings.extranonce2Size,
       workers: this.workers,
       versionMask: this.versionMask,
+      maxSharesPerJob: this.host.settings.maxSharesPerJob,
       jobFor: (jobId: string) => {
         const job = this.host.job(jobId);
         const difficulty = this.jobDifficulty.get(jobId);

@@ -25,6 +25,8 @@ export interface Submitter {
   readonly workers: ReadonlySet<string>;
   /** Version bits the miner may roll (0: no version rolling negotiated). */
   readonly versionMask: number;
+  /** Shares a job remembers for duplicate detection; a full job takes no more (they could not be told from resubmits). */
+  readonly maxSharesPerJob: number;
   /** The job, and the difficulty it was sent to this miner with; undefined when stale or unknown. */
   jobFor(jobId: string): { readonly job: Job; readonly difficulty: number } | undefined;
 }
@@ -42,8 +44,6 @@ export interface CheckedShare {
   readonly key: string;
 }
 
-/** Shares remembered per job for duplicate detection. */
-const MAX_SHARES_PER_JOB = 1_000_000;
 /** ntime may run this far ahead of the job's (seconds), as Bitcoin allows two hours. */
 const MAX_NTIME_DRIFT = 7200;
 const HEX8 = /^[0-9a-fA-F]{8}$/;
@@ -70,6 +70,7 @@ export function checkShare(submitter: Submitter, params: readonly JsonValue[]): 
   const sent = submitter.jobFor(jobId);
   if (sent === undefined) throw new StratumError('jobNotFound', 'job not found (stale)');
   const { job, difficulty } = sent;
+  if (job.shares.size >= submitter.maxSharesPerJob) throw new StratumError('jobNotFound', 'job not found (stale)');
   const size = submitter.extranonce2Size;
   if (typeof extranonce2 !== 'string' || extranonce2.length !== size * 2 || !/^[0-9a-fA-F]*$/.test(extranonce2)) {
     throw other(`extranonce2 must be ${size * 2} hex characters`);
@@ -93,6 +94,6 @@ export function checkShare(submitter: Submitter, params: readonly JsonValue[]): 
   const value = hashValue(header);
   const isBlock = value <= job.template.target;
   if (!isBlock && value > shareTarget(difficulty)) throw new StratumError('lowDifficulty', 'low difficulty share');
-  if (job.shares.size < MAX_SHARES_PER_JOB) job.shares.add(key);
+  job.shares.add(key);
   return { worker, job, header, coinbase: coinbaseOf(job.stratum, share), value, difficulty, isBlock, key };
 }

@@ -193,3 +193,31 @@ test('the timer pushes fresh jobs on the same tip; older timer jobs stay valid',
   assert.equal(reply(agent, 50n)!.result, true);
   coordinator.close();
 });
+
+test('a job whose remembered shares reach the cap refuses further shares as stale and a clean job follows', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9, 4096, 0, { maxSharesPerJob: 2 });
+  const agent = connect();
+  const { extranonce1, job } = join(agent);
+  const passes = (value: bigint): boolean => value <= shareTarget(1e-9);
+  const first = findShare(job, extranonce1, passes, 0);
+  const second = findShare(job, extranonce1, passes, Number.parseInt(first[4], 16) + 1);
+  const third = findShare(job, extranonce1, passes, Number.parseInt(second[4], 16) + 1);
+  agent.send({ id: 30n, method: 'mining.submit', params: first });
+  agent.send({ id: 31n, method: 'mining.submit', params: second });
+  assert.equal(reply(agent, 30n)!.result, true);
+  assert.equal(reply(agent, 31n)!.result, true);
+  // Past the cap the job cannot tell a resubmitted share from a new one, so it takes none.
+  agent.send({ id: 32n, method: 'mining.submit', params: third });
+  agent.send({ id: 33n, method: 'mining.submit', params: third });
+  assert.deepEqual(reply(agent, 32n)!.error, [21n, 'job not found (stale)', null]);
+  assert.deepEqual(reply(agent, 33n)!.error, [21n, 'job not found (stale)', null]);
+  const fresh = lastJob(agent);
+  assert.notEqual(fresh.jobId, job.jobId);
+  assert.equal(fresh.cleanJobs, true);
+  const [stats] = coordinator.agents();
+  assert.equal(stats.accepted, 2);
+  // The fresh job takes shares again.
+  agent.send({ id: 34n, method: 'mining.submit', params: findShare(fresh, extranonce1, passes, 0) });
+  assert.equal(reply(agent, 34n)!.result, true);
+  coordinator.close();
+});
