@@ -5,7 +5,7 @@
  *   node dist/bench/scaling.js [seconds per measurement = 1] [max threads = cores]
  */
 import { availableParallelism } from 'node:os';
-import { BENCH_SCHEMES, impossibleTask, measurePool } from '../src/engine/bench.js';
+import { BENCH_SCHEMES, benchTask, measurePool } from '../src/engine/bench.js';
 import { createEngine } from '../src/engine/index.js';
 import { formatRate } from '../src/commands/common.js';
 
@@ -22,7 +22,7 @@ let backend = '';
 for (const threads of counts) {
   const engine = await createEngine({ threads });
   backend = engine.backend;
-  for (const scheme of BENCH_SCHEMES) rates.get(scheme)!.push(await measurePool(engine, impossibleTask(scheme), seconds));
+  for (const scheme of BENCH_SCHEMES) rates.get(scheme)!.push(await measurePool(engine, benchTask(scheme), seconds));
   await engine.close();
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { nonceSpace, type KernelName, type SearchTask } from '../schemes/search.js';
-import { impossibleTask as impossibleKernelTask } from './probe-tasks.js';
+import { impossibleTask } from './probe-tasks.js';
 import type { Backend } from './backend.js';
 import { kernelChoices, loadBackend, tryNativeBackend } from './backends.js';
 import type { BackendName } from './backends.js';
@@ -28,7 +28,7 @@ export const SCHEME_KERNEL: Readonly<Record<BenchScheme, KernelName>> = {
 };
 
 /** A task of the scheme's kernel that no nonce passes. */
-export const impossibleTask = (scheme: BenchScheme): SearchTask => impossibleKernelTask(SCHEME_KERNEL[scheme]);
+export const benchTask = (scheme: BenchScheme): SearchTask => impossibleTask(SCHEME_KERNEL[scheme]);
 
 const MIN_SCAN = 1 << 10;
 const MAX_SCAN = 1 << 24;
@@ -138,7 +138,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const schemes: Partial<Record<BenchScheme, SchemeFigures>> = {};
   try {
     for (const scheme of BENCH_SCHEMES) {
-      const task = impossibleTask(scheme);
+      const task = benchTask(scheme);
       const family = SCHEME_KERNEL[scheme];
       const variants = measureVariants(task, options.seconds);
       const choice = choices[family];

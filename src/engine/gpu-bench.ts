@@ -4,7 +4,7 @@
  * waits for it).
  * @module
  */
-import { BENCH_SCHEMES, impossibleTask, measureScan, type BenchScheme } from './bench.js';
+import { BENCH_SCHEMES, benchTask, measureScan, type BenchScheme } from './bench.js';
 import { loadOpenclBackend, openclStatus, type OpenclDevice } from './gpu.js';
 
 export interface OpenclDeviceFigures extends OpenclDevice {
@@ -26,7 +26,7 @@ export function runOpenclBench(seconds: number, onDevice?: (figures: OpenclDevic
     try {
       const backend = loadOpenclBackend(device.index);
       const rates = Object.fromEntries(
-        BENCH_SCHEMES.map((scheme) => [scheme, measureScan(backend, impossibleTask(scheme), seconds)]),
+        BENCH_SCHEMES.map((scheme) => [scheme, measureScan(backend, benchTask(scheme), seconds)]),
       ) as Record<BenchScheme, number>;
       figures = { ...device, rates, error: null };
     } catch (error) {

@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { littleEndianBytes } from '../schemes/bits.js';
 import { InputError } from '../errors.js';
 import { packagePath } from '../paths.js';
 import type { SearchTask } from '../schemes/search.js';
@@ -113,12 +114,6 @@ export function openclKernelDir(): string {
 const TEXT_HEADER_BYTES = 7;
 
 /** bigint as `bytes` little-endian bytes. */
-function littleEndian(value: bigint, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-
 /** The task as the addon's openclScan takes it (one buffer; layout in napi.c). */
 export function packOpenclTask(task: SearchTask): Uint8Array {
   switch (task.kernel) {
@@ -134,11 +129,11 @@ export function packOpenclTask(task: SearchTask): Uint8Array {
       return packed;
     }
     case 'sha256d-header':
-      return Buffer.concat([task.header, littleEndian(task.target, 32)]);
+      return Buffer.concat([task.header, littleEndianBytes(task.target, 32)]);
     case 'sha512d-bitmessage':
-      return Buffer.concat([task.initialHash, littleEndian(task.target, 8)]);
+      return Buffer.concat([task.initialHash, littleEndianBytes(task.target, 8)]);
     case 'blake2b-nano':
-      return Buffer.concat([task.root, littleEndian(task.threshold, 8)]);
+      return Buffer.concat([task.root, littleEndianBytes(task.threshold, 8)]);
   }
 }
 

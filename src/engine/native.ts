@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { littleEndianBytes } from '../schemes/bits.js';
 import { packagePath } from '../paths.js';
 import { KERNELS, type KernelName, type SearchTask } from '../schemes/search.js';
 import type { Backend, ScanResult } from './backend.js';
@@ -95,11 +96,6 @@ export function nativeKernelVariants(): KernelVariants | null {
   return loadAddon()?.variants ?? null;
 }
 
-/** A 256-bit target as the 32 little-endian bytes the header kernels compare against. */
-function targetLittleEndian(target: bigint): Uint8Array {
-  return Uint8Array.from(Buffer.from(target.toString(16).padStart(64, '0'), 'hex').reverse());
-}
-
 /** Scan with the variant at `index` of the task's family. */
 function scanWith(addon: NativeAddon, index: number, task: SearchTask, start: bigint, count: number): ScanResult {
   switch (task.kernel) {
@@ -108,7 +104,7 @@ function scanWith(addon: NativeAddon, index: number, task: SearchTask, start: bi
     case 'sha1-text':
       return addon.sha1Text(index, task.prefix, task.suffix, task.width, task.zeroBits, start, count);
     case 'sha256d-header':
-      return addon.sha256dHeader(index, task.header, targetLittleEndian(task.target), start, count);
+      return addon.sha256dHeader(index, task.header, littleEndianBytes(task.target, 32), start, count);
     case 'sha512d-bitmessage':
       return addon.sha512dBitmessage(index, task.initialHash, task.target, start, count);
     case 'blake2b-nano':

@@ -49,6 +49,13 @@ export function smallInteger(value: unknown, min: number, max: number, label: st
   return Number(integer(value, BigInt(min), BigInt(max), label));
 }
 
+/** `value` as `bytes` little-endian bytes (targets and thresholds as the kernels take them). */
+export function littleEndianBytes(value: bigint, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
