@@ -6,7 +6,6 @@
  * scratch area `pp_scratch(bytes)` returns, and the pp_result comes back at the start of it.
  * @module
  */
-import { littleEndianBytes } from '../schemes/bits.js';
 import { nonceSpace, type SearchTask } from '../schemes/search.js';
 import type { Backend, ScanResult } from './backend.js';
 
@@ -102,6 +101,13 @@ export function checkScan(task: SearchTask, start: bigint, count: number): void 
 }
 
 /** A 256-bit integer as 32 little-endian bytes. */
+/** schemes/bits.ts has the same encoder, but browsers load this file with schemes/search.js alone. */
+function uint256Le(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  return bytes;
+}
+
 /** The bytes a task puts in scratch memory after the result, and the kernel call on them. */
 function layout(task: SearchTask): { readonly inputs: Uint8Array[]; readonly call: (at: number[]) => KernelArgument[] } {
   switch (task.kernel) {
@@ -112,7 +118,7 @@ function layout(task: SearchTask): { readonly inputs: Uint8Array[]; readonly cal
         call: ([prefix, suffix]) => [prefix, task.prefix.length, suffix, task.suffix.length, task.width, task.zeroBits],
       };
     case 'sha256d-header':
-      return { inputs: [task.header, littleEndianBytes(task.target, 32)], call: ([header, target]) => [header, target] };
+      return { inputs: [task.header, uint256Le(task.target)], call: ([header, target]) => [header, target] };
     case 'sha512d-bitmessage':
       return { inputs: [task.initialHash], call: ([initialHash]) => [initialHash, task.target] };
     case 'blake2b-nano':
