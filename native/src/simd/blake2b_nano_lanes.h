@@ -22,11 +22,11 @@
 #define PP_NANO_G(a, b, c, d, i, j)                                                                \
   for (int g = 0; g < groups; g++) {                                                               \
     pp_lanes *state = v[g];                                                                        \
-    state[a] = lanes_add(lanes_add(state[a], state[b]), PP_NANO_WORD(i));                          \
+    state[a] = lanes_add(lanes_add(state[a], PP_NANO_WORD(i)), state[b]);                          \
     state[d] = lanes_rotr(lanes_xor(state[d], state[a]), 32);                                      \
     state[c] = lanes_add(state[c], state[d]);                                                      \
     state[b] = lanes_rotr(lanes_xor(state[b], state[c]), 24);                                      \
-    state[a] = lanes_add(lanes_add(state[a], state[b]), PP_NANO_WORD(j));                          \
+    state[a] = lanes_add(lanes_add(state[a], PP_NANO_WORD(j)), state[b]);                          \
     state[d] = lanes_rotr(lanes_xor(state[d], state[a]), 16);                                      \
     state[c] = lanes_add(state[c], state[d]);                                                      \
     state[b] = lanes_rotr(lanes_xor(state[b], state[c]), 63);                                      \

@@ -7,6 +7,7 @@
 #define PP_SIMD_SHA1_LANES_H
 
 #include "../scalar/sha1.h"
+#include "hold.h"
 #include "unroll.h"
 
 /* The round function of rounds 20q..20q+19. */
@@ -25,9 +26,11 @@ PP_LANES32_INLINE pp_lanes32 sha1_round_function(int q, pp_lanes32 b, pp_lanes32
           lanes32_xor(lanes32_xor3(w[((t) - 3) & 15], w[((t) - 8) & 15], w[((t) - 14) & 15]),      \
                       w[(t) & 15]),                                                                \
           31);                                                                                     \
-    e = lanes32_add(lanes32_add(e, lanes32_rotr(a, 27)),                                           \
-                    lanes32_add(sha1_round_function((t) / 20, b, c, d),                            \
-                                lanes32_add(w[(t) & 15], k[(t) / 20])));                           \
+    /* rotl(a, 5) added last: a's chain is one rotation and one add. */                            \
+    pp_lanes32 rest = lanes32_add(lanes32_add(e, lanes32_add(w[(t) & 15], k[(t) / 20])),           \
+                                  sha1_round_function((t) / 20, b, c, d));                         \
+    PP_HOLD(rest);                                                                                 \
+    e = lanes32_add(rest, lanes32_rotr(a, 27));                                                    \
     b = lanes32_rotr(b, 2);                                                                        \
   } while (0)
 

@@ -30,11 +30,14 @@ PP_LANES32_INLINE pp_lanes32 sha256_small_sigma1(pp_lanes32 w) {
       w[(t) & 15] =                                                                                \
           lanes32_add(lanes32_add(sha256_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),      \
                       lanes32_add(sha256_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));          \
-    const pp_lanes32 t1 =                                                                          \
-        lanes32_add(lanes32_add(h, sha256_big_sigma1(e)),                                          \
-                    lanes32_add(lanes32_choose(e, f, g), lanes32_add(w[(t) & 15], k[t])));         \
-    d = lanes32_add(d, t1);                                                                        \
-    h = lanes32_add(t1, lanes32_add(sha256_big_sigma0(a), lanes32_majority(a, b, c)));             \
+    /* Sigma1(e) is added last: the rest is ready early (d and h are a and e of three rounds       \
+     * ago), so e's chain is Sigma1 and one add (the vector ops take two cycles each here). */     \
+    const pp_lanes32 rest =                                                                        \
+        lanes32_add(lanes32_add(h, lanes32_add(w[(t) & 15], k[t])), lanes32_choose(e, f, g));      \
+    const pp_lanes32 s1 = sha256_big_sigma1(e);                                                    \
+    d = lanes32_add(lanes32_add(d, rest), s1);                                                     \
+    h = lanes32_add(lanes32_add(rest, s1),                                                         \
+                    lanes32_add(sha256_big_sigma0(a), lanes32_majority(a, b, c)));                 \
   } while (0)
 
 /* One compression of every lane, feed-forward included; w is the message and the schedule ring;

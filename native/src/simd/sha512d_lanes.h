@@ -32,12 +32,14 @@ PP_LANES_INLINE pp_lanes sha512_small_sigma1(pp_lanes w) {
   do {                                                                                             \
     if ((t) >= 16)                                                                                 \
       w[(t) & 15] =                                                                                \
-          lanes_add(lanes_add(sha512_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),           \
-                    lanes_add(sha512_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));               \
-    const pp_lanes t1 = lanes_add(lanes_add(h, sha512_big_sigma1(e)),                               \
-                                  lanes_add(lanes_choose(e, f, g), lanes_add(w[(t) & 15], k[t])));  \
-    d = lanes_add(d, t1);                                                                          \
-    h = lanes_add(t1, lanes_add(sha512_big_sigma0(a), lanes_majority(a, b, c)));                    \
+          lanes_add(lanes_add(sha512_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),          \
+                    lanes_add(sha512_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));              \
+    /* Sigma1(e) added last, as in sha256_lanes.h: e's chain is Sigma1 and one add. */             \
+    const pp_lanes rest =                                                                          \
+        lanes_add(lanes_add(h, lanes_add(w[(t) & 15], k[t])), lanes_choose(e, f, g));              \
+    const pp_lanes s1 = sha512_big_sigma1(e);                                                      \
+    d = lanes_add(lanes_add(d, rest), s1);                                                         \
+    h = lanes_add(lanes_add(rest, s1), lanes_add(sha512_big_sigma0(a), lanes_majority(a, b, c)));  \
   } while (0)
 
 /* One compression of all lanes from state s (feed-forward included); w is the message, used as
