@@ -248,6 +248,29 @@ describe('native addon', { skip }, () => {
     }
   });
 
+  it('agrees with the JS reference where the text kernels search in segments of the last digit word', () => {
+    // The AVX-512 text kernels search runs of 10^d nonces over which only the message word holding
+    // the last d digits changes: the digits at every offset of a block (so that word is each of the
+    // 16, holding 1 to 4 digits), runs crossed mid-batch, with and without blocks after the nonce.
+    const random = generator(57);
+    for (let offset = 0; offset < 64; offset++) {
+      for (const kernel of ['sha256-text', 'sha1-text'] as const) {
+        const width = 2 + random.int(5);
+        const prefix = random.bytes(64 * random.int(2) + offset);
+        const suffix = random.bytes(random.int(3) === 0 ? 130 : random.int(64 - ((offset + width) % 64)));
+        const digitsInWord = Math.min(width, ((offset + width - 1) % 4) + 1);
+        const span = 10n ** BigInt(digitsInWord);
+        const space = 10n ** BigInt(width);
+        // Started 7 below a run's end so that a batch of lanes straddles it, and searched over runs.
+        const start = (span * BigInt(1 + random.int(3)) - 7n) % space;
+        const count = Number(space - start < 300n ? space - start : 300n);
+        const label = `${kernel} digits at ${offset} width ${width} suffix ${suffix.length}`;
+        assertAllAgree({ kernel, prefix, suffix, width, zeroBits: 6 }, start, count, `${label} passing`);
+        assertAllAgree({ kernel, prefix, suffix, width, zeroBits: 40 }, start, count, `${label} none passing`);
+      }
+    }
+  });
+
   it('hashes long suffixes straight from the caller\'s buffer', () => {
     for (const kernel of ['sha256-text', 'sha1-text'] as const) {
       const task: SearchTask = { kernel, prefix: text('p'.repeat(70)), suffix: new Uint8Array(300_000).fill(65), width: 3, zeroBits: 5 };

@@ -10,6 +10,7 @@
 #define PP_LANES32 16
 typedef __m512i pp_lanes32;
 #define PP_LANES32_INLINE PP_AVX512_INLINE
+#define PP_LANES32_TARGET PP_AVX512_TARGET
 
 PP_AVX512_INLINE __m512i lanes32_add(__m512i a, __m512i b) { return _mm512_add_epi32(a, b); }
 PP_AVX512_INLINE __m512i lanes32_set1(uint32_t x) { return _mm512_set1_epi32((int)x); }
@@ -32,6 +33,13 @@ PP_AVX512_INLINE __m512i lanes32_bswap(__m512i x) {
   const __m512i bytes_0_2 = _mm512_and_si512(x, lanes32_set1(0x00ff00ffu));
   const __m512i bytes_1_3 = _mm512_and_si512(x, lanes32_set1(0xff00ff00u));
   return _mm512_or_si512(_mm512_ror_epi32(bytes_0_2, 8), _mm512_rol_epi32(bytes_1_3, 8));
+}
+PP_AVX512_INLINE __m512i lanes32_load(const uint32_t in[PP_LANES32]) {
+  return _mm512_loadu_si512((const void *)in);
+}
+/* Lane i from `set` where bit i of `mask` is set, else from `clear`. */
+PP_AVX512_INLINE __m512i lanes32_blend(unsigned mask, __m512i clear, __m512i set) {
+  return _mm512_mask_blend_epi32((uint16_t)mask, clear, set);
 }
 PP_AVX512_INLINE void lanes32_store(uint32_t out[PP_LANES32], __m512i x) {
   _mm512_storeu_si512((void *)out, x);

@@ -12,6 +12,8 @@
 #define PP_TEXT_WORDS 5
 #define PP_TEXT_IV PP_SHA1_IV
 #define text_compress_scalar pp_sha1_compress
+#define PP_TEXT_ROUND_CONSTANTS 4
+#define text_lanes_constants sha1_lanes_constants
 #define text_lanes_compress sha1_lanes_compress
 #include "text_scan_lanes.h"
 

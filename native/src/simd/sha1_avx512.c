@@ -12,14 +12,18 @@
 #define PP_TEXT_WORDS 5
 #define PP_TEXT_IV PP_SHA1_IV
 #define text_compress_scalar pp_sha1_compress
+#define PP_TEXT_ROUND_CONSTANTS 4
+#define text_lanes_constants sha1_lanes_constants
 #define text_lanes_compress sha1_lanes_compress
 #include "text_scan_lanes.h"
+#include "text_segments.h"
 
 PP_AVX512_TARGET void pp_sha1_text_avx512(const uint8_t *prefix, size_t prefix_len,
                                           const uint8_t *suffix, size_t suffix_len, unsigned width,
                                           unsigned zero_bits, uint64_t start, uint64_t count,
                                           pp_result *out) {
-  text_scan(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
+  if (!text_scan_segments(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out))
+    text_scan(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
 }
 
 #endif

@@ -34,10 +34,14 @@ PP_LANES32_INLINE pp_lanes32 sha1_round_function(int q, pp_lanes32 b, pp_lanes32
     b = lanes32_rotr(b, 2);                                                                        \
   } while (0)
 
-/* One compression of every lane, feed-forward included; w is the message and schedule ring. */
-PP_LANES32_INLINE void sha1_lanes_compress(pp_lanes32 s[5], pp_lanes32 w[16]) {
-  pp_lanes32 k[4];
+/* The four round constants broadcast, once per call of a kernel. */
+PP_LANES32_INLINE void sha1_lanes_constants(pp_lanes32 k[4]) {
   for (int i = 0; i < 4; i++) k[i] = lanes32_set1(PP_SHA1_K[i]);
+}
+
+/* One compression of every lane, feed-forward included; w is the message and schedule ring, k the
+ * constants from sha1_lanes_constants. */
+PP_LANES32_INLINE void sha1_lanes_compress(pp_lanes32 s[5], pp_lanes32 w[16], const pp_lanes32 k[4]) {
   pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4];
   PP_UNROLL(16)
   for (int t = 0; t < 80; t += 5) {

@@ -9,12 +9,9 @@
 #define PP_TEXT_IV PP_SHA256_IV
 #define text_compress_scalar pp_sha256_compress
 
-/* The round constants are compile-time values: after inlining they become memory operands. */
-PP_LANES32_INLINE void text_lanes_compress(pp_lanes32 s[8], pp_lanes32 w[16]) {
-  pp_lanes32 k[64];
-  sha256_lanes_constants(k);
-  sha256_lanes_compress(s, w, k);
-}
+#define PP_TEXT_ROUND_CONSTANTS 64
+#define text_lanes_constants sha256_lanes_constants
+#define text_lanes_compress sha256_lanes_compress
 
 #include "text_scan_lanes.h"
 

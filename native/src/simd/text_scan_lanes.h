@@ -3,8 +3,10 @@
  * any vector width: PP_LANES32 consecutive nonces, one per 32-bit lane. The including kernel
  * includes its decimal lanes first (text_lanes_avx2.h or text_lanes_avx512.h, which bring the
  * 32-bit lane vocabulary) and defines the hash: PP_TEXT_WORDS digest words, PP_TEXT_IV,
- * text_compress_scalar(words, block) for the prefix, and text_lanes_compress(s, w) for one
- * compression of every lane (w is the message and its schedule ring).
+ * text_compress_scalar(words, block) for the prefix, PP_TEXT_ROUND_CONSTANTS vectors that
+ * text_lanes_constants(k) fills once per call, and text_lanes_compress(s, w, k) for one compression
+ * of every lane (w is the message and its schedule ring). Built per compression instead, the
+ * constants cost a store each per attempt group: 1.4x on the SHA-256 loop.
  */
 #ifndef PP_SIMD_TEXT_SCAN_LANES_H
 #define PP_SIMD_TEXT_SCAN_LANES_H
@@ -14,10 +16,11 @@
 #include "text_lanes.h"
 
 /* Compress the same 64-byte block (shared by all lanes) into every lane. */
-PP_LANES32_INLINE void text_compress_shared(pp_lanes32 s[PP_TEXT_WORDS], const uint8_t *block) {
+PP_LANES32_INLINE void text_compress_shared(pp_lanes32 s[PP_TEXT_WORDS], const uint8_t *block,
+                                            const pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS]) {
   pp_lanes32 w[16];
   for (int i = 0; i < 16; i++) w[i] = lanes32_set1(pp_load_be32(block + 4 * i));
-  text_lanes_compress(s, w);
+  text_lanes_compress(s, w, k);
 }
 
 PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
@@ -37,18 +40,20 @@ PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const
   const unsigned mask_count = (zero_bits + 31) / 32;
   pp_lanes32 mask[PP_TEXT_WORDS];
   for (unsigned i = 0; i < mask_count; i++) mask[i] = lanes32_set1(mask_words[i]);
+  pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS];
+  text_lanes_constants(k);
 
   for (uint64_t done = 0; done < count; done += PP_LANES32) {
     pp_lanes32 s[PP_TEXT_WORDS], w[16];
     for (int i = 0; i < PP_TEXT_WORDS; i++) s[i] = lanes32_set1(midstate[i]);
     for (unsigned b = 0; b < layout->varying_blocks; b++) {
       lanes32_varying_words(&lanes, b, w);
-      text_lanes_compress(s, w);
+      text_lanes_compress(s, w, k);
     }
     for (size_t b = 0; b < layout->direct_blocks; b++)
-      text_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b);
+      text_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b, k);
     for (unsigned b = 0; b < layout->final_blocks; b++)
-      text_compress_shared(s, layout->final + PP_TEXT_BLOCK * b);
+      text_compress_shared(s, layout->final + PP_TEXT_BLOCK * b, k);
     pp_decimal_lanes_advance(&lanes, PP_LANES32);
 
     pp_lanes32 masked = lanes32_set1(0);

@@ -1,0 +1,180 @@
+/*
+ * The text search in segments, for a kernel that includes text_scan_lanes.h first (its hash, lane
+ * vocabulary and decimal lanes). When the nonce's digits lie in one block and its last two to four
+ * digits share one message word (the "digit word", index L), a segment is a run of 10^d nonces
+ * (d = digits in that word) over which only the digit word changes. Within a segment every other
+ * word is the same for all lanes and all batches: with L a constant (one inlined copy of the loop
+ * per L), the compiler hoists the rounds before word L and the message schedule terms that do not
+ * depend on it out of the batch loop. A batch's digit words are one load from a table of the word
+ * for each value of its digits. A batch that straddles two segments takes the generic path's
+ * blend of the two segments' words instead.
+ */
+#ifndef PP_SIMD_TEXT_SEGMENTS_H
+#define PP_SIMD_TEXT_SEGMENTS_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../scalar/common.h"
+#include "../scalar/text_layout.h"
+
+/* The words of the nonce block for nonce n (its digits modulo 10^width). */
+static inline void text_segment_words(const pp_text_layout *layout, uint64_t n, uint32_t words[16]) {
+  uint8_t block[PP_TEXT_BLOCK];
+  memcpy(block, layout->varying, PP_TEXT_BLOCK);
+  for (unsigned i = layout->width; i-- > 0; n /= 10) block[layout->digits_at + i] = (uint8_t)('0' + n % 10);
+  for (int i = 0; i < 16; i++) words[i] = pp_load_be32(block + 4 * i);
+}
+
+/* The blocks after the nonce block, shared by every lane; out of line, so that the segment loop's
+ * copies per L hold one compression each. */
+static __attribute__((noinline)) PP_LANES32_TARGET void text_segment_tail(
+    pp_lanes32 s[PP_TEXT_WORDS], const pp_text_layout *layout, const pp_lanes32 *k) {
+  for (size_t b = 0; b < layout->direct_blocks; b++)
+    text_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b, k);
+  for (unsigned b = 0; b < layout->final_blocks; b++)
+    text_compress_shared(s, layout->final + PP_TEXT_BLOCK * b, k);
+}
+
+/* What every batch of a call shares. */
+typedef struct {
+  const pp_text_layout *layout;
+  const pp_lanes32 *k;              /* the round constants */
+  int tail;                         /* blocks after the nonce block */
+  uint32_t midstate[PP_TEXT_WORDS]; /* the state before the nonce block */
+  uint32_t mask[PP_TEXT_WORDS];     /* digest bits that must be zero */
+  unsigned mask_count;              /* words of mask with any */
+} text_segment_call;
+
+/* The lanes of a finished state that pass. */
+PP_LANES32_INLINE unsigned text_segment_passing(const text_segment_call *call,
+                                                const pp_lanes32 s[PP_TEXT_WORDS]) {
+  pp_lanes32 masked = lanes32_set1(0);
+  for (unsigned i = 0; i < call->mask_count; i++)
+    masked = lanes32_or(masked, lanes32_and(s[i], lanes32_set1(call->mask[i])));
+  return lanes32_equal(masked, 0);
+}
+
+/* `batches` whole batches of one segment: `words` its block, `digit_words` its digit word for each
+ * batch's first lane onwards. Returns 1 with `out` set at the first pass. */
+PP_LANES32_INLINE int text_segment_batches(const text_segment_call *call, const unsigned L,
+                                           const uint32_t words[16], const uint32_t *digit_words,
+                                           uint64_t batches, uint64_t first, uint64_t done,
+                                           uint64_t count, pp_result *out) {
+  pp_lanes32 fixed[16], mid[PP_TEXT_WORDS];
+  for (int i = 0; i < 16; i++) fixed[i] = lanes32_set1(words[i]);
+  for (int i = 0; i < PP_TEXT_WORDS; i++) mid[i] = lanes32_set1(call->midstate[i]);
+  for (uint64_t j = 0; j < batches; j++) {
+    pp_lanes32 s[PP_TEXT_WORDS], w[16];
+    for (int i = 0; i < PP_TEXT_WORDS; i++) s[i] = mid[i];
+    for (int i = 0; i < 16; i++) w[i] = fixed[i];
+    w[L] = lanes32_load(digit_words + PP_LANES32 * j);
+    text_lanes_compress(s, w, call->k);
+    if (call->tail) text_segment_tail(s, call->layout, call->k);
+    const uint64_t offset = PP_LANES32 * j;
+    if (pp_result_first_lane(text_segment_passing(call, s), first + offset, done + offset, count, out))
+      return 1;
+  }
+  return 0;
+}
+
+/* The same with L fixed per copy. */
+#define PP_SEGMENT_CASE(l)                                                                         \
+  case l:                                                                                          \
+    return text_segment_batches(call, l, words, digit_words, batches, first, done, count, out);
+PP_LANES32_INLINE int text_segment_run(const text_segment_call *call, unsigned L,
+                                       const uint32_t words[16], const uint32_t *digit_words,
+                                       uint64_t batches, uint64_t first, uint64_t done,
+                                       uint64_t count, pp_result *out) {
+  switch (L) {
+    PP_SEGMENT_CASE(0) PP_SEGMENT_CASE(1) PP_SEGMENT_CASE(2) PP_SEGMENT_CASE(3)
+    PP_SEGMENT_CASE(4) PP_SEGMENT_CASE(5) PP_SEGMENT_CASE(6) PP_SEGMENT_CASE(7)
+    PP_SEGMENT_CASE(8) PP_SEGMENT_CASE(9) PP_SEGMENT_CASE(10) PP_SEGMENT_CASE(11)
+    PP_SEGMENT_CASE(12) PP_SEGMENT_CASE(13) PP_SEGMENT_CASE(14) PP_SEGMENT_CASE(15)
+  }
+  return 0;
+}
+#undef PP_SEGMENT_CASE
+
+/* One batch across the end of a segment: lanes at or past it take the next segment's words. */
+PP_LANES32_INLINE int text_segment_straddle(const text_segment_call *call, unsigned L,
+                                            const uint32_t words[16], const uint32_t next[16],
+                                            const uint32_t *digit_words, unsigned in_next,
+                                            uint64_t first, uint64_t done, uint64_t count,
+                                            pp_result *out) {
+  pp_lanes32 s[PP_TEXT_WORDS], w[16];
+  for (int i = 0; i < PP_TEXT_WORDS; i++) s[i] = lanes32_set1(call->midstate[i]);
+  for (int i = 0; i < 16; i++)
+    w[i] = (unsigned)i == L ? lanes32_load(digit_words)
+                            : lanes32_blend(in_next, lanes32_set1(words[i]), lanes32_set1(next[i]));
+  text_lanes_compress(s, w, call->k);
+  if (call->tail) text_segment_tail(s, call->layout, call->k);
+  return pp_result_first_lane(text_segment_passing(call, s), first, done, count, out);
+}
+
+/*
+ * The whole search by segments. Returns 0, having searched nothing, where the layout does not
+ * allow it (digits across two blocks, or fewer than two digits in the last digit's word); the
+ * caller then runs text_scan.
+ */
+PP_LANES32_INLINE int text_scan_segments(const uint8_t *prefix, size_t prefix_len,
+                                         const uint8_t *suffix, size_t suffix_len, unsigned width,
+                                         unsigned zero_bits, uint64_t start, uint64_t count,
+                                         pp_result *out) {
+  pp_text_layout layout;
+  pp_text_layout_init(&layout, prefix, prefix_len, suffix, suffix_len, width, 0);
+  const unsigned last = layout.digits_at + width - 1;
+  const unsigned L = last / 4;
+  const unsigned first_in_word = layout.digits_at > 4 * L ? layout.digits_at : 4 * L;
+  const unsigned d = last - first_in_word + 1;
+  if (layout.varying_blocks != 1 || d < 2) return 0;
+
+  uint64_t span = 1, nonces = 1;
+  for (unsigned i = 0; i < d; i++) span *= 10;
+  for (unsigned i = 0; i < width; i++) nonces *= 10;
+  /* The digit word for every value of its digits, then the first lanes' worth again, so that a
+   * batch's load runs on past the end of a segment into the next one's. */
+  uint32_t *digit_words = malloc(sizeof(uint32_t) * (span + PP_LANES32));
+  if (digit_words == NULL) return 0;
+  uint8_t word[4];
+  memcpy(word, layout.varying + 4 * L, 4);
+  for (uint64_t m = 0; m < span + PP_LANES32; m++) {
+    uint64_t digits = m % span;
+    for (unsigned i = 0; i < d; i++, digits /= 10) word[last - 4 * L - i] = (uint8_t)('0' + digits % 10);
+    digit_words[m] = pp_load_be32(word);
+  }
+
+  pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS];
+  text_lanes_constants(k);
+  text_segment_call call = {.layout = &layout, .k = k, .tail = layout.direct_blocks + layout.final_blocks > 0};
+  for (int i = 0; i < PP_TEXT_WORDS; i++) call.midstate[i] = PP_TEXT_IV[i];
+  for (size_t b = 0; b < layout.prefix_blocks; b++)
+    text_compress_scalar(call.midstate, prefix + PP_TEXT_BLOCK * b);
+  pp_zero_bits_mask(call.mask, PP_TEXT_WORDS, zero_bits);
+  call.mask_count = (zero_bits + 31) / 32;
+
+  int found = 0;
+  for (uint64_t done = 0; done < count && !found;) {
+    const uint64_t n = start + done, m = n % span;
+    uint32_t words[16];
+    text_segment_words(&layout, n, words);
+    if (m + PP_LANES32 <= span) {
+      const uint64_t left = (count - done + PP_LANES32 - 1) / PP_LANES32;
+      const uint64_t whole = (span - m) / PP_LANES32;
+      const uint64_t batches = whole < left ? whole : left;
+      found = text_segment_run(&call, L, words, digit_words + m, batches, n, done, count, out);
+      done += PP_LANES32 * batches;
+    } else {
+      uint32_t next[16];
+      text_segment_words(&layout, (n - m + span) % nonces, next);
+      const unsigned in_next = ((1u << PP_LANES32) - 1) & ~((1u << (span - m)) - 1);
+      found = text_segment_straddle(&call, L, words, next, digit_words + m, in_next, n, done, count, out);
+      done += PP_LANES32;
+    }
+  }
+  free(digit_words);
+  if (!found) pp_result_none(out, count);
+  return 1;
+}
+
+#endif
