@@ -10,6 +10,7 @@
 #define PP_LANES32 8
 typedef __m256i pp_lanes32;
 #define PP_LANES32_INLINE PP_AVX2_INLINE
+#define PP_LANES32_TARGET __attribute__((target("avx2")))
 
 PP_AVX2_INLINE __m256i lanes32_add(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
 PP_AVX2_INLINE __m256i lanes32_set1(uint32_t x) { return _mm256_set1_epi32((int)x); }
@@ -31,6 +32,15 @@ PP_AVX2_INLINE __m256i lanes32_bswap(__m256i x) {
   const __m256i reversed = _mm256_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12,
                                             3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
   return _mm256_shuffle_epi8(x, reversed);
+}
+PP_AVX2_INLINE __m256i lanes32_load(const uint32_t in[PP_LANES32]) {
+  return _mm256_loadu_si256((const __m256i *)in);
+}
+/* Lane i from `set` where bit i of `mask` is set, else from `clear`. */
+PP_AVX2_INLINE __m256i lanes32_blend(unsigned mask, __m256i clear, __m256i set) {
+  const __m256i bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  const __m256i chosen = _mm256_cmpeq_epi32(_mm256_and_si256(lanes32_set1(mask), bits), bits);
+  return _mm256_blendv_epi8(clear, set, chosen);
 }
 PP_AVX2_INLINE void lanes32_store(uint32_t out[PP_LANES32], __m256i x) {
   _mm256_storeu_si256((__m256i *)out, x);

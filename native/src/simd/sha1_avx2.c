@@ -16,13 +16,14 @@
 #define text_lanes_constants sha1_lanes_constants
 #define text_lanes_compress sha1_lanes_compress
 #include "text_scan_lanes.h"
+#include "text_segments.h"
 
 __attribute__((target("avx2"))) void pp_sha1_text_avx2(const uint8_t *prefix, size_t prefix_len,
                                                        const uint8_t *suffix, size_t suffix_len,
                                                        unsigned width, unsigned zero_bits,
                                                        uint64_t start, uint64_t count,
                                                        pp_result *out) {
-  text_scan(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
+  text_search(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
 }
 
 #endif

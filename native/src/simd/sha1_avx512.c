@@ -22,8 +22,7 @@ PP_AVX512_TARGET void pp_sha1_text_avx512(const uint8_t *prefix, size_t prefix_l
                                           const uint8_t *suffix, size_t suffix_len, unsigned width,
                                           unsigned zero_bits, uint64_t start, uint64_t count,
                                           pp_result *out) {
-  if (!text_scan_segments(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out))
-    text_scan(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
+  text_search(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
 }
 
 #endif

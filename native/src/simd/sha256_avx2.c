@@ -10,11 +10,12 @@
 
 #include "sha256_text_lanes.h"
 #include "sha256d_header_lanes.h"
+#include "text_segments.h"
 
 __attribute__((target("avx2"))) void pp_sha256_text_avx2(
     const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix, size_t suffix_len,
     unsigned width, unsigned zero_bits, uint64_t start, uint64_t count, pp_result *out) {
-  text_scan(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
+  text_search(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
 }
 
 __attribute__((target("avx2"))) void pp_sha256d_header_avx2(const uint8_t header[80],

@@ -177,4 +177,12 @@ PP_LANES32_INLINE int text_scan_segments(const uint8_t *prefix, size_t prefix_le
   return 1;
 }
 
+/* The text search: in segments where the layout allows, else text_scan's decimal lanes. */
+PP_LANES32_INLINE void text_search(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
+                                   size_t suffix_len, unsigned width, unsigned zero_bits,
+                                   uint64_t start, uint64_t count, pp_result *out) {
+  if (!text_scan_segments(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out))
+    text_scan(prefix, prefix_len, suffix, suffix_len, width, zero_bits, start, count, out);
+}
+
 #endif
