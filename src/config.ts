@@ -210,8 +210,9 @@ const schema = z.strictObject({
       max_ntime_drift_s: integer(0, 86_400).default(7200),
       /**
        * Rejected shares (stale, duplicate, low difficulty) a connection may have among its last
-       * reject_window_shares judged ones; the next is answered and the connection closed. At least
-       * reject_window_shares: no bound.
+       * reject_window_shares judged ones; the next is answered and the connection closed. A stale
+       * share for the newest job the connection was sent is not judged (the miner could not know).
+       * At least reject_window_shares: no bound.
        */
       max_rejected_shares: integer(1, 10_000).default(50),
       /** How many of a connection's most recent judged shares (accepted or rejected) max_rejected_shares counts over. */

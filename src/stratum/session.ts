@@ -105,6 +105,8 @@ export class Session {
   private readonly vardiff: Vardiff;
   /** The last judged shares, for the bound on rejected ones. */
   private readonly recent: RejectWindow;
+  /** The job this connection was sent last. */
+  private newestJobId: string | undefined;
   private versionMask = 0;
   private closed = false;
   private errors = 0;
@@ -202,6 +204,7 @@ export class Session {
     if (!this.ready) return;
     const previous = this.jobDifficulty.get(job.stratum.jobId);
     this.jobDifficulty.set(job.stratum.jobId, Math.min(previous ?? Infinity, this.vardiff.current));
+    this.newestJobId = job.stratum.jobId;
     for (const jobId of this.jobDifficulty.keys()) {
       if (this.host.job(jobId) === undefined) this.jobDifficulty.delete(jobId);
     }
@@ -240,8 +243,8 @@ export class Session {
         this.host.countShare(outcome);
         this.log.debug({ extranonce1: this.extranonce1, outcome, reason: error instanceof Error ? error.message : String(error) }, 'share rejected');
       }
-      // A verdict on a share goes into the window of recent shares; a bad request is counted by refuse().
-      const tooManyRejected = submit && isShareVerdict(error) && this.recent.record(true) > this.host.settings.maxRejectedShares;
+      // A bad request is counted by refuse(), a miner's wrong share in the window of recent shares.
+      const tooManyRejected = submit && this.isMinersFault(request, error) && this.recent.record(true) > this.host.settings.maxRejectedShares;
       if (tooManyRejected) this.closeForRejects(request.id, error);
       else if (error instanceof PowerplantError) this.refuse(request.id, error);
       else {
@@ -259,6 +262,17 @@ export class Session {
     if (isShareVerdict(error)) return;
     this.errors += 1;
     if (this.errors > this.host.settings.maxErrors) this.dropAt('errors', 'too many errors');
+  }
+
+  /**
+   * Whether a rejected submit counts towards the bound on rejected shares: a duplicate, a
+   * low-difficulty share, or a stale one for a job older than the newest this connection was sent.
+   * A stale share for the newest one is excused: the tip moved (a block, a node's new template, a
+   * full job) and no job has replaced it on this connection yet, so the miner could not know.
+   */
+  private isMinersFault(request: Request, error: unknown): boolean {
+    if (!isShareVerdict(error)) return false;
+    return outcomeOf(error) !== 'jobNotFound' || request.params[1] !== this.newestJobId;
   }
 
   /**

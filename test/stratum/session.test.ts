@@ -253,3 +253,25 @@ test('worker names, workers per connection and the ntime drift are bounded by th
   assert.notDeepEqual(reply(agent, 7n)!.error, [20n, 'ntime out of range', null], 'within the drift, the share is judged on its hash');
   coordinator.close();
 });
+
+test('a stale share for the newest job a connection was sent is excused from max_rejected_shares: the miner could not know', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9, 4096, 0, { maxSharesPerJob: 1, maxRejectedShares: 1, rejectWindowShares: 10 });
+  const agent = connect();
+  const { extranonce1, job } = join(agent);
+  const target = shareTarget(1e-9);
+  const first = findShare(job, extranonce1, (value) => value <= target);
+  const second = findShare(job, extranonce1, (value) => value <= target, parseInt(first[4]!, 16) + 1);
+  agent.send({ id: 60n, method: 'mining.submit', params: first });
+  assert.equal(reply(agent, 60n)!.result, true);
+  // The job is full: its next share is stale while it is still the newest this connection has.
+  agent.send({ id: 61n, method: 'mining.submit', params: second });
+  assert.deepEqual(reply(agent, 61n)!.error, [21n, 'job not found (stale)', null]);
+  assert.notEqual(lastJob(agent).jobId, job.jobId, 'a clean job followed');
+  agent.send({ id: 62n, method: 'mining.submit', params: second });
+  assert.deepEqual(reply(agent, 62n)!.error, [21n, 'job not found (stale)', null]);
+  assert.equal(agent.closed, null, 'one counted: at the limit');
+  agent.send({ id: 63n, method: 'mining.submit', params: second });
+  assert.deepEqual(reply(agent, 63n)!.error, [20n, 'job not found (stale); 2 of the last 3 shares rejected (limit 1): closing', null]);
+  assert.equal(agent.closed, 'too many rejected shares');
+  coordinator.close();
+});
