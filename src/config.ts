@@ -202,6 +202,21 @@ const schema = z.strictObject({
       max_errors_per_connection: integer(0, 1_000_000).default(16),
       /** Shares each job remembers for duplicate detection; a full job refuses further shares as stale. */
       max_shares_per_job: integer(1, 100_000_000).default(1_000_000),
+      /** Characters of a worker name (mining.authorize's user). */
+      max_worker_name_chars: integer(1, 4096).default(128),
+      /** Workers one connection may authorize (a proxy may carry a few). */
+      max_workers_per_connection: integer(1, 10_000).default(16),
+      /** Seconds a share's ntime may run ahead of its job's (Bitcoin accepts blocks up to two hours ahead). */
+      max_ntime_drift_s: integer(0, 86_400).default(7200),
+      /**
+       * Rejected shares (stale, duplicate, low difficulty) a connection may have among its last
+       * reject_window_shares judged ones; the next is answered and the connection closed. A stale
+       * share for the newest job the connection was sent is not judged (the miner could not know).
+       * At least reject_window_shares: no bound.
+       */
+      max_rejected_shares: integer(1, 10_000).default(50),
+      /** How many of a connection's most recent judged shares (accepted or rejected) max_rejected_shares counts over. */
+      reject_window_shares: integer(1, 10_000).default(100),
       /** Bitcoin node RPC to take block templates from (http://user:pass@host:port/); empty: the built-in chain. */
       node_url: z
         .string({ error: 'must be a string' })

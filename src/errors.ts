@@ -58,8 +58,9 @@ export const ERRORS = {
     powtcp: 'close',
   },
   PP_ERR_TOO_MANY_ERRORS: {
-    meaning: 'a connection earned too many errors and is closed',
+    meaning: 'a connection earned too many errors (Stratum: rejected shares) and is closed',
     websocket: 1008,
+    stratum: 20,
     metanoia: 400,
     powtcp: 'close',
   },

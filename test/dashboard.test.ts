@@ -6,6 +6,7 @@ import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promi
 import { WebSocket } from 'ws';
 import { bucketQuantile, SAMPLE_INTERVAL_MS, type Snapshot } from '../src/dashboard/snapshot.js';
 import type { OpenclDevice } from '../src/engine/gpu.js';
+import type { Gauge } from 'prom-client';
 import { metricValue } from './broker/helpers.js';
 import { PacedEngine } from './helpers/paced-engine.js';
 import { httpUrl, startMiningServer, startTestServer, wsUrl } from './helpers/server.js';
@@ -88,6 +89,47 @@ describe('the dashboard routes', () => {
       assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 503, 503]);
     } finally {
       streams.abort();
+      await server.close();
+    }
+  });
+
+  it('keeps nothing of an event stream whose viewer leaves while its first snapshot is read', async (t) => {
+    const server = await startTestServer('[dashboard]\nmax_viewers = 1\n');
+    const viewers = () => metricValue(server.metrics.registry.getSingleMetric('powerplant_dashboard_viewers') as Gauge);
+    const { jobs } = server.metrics;
+    const read = jobs.get.bind(jobs);
+    let asked!: () => void;
+    const snapshotAsked = new Promise<void>((resolve) => (asked = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The first snapshot waits on the jobs counter until the viewer is gone.
+    t.mock.method(jobs, 'get', async () => {
+      asked();
+      await released;
+      return read();
+    });
+    const leaver = connect(server.addresses.http.port, '127.0.0.1');
+    try {
+      leaver.on('error', () => {});
+      await once(leaver, 'connect');
+      leaver.write('GET /dashboard/events HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+      await snapshotAsked;
+      leaver.destroy();
+      await once(leaver, 'close');
+      await delay(100); // the server reads the close before the snapshot is let go
+      release();
+      t.mock.restoreAll();
+      await delay(50); // the rest of the snapshot, and whatever the route does after it
+      const stop = new AbortController();
+      const next = await fetch(httpUrl(server, '/dashboard/events'), { signal: stop.signal });
+      assert.equal(next.status, 200, 'the place was freed');
+      assert.equal(await viewers(), 1, 'the new stream alone is subscribed');
+      stop.abort();
+      for (let i = 0; i < 200 && (await viewers()) !== 0; i++) await delay(5);
+      assert.equal(await viewers(), 0, 'no stream left subscribed');
+    } finally {
+      release();
+      leaver.destroy();
       await server.close();
     }
   });

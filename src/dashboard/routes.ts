@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Gauge } from 'prom-client';
 import type { Config } from '../config.js';
 import { ERRORS } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -119,6 +120,14 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
     const text = event(await dashboard.snapshot(false));
     for (const write of viewers.values()) write(text);
   };
+  new Gauge({
+    name: 'powerplant_dashboard_viewers',
+    help: 'Dashboard event streams open',
+    registers: [sources.metrics.registry],
+    collect() {
+      this.set(viewers.size);
+    },
+  });
   const leave = (viewer: ServerResponse): void => {
     viewers.delete(viewer);
     if (viewers.size === 0) {
@@ -134,9 +143,16 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
     }
     // The place is held while the first snapshot is read, so streams asking together cannot overshoot.
     joining++;
+    const viewer = reply.raw;
+    // Watched before the first await: a viewer gone while its snapshot is read must not be added after.
+    let gone = request.raw.destroyed;
+    request.raw.once('close', () => {
+      gone = true;
+      leave(viewer);
+    });
     const first = await dashboard.snapshot(true).then(event).finally(() => joining--);
     reply.hijack();
-    const viewer = reply.raw;
+    if (gone) return;
     viewer.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     const write = boundedWriter(socketPeer(viewer), config.server.max_buffered_bytes, () => {
       sources.metrics.limitsHit.inc({ door: 'dashboard', limit: 'write_buffer' });
@@ -144,7 +160,6 @@ export function registerDashboard(app: FastifyInstance, sources: DashboardSource
     });
     write(`retry: 2000\n\n${first}`);
     viewers.set(viewer, write);
-    request.raw.once('close', () => leave(viewer));
     ticker ??= setInterval(() => {
       tick().catch((error: unknown) => log.error({ err: error }, 'dashboard snapshot failed'));
     }, SAMPLE_INTERVAL_MS);

@@ -5,7 +5,7 @@
  * file binds bytes to sessions and enforces the per-connection limits: connections per source
  * address, a connection whose unread answers pile up past a bound is dropped (a slow miner never
  * stalls the others), and a dead one is forgotten at once. Closing flushes what was sent first, so
- * a miner closed for an over-long line or too many errors reads why.
+ * a miner closed for an over-long line, too many errors or too many rejected shares reads why.
  * @module
  */
 import { createServer, type Socket } from 'node:net';
@@ -17,7 +17,7 @@ import { InputError } from '../schemes/bits.js';
 import { parsePayoutAddress } from '../stratum/address.js';
 import { Chain } from '../stratum/chain.js';
 import { errorReply } from '../stratum/errors.js';
-import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from '../stratum/coordinator.js';
+import { Coordinator, EXTRANONCE1_SIZE, EXTRANONCE2_SIZE, type SessionLimits } from '../stratum/coordinator.js';
 import { NodeWork } from '../stratum/node.js';
 import type { WorkSource } from '../stratum/work.js';
 import { PowerplantError } from '../errors.js';
@@ -96,6 +96,20 @@ async function openSource(config: Config['stratum'], logger: Logger): Promise<Wo
   });
 }
 
+/** Each connection's limits, from the stratum section of the limits table. */
+export function sessionLimits(config: Config['stratum']): SessionLimits {
+  return {
+    maxLineBytes: config.max_line_bytes,
+    maxErrors: config.max_errors_per_connection,
+    maxSharesPerJob: config.max_shares_per_job,
+    maxWorkerNameChars: config.max_worker_name_chars,
+    maxWorkers: config.max_workers_per_connection,
+    maxNtimeDriftS: config.max_ntime_drift_s,
+    maxRejectedShares: config.max_rejected_shares,
+    rejectWindowShares: config.reject_window_shares,
+  };
+}
+
 /** An error line in Stratum's format, then the connection closes once it is written. */
 function refuse(socket: Socket, error: PowerplantError): void {
   socket.end(JSON.stringify({ id: null, result: null, error: errorReply(error) }) + '\n');
@@ -116,9 +130,7 @@ export async function startStratum(options: StratumContext): Promise<StratumDoor
     source,
     shareDifficulty: config.share_difficulty,
     jobIntervalMs: config.job_interval_ms,
-    maxLineBytes: config.max_line_bytes,
-    maxErrors: config.max_errors_per_connection,
-    maxSharesPerJob: config.max_shares_per_job,
+    ...sessionLimits(config),
     vardiff: {
       sharesPerMinute: config.vardiff_shares_per_min,
       retargetMs: config.vardiff_retarget_ms,
@@ -131,6 +143,7 @@ export async function startStratum(options: StratumContext): Promise<StratumDoor
     logger,
     onShare: countShare,
     onBlock: (verdict) => countBlock?.(verdict.accepted ? 'accepted' : 'rejected'),
+    onLimit: (limit) => metrics?.limitsHit.inc({ door: 'stratum', limit }),
   });
   if (metrics !== undefined) watchCoordinator(metrics, coordinator);
   const sockets = new Set<Socket>();

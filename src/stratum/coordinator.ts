@@ -14,25 +14,21 @@ import { silentLogger, type Logger } from '../log.js';
 import { shareTarget } from '../schemes/bitcoin.js';
 import type { ShareOutcome } from './errors.js';
 import { hex32 } from './job.js';
-import { Session, type SessionHost, type SessionSettings, type Transport, type WorkerStats } from './session.js';
+import { Session, type SessionHost, type SessionLimit, type SessionLimits, type SessionSettings, type Transport, type WorkerStats } from './session.js';
 import type { CheckedShare, Job } from './shares.js';
 import type { VardiffSettings } from './vardiff.js';
 import type { BlockVerdict, WorkSource, WorkStatus } from './work.js';
 
 export { STRATUM_ERRORS, type ShareOutcome } from './errors.js';
-export type { Session, Transport, WorkerStats } from './session.js';
+export type { Session, SessionLimit, SessionLimits, Transport, WorkerStats } from './session.js';
 
-export interface CoordinatorOptions {
+/** The per-connection limits come from the limits table (config.ts), which holds their defaults. */
+export interface CoordinatorOptions extends SessionLimits {
   readonly source: WorkSource;
   /** The difficulty a connection starts at. */
   readonly shareDifficulty: number;
   /** A fresh job (new ntime, refreshed transactions) this often, in milliseconds; 0 turns the timer off. */
   readonly jobIntervalMs: number;
-  readonly maxLineBytes: number;
-  /** Protocol errors one connection may make before it is closed (default 16). */
-  readonly maxErrors?: number;
-  /** Shares remembered per job for duplicate detection; once a job holds this many it takes no more (default 1,000,000). */
-  readonly maxSharesPerJob?: number;
   /** Default: off (a fixed difficulty, anything positive allowed). */
   readonly vardiff?: VardiffSettings;
   /** Version bits miners may roll (BIP 310); default 1fffe000 (BIP 320). */
@@ -46,6 +42,8 @@ export interface CoordinatorOptions {
   readonly onBlock?: (verdict: BlockVerdict) => void;
   /** Called for every submit: 'accepted' or the name of its error code (for metrics). */
   readonly onShare?: (outcome: ShareOutcome) => void;
+  /** Called when a connection closes itself at one of its limits (for metrics). */
+  readonly onLimit?: (limit: SessionLimit) => void;
 }
 
 /** Found blocks by what the chain or node made of them. */
@@ -61,9 +59,7 @@ export const EXTRANONCE1_SIZE = 4;
 export const EXTRANONCE2_SIZE = 4;
 /** Jobs of the current tip that stay valid for submits (older timer jobs become stale). */
 const KEPT_JOBS = 8;
-const DEFAULT_MAX_ERRORS = 16;
 const DEFAULT_VERSION_MASK = 0x1fffe000;
-const DEFAULT_MAX_SHARES_PER_JOB = 1_000_000;
 const NO_VARDIFF: VardiffSettings = { sharesPerMinute: 0, retargetMs: 60_000, minDifficulty: 0, maxDifficulty: Infinity };
 /** How often connections are checked for timeouts and quiet miners' difficulty (at most). */
 const SWEEP_MS = 1000;
@@ -92,10 +88,15 @@ export class Coordinator {
     this.difficulty = options.shareDifficulty;
     const settings: SessionSettings = {
       maxLineBytes: options.maxLineBytes,
-      maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS,
+      maxErrors: options.maxErrors,
+      maxSharesPerJob: options.maxSharesPerJob,
+      maxWorkerNameChars: options.maxWorkerNameChars,
+      maxWorkers: options.maxWorkers,
+      maxNtimeDriftS: options.maxNtimeDriftS,
+      maxRejectedShares: options.maxRejectedShares,
+      rejectWindowShares: options.rejectWindowShares,
       extranonce2Size: EXTRANONCE2_SIZE,
       versionMask: options.versionMask ?? DEFAULT_VERSION_MASK,
-      maxSharesPerJob: options.maxSharesPerJob ?? DEFAULT_MAX_SHARES_PER_JOB,
       vardiff: options.vardiff ?? NO_VARDIFF,
     };
     const coordinator = this;
@@ -108,6 +109,7 @@ export class Coordinator {
       job: (jobId) => this.jobs.get(jobId),
       foundBlock: (share, later) => this.foundBlock(share, later),
       countShare: (outcome) => this.options.onShare?.(outcome),
+      countLimit: (limit) => this.options.onLimit?.(limit),
       renewFullJob: () => {
         if (this.current !== undefined && this.current.shares.size >= settings.maxSharesPerJob) this.announce(true);
       },

@@ -3,18 +3,19 @@
  * drive it with raw bytes). It answers subscribe, authorize, submit, configure (BIP 310 version
  * rolling and minimum difficulty), suggest_difficulty and extranonce.subscribe; keeps its own
  * difficulty (vardiff) and the difficulty each job was sent with; counts its shares for the
- * workers view; and closes itself after too many protocol errors or an over-long line, replying
- * first so the miner knows why.
+ * workers view; and closes itself after too many protocol errors, too many rejected shares among
+ * its recent ones, or an over-long line, replying first so the miner knows why.
  * @module
  */
 import type { Logger } from '../log.js';
-import { PowerplantError } from '../errors.js';
+import { clientMessage, PowerplantError } from '../errors.js';
 import { difficultyOf } from '../schemes/bitcoin.js';
 import { LineSplitter } from '../net/framing.js';
 import { stringifyJson, type JsonValue } from '../net/json.js';
 import { errorReply, isShareVerdict, outcomeOf, StratumError, type ShareOutcome, type StratumErrorName } from './errors.js';
 import { hex32, notifyParams } from './job.js';
 import { BadRequest, parseRequest, type Request } from './requests.js';
+import { RejectWindow } from './rejects.js';
 import { checkShare, type CheckedShare, type Job } from './shares.js';
 import { Vardiff, type VardiffSettings } from './vardiff.js';
 
@@ -26,15 +27,32 @@ export interface Transport {
   close(reason: string): void;
 }
 
-export interface SessionSettings {
+/** One connection's limits: the stratum section of the limits table (config.ts), in its units. */
+export interface SessionLimits {
   readonly maxLineBytes: number;
   /** Protocol errors (bad requests, not share verdicts) a connection may make; the next one closes it. */
   readonly maxErrors: number;
+  /** Shares remembered per job for duplicate detection; a full job refuses further shares as stale. */
+  readonly maxSharesPerJob: number;
+  /** Characters of a worker name. */
+  readonly maxWorkerNameChars: number;
+  /** Workers one connection may authorize (a proxy may carry a few). */
+  readonly maxWorkers: number;
+  /** Seconds a share's ntime may run ahead of its job's. */
+  readonly maxNtimeDriftS: number;
+  /** Rejected shares (stale, duplicate, low difficulty) among the last `rejectWindowShares` judged ones; the next closes the connection. */
+  readonly maxRejectedShares: number;
+  /** How many of the connection's most recent judged shares (accepted or rejected) that bound counts over. */
+  readonly rejectWindowShares: number;
+}
+
+/** Why a session closed itself at a limit (the `limit` label of powerplant_limits_hit_total). */
+export type SessionLimit = 'errors' | 'line_bytes' | 'rejected_shares';
+
+export interface SessionSettings extends SessionLimits {
   readonly extranonce2Size: number;
   /** Version bits the pool lets miners roll (BIP 310); 0 refuses version rolling. */
   readonly versionMask: number;
-  /** Shares remembered per job for duplicate detection; a full job refuses further shares as stale. */
-  readonly maxSharesPerJob: number;
   readonly vardiff: VardiffSettings;
 }
 
@@ -48,6 +66,8 @@ export interface SessionHost {
   /** A share met the block target; `later` runs work after the finder's reply is written. */
   foundBlock(share: CheckedShare, later: (work: () => void) => void): void;
   countShare(outcome: ShareOutcome): void;
+  /** The session closes itself at one of its limits. */
+  countLimit(limit: SessionLimit): void;
   /** A submit was stale: when the current job is full (no more shares fit), everyone gets a clean job. */
   renewFullJob(): void;
   forget(session: Session): void;
@@ -76,10 +96,6 @@ export interface WorkerStats {
   readonly versionMask: string | null;
 }
 
-const MAX_WORKER_NAME = 128;
-/** Workers one connection may authorize (a proxy may carry a few). */
-const MAX_WORKERS = 16;
-
 export class Session {
   private readonly lines: LineSplitter;
   private subscribed = false;
@@ -87,6 +103,10 @@ export class Session {
   /** The difficulty each job was sent with (the lowest, if sent twice): shares are checked against it. */
   private readonly jobDifficulty = new Map<string, number>();
   private readonly vardiff: Vardiff;
+  /** The last judged shares, for the bound on rejected ones. */
+  private readonly recent: RejectWindow;
+  /** The job this connection was sent last. */
+  private newestJobId: string | undefined;
   private versionMask = 0;
   private closed = false;
   private errors = 0;
@@ -110,6 +130,7 @@ export class Session {
   ) {
     this.lines = new LineSplitter(host.settings.maxLineBytes);
     this.vardiff = new Vardiff(host.settings.vardiff, host.startDifficulty, performance.now());
+    this.recent = new RejectWindow(host.settings.rejectWindowShares);
   }
 
   get authorized(): boolean {
@@ -127,7 +148,7 @@ export class Session {
     }
     if (overflow && !this.closed) {
       this.reply(null, null, errorReply(new PowerplantError('PP_ERR_TOO_LARGE', `line longer than ${this.host.settings.maxLineBytes} bytes`)));
-      this.drop('line too long');
+      this.dropAt('line_bytes', 'line too long');
     }
   }
 
@@ -143,6 +164,12 @@ export class Session {
     this.log.debug({ extranonce1: this.extranonce1, reason }, 'dropping miner');
     this.disconnect();
     this.transport.close(reason);
+  }
+
+  /** Close the connection at one of its limits, counted by name. */
+  private dropAt(limit: SessionLimit, reason: string): void {
+    this.host.countLimit(limit);
+    this.drop(reason);
   }
 
   stats(): WorkerStats {
@@ -177,6 +204,7 @@ export class Session {
     if (!this.ready) return;
     const previous = this.jobDifficulty.get(job.stratum.jobId);
     this.jobDifficulty.set(job.stratum.jobId, Math.min(previous ?? Infinity, this.vardiff.current));
+    this.newestJobId = job.stratum.jobId;
     for (const jobId of this.jobDifficulty.keys()) {
       if (this.host.job(jobId) === undefined) this.jobDifficulty.delete(jobId);
     }
@@ -208,13 +236,17 @@ export class Session {
       for (const next of this.afterReply.splice(0)) next();
     } catch (error) {
       this.afterReply = [];
-      if (request.method === 'mining.submit') {
+      const submit = request.method === 'mining.submit';
+      if (submit) {
         const outcome = outcomeOf(error);
         this.rejectedBy[outcome] = (this.rejectedBy[outcome] ?? 0) + 1;
         this.host.countShare(outcome);
         this.log.debug({ extranonce1: this.extranonce1, outcome, reason: error instanceof Error ? error.message : String(error) }, 'share rejected');
       }
-      if (error instanceof PowerplantError) this.refuse(request.id, error);
+      // A bad request is counted by refuse(), a miner's wrong share in the window of recent shares.
+      const tooManyRejected = submit && this.isMinersFault(request, error) && this.recent.record(true) > this.host.settings.maxRejectedShares;
+      if (tooManyRejected) this.closeForRejects(request.id, error);
+      else if (error instanceof PowerplantError) this.refuse(request.id, error);
       else {
         this.log.error({ err: error }, 'stratum request failed');
         this.reply(request.id, null, errorReply(error));
@@ -229,7 +261,30 @@ export class Session {
     this.reply(id, null, errorReply(error));
     if (isShareVerdict(error)) return;
     this.errors += 1;
-    if (this.errors > this.host.settings.maxErrors) this.drop('too many errors');
+    if (this.errors > this.host.settings.maxErrors) this.dropAt('errors', 'too many errors');
+  }
+
+  /**
+   * Whether a rejected submit counts towards the bound on rejected shares: a duplicate, a
+   * low-difficulty share, or a stale one for a job older than the newest this connection was sent.
+   * A stale share for the newest one is excused: the tip moved (a block, a node's new template, a
+   * full job) and no job has replaced it on this connection yet, so the miner could not know.
+   */
+  private isMinersFault(request: Request, error: unknown): boolean {
+    if (!isShareVerdict(error)) return false;
+    return outcomeOf(error) !== 'jobNotFound' || request.params[1] !== this.newestJobId;
+  }
+
+  /**
+   * Past the bound on rejected shares: the submit is answered with its verdict and why the
+   * connection ends, then it closes. Logged once, since nothing is read after.
+   */
+  private closeForRejects(id: JsonValue, verdict: unknown): void {
+    const { rejected, shares } = this.recent;
+    const why = `${rejected} of the last ${shares} shares rejected (limit ${this.host.settings.maxRejectedShares}): closing`;
+    this.reply(id, null, errorReply(new PowerplantError('PP_ERR_TOO_MANY_ERRORS', `${clientMessage(verdict)}; ${why}`)));
+    this.log.warn({ extranonce1: this.extranonce1, workers: [...this.workers], rejected, shares, rejectedBy: this.rejectedBy }, 'closing a miner for too many rejected shares');
+    this.dropAt('rejected_shares', 'too many rejected shares');
   }
 
   private dispatch(request: Request): JsonValue {
@@ -250,11 +305,12 @@ export class Session {
       }
       case 'mining.authorize': {
         const [user] = request.params;
-        if (typeof user !== 'string' || user.length === 0 || user.length > MAX_WORKER_NAME) {
-          throw new StratumError('other', `user must be a string of 1 to ${MAX_WORKER_NAME} characters`);
+        const { maxWorkerNameChars, maxWorkers } = this.host.settings;
+        if (typeof user !== 'string' || user.length === 0 || user.length > maxWorkerNameChars) {
+          throw new StratumError('other', `user must be a string of 1 to ${maxWorkerNameChars} characters`);
         }
-        if (!this.workers.has(user) && this.workers.size >= MAX_WORKERS) {
-          throw new StratumError('other', `at most ${MAX_WORKERS} workers per connection`);
+        if (!this.workers.has(user) && this.workers.size >= maxWorkers) {
+          throw new StratumError('other', `at most ${maxWorkers} workers per connection`);
         }
         const wasReady = this.ready;
         this.workers.add(user);
@@ -328,6 +384,7 @@ export class Session {
       workers: this.workers,
       versionMask: this.versionMask,
       maxSharesPerJob: this.host.settings.maxSharesPerJob,
+      maxNtimeDriftS: this.host.settings.maxNtimeDriftS,
       jobFor: (jobId: string) => {
         const job = this.host.job(jobId);
         const difficulty = this.jobDifficulty.get(jobId);
@@ -343,6 +400,7 @@ export class Session {
       this.blocks += 1;
     }
     this.accepted += 1;
+    this.recent.record(false);
     this.acceptedWork += share.difficulty;
     this.bestShare = Math.max(this.bestShare, difficultyOf(share.value));
     this.lastShareAt = Date.now();

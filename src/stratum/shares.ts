@@ -27,6 +27,8 @@ export interface Submitter {
   readonly versionMask: number;
   /** Shares a job remembers for duplicate detection; a full job takes no more (they could not be told from resubmits). */
   readonly maxSharesPerJob: number;
+  /** Seconds ntime may run ahead of the job's (Bitcoin allows two hours). */
+  readonly maxNtimeDriftS: number;
   /** The job, and the difficulty it was sent to this miner with; undefined when stale or unknown. */
   jobFor(jobId: string): { readonly job: Job; readonly difficulty: number } | undefined;
 }
@@ -44,8 +46,6 @@ export interface CheckedShare {
   readonly key: string;
 }
 
-/** ntime may run this far ahead of the job's (seconds), as Bitcoin allows two hours. */
-const MAX_NTIME_DRIFT = 7200;
 const HEX8 = /^[0-9a-fA-F]{8}$/;
 
 const other = (message: string): StratumError => new StratumError('other', message);
@@ -78,7 +78,7 @@ export function checkShare(submitter: Submitter, params: readonly JsonValue[]): 
   if (typeof ntime !== 'string' || !HEX8.test(ntime)) throw other('ntime must be 8 hex characters');
   const time = parseInt(ntime, 16);
   const jobTime = parseInt(job.stratum.ntime, 16);
-  if (time < jobTime || time > jobTime + MAX_NTIME_DRIFT) throw other('ntime out of range');
+  if (time < jobTime || time > jobTime + submitter.maxNtimeDriftS) throw other('ntime out of range');
   if (typeof nonce !== 'string' || !HEX8.test(nonce)) throw other('nonce must be 8 hex characters');
   const version = versionBits === undefined ? undefined : rolledVersion(job.stratum.version, versionBits, submitter.versionMask);
   const share = {

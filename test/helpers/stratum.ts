@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { loadConfig, type Config } from '../../src/config.js';
+import { sessionLimits } from '../../src/protocols/stratum.js';
 import { parseJson, stringifyJson, type JsonValue } from '../../src/net/json.js';
 import { hashValue } from '../../src/schemes/bitcoin.js';
 import { Chain } from '../../src/stratum/chain.js';
@@ -38,9 +39,11 @@ export interface Agent {
   send(message: JsonValue): void;
 }
 
+/** A coordinator on a built-in chain, with the limits table's defaults unless `options` says otherwise. */
 export function setup(bits: number, shareDifficulty: number, maxLineBytes = 4096, jobIntervalMs = 0, options: Partial<CoordinatorOptions> = {}) {
   const chain = new Chain({ bits, history: 3, extranonceBytes: 8 });
-  const coordinator = new Coordinator({ source: chain, shareDifficulty, jobIntervalMs, maxLineBytes, ...options });
+  const limits = sessionLimits(loadConfig({ defaultsFile: null }).stratum);
+  const coordinator = new Coordinator({ ...limits, source: chain, shareDifficulty, jobIntervalMs, maxLineBytes, ...options });
   const connect = (): Agent => {
     const agent: Agent = {
       received: [],

@@ -9,6 +9,7 @@ import { startStratum, type StratumDoor } from '../../src/protocols/stratum.js';
 import type { Chain } from '../../src/stratum/chain.js';
 import { sha256d } from '../../src/schemes/bitcoin.js';
 import { StratumAgent } from '../../src/clients/stratum-agent.js';
+import { metricValue } from '../broker/helpers.js';
 import { stratumSettings } from '../helpers/stratum.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
@@ -243,6 +244,42 @@ test('an agent whose share difficulty is harder than the block target still send
     const summary = await agent.run(AbortSignal.timeout(20_000));
     assert.ok(summary.accepted >= 4);
     assert.ok(builtIn(door).height >= 1, `height ${builtIn(door).height}`);
+  } finally {
+    await door.close();
+  }
+});
+
+test('a miner past stratum.max_rejected_shares is told why, closed and counted; the limits table bounds worker names', async () => {
+  const metrics = createMetrics();
+  const door = await startStratum({ config: settings({ max_rejected_shares: 2, reject_window_shares: 4, max_worker_name_chars: 8 }), metrics });
+  try {
+    const raw = connect({ host: '127.0.0.1', port: door.address.port });
+    const lines: { id: unknown; result?: unknown; error: unknown }[] = [];
+    let pending = '';
+    raw.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const complete = pending.split('\n');
+      pending = complete.pop()!;
+      for (const line of complete) lines.push(JSON.parse(line) as (typeof lines)[number]);
+    });
+    const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+    await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+    const send = (id: number, method: string, params: unknown[]) => raw.write(JSON.stringify({ id, method, params }) + '\n');
+    send(1, 'mining.subscribe', []);
+    send(2, 'mining.authorize', ['a-longer-name', 'x']);
+    send(3, 'mining.authorize', ['alice', 'x']);
+    await until(() => lines.some((line) => line.id === 3));
+    assert.deepEqual(lines.find((line) => line.id === 2)?.error, [20, 'user must be a string of 1 to 8 characters', null]);
+    for (let id = 10; id < 13; id++) send(id, 'mining.submit', ['alice', 'gone', '00000001', '00000000', '00000000']);
+    await closed;
+    const answers = lines.filter((line) => typeof line.id === 'number' && line.id >= 10).map((line) => line.error);
+    assert.deepEqual(answers, [
+      [21, 'job not found (stale)', null],
+      [21, 'job not found (stale)', null],
+      [20, 'job not found (stale); 3 of the last 3 shares rejected (limit 2): closing', null],
+    ]);
+    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'rejected_shares' }), 1);
+    await until(() => door.coordinator.agents().length === 0);
   } finally {
     await door.close();
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import type { JsonValue } from '../../src/net/json.js';
 import { hashValue, shareTarget } from '../../src/schemes/bitcoin.js';
 import { buildHeader, hex32 } from '../../src/stratum/job.js';
@@ -184,5 +185,93 @@ test('a quiet miner\'s difficulty falls after a window; a connection not yet rea
   const difficulties = quiet.received.filter((message) => message.method === 'mining.set_difficulty').map((message) => message.params);
   assert.deepEqual(difficulties.slice(0, 2), [[1e-6], [2.5e-7]]);
   assert.deepEqual(methods(waiting.received), ['reply 1']);
+  coordinator.close();
+});
+
+test('past max_rejected_shares among the last reject_window_shares, the submit is answered and the connection closed, logged once', () => {
+  const warnings: string[] = [];
+  const limits: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9, 4096, 0, { maxRejectedShares: 3, rejectWindowShares: 6, logger, onLimit: (limit) => limits.push(limit) });
+  const agent = connect();
+  const { extranonce1, job } = join(agent);
+  const target = shareTarget(1e-9);
+  let next = 0;
+  let id = 50n;
+  const submit = (params: string[]) => {
+    agent.send({ id, method: 'mining.submit', params });
+    return reply(agent, id++)!.error;
+  };
+  const accepted = () => {
+    const share = findShare(job, extranonce1, (value) => value <= target, next);
+    next = parseInt(share[4]!, 16) + 1;
+    assert.equal(submit(share), null);
+    return share;
+  };
+  const stale = ['alice', 'gone', '00000001', job.ntime, '00000000'];
+
+  for (let i = 0; i < 3; i++) assert.deepEqual(submit(stale), [21n, 'job not found (stale)', null]);
+  assert.equal(agent.closed, null, '3 rejected of 3: at the limit, not past it');
+  const first = accepted();
+  accepted();
+  accepted();
+  // Each rejected share now pushes a stale one out of the window: 3 of the last 6 stay rejected.
+  assert.deepEqual(submit(first), [22n, 'duplicate share', null]);
+  assert.deepEqual(submit(findShare(job, extranonce1, (value) => value > target)), [23n, 'low difficulty share', null]);
+  assert.deepEqual(submit(stale), [21n, 'job not found (stale)', null]);
+  assert.equal(agent.closed, null, '3 rejected of the last 6');
+  // Now an accepted share leaves the window: 4 of the last 6.
+  assert.deepEqual(submit(stale), [20n, 'job not found (stale); 4 of the last 6 shares rejected (limit 3): closing', null]);
+  assert.equal(agent.closed, 'too many rejected shares');
+  assert.deepEqual(limits, ['rejected_shares']);
+  assert.equal(coordinator.agents().length, 0, 'the connection is forgotten');
+  const answers = agent.received.length;
+  agent.send({ id: 99n, method: 'mining.submit', params: stale });
+  assert.equal(agent.received.length, answers, 'nothing more is read');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /too many rejected shares/);
+  coordinator.close();
+});
+
+test('worker names, workers per connection and the ntime drift are bounded by the limits passed in', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9, 4096, 0, { maxWorkerNameChars: 5, maxWorkers: 2, maxNtimeDriftS: 60 });
+  const agent = connect();
+  agent.send({ id: 1n, method: 'mining.subscribe', params: [] });
+  agent.send({ id: 2n, method: 'mining.authorize', params: ['sixsix', 'x'] });
+  assert.deepEqual(reply(agent, 2n)!.error, [20n, 'user must be a string of 1 to 5 characters', null]);
+  for (const [index, user] of ['alice', 'bob'].entries()) {
+    agent.send({ id: 3n + BigInt(index), method: 'mining.authorize', params: [user, 'x'] });
+    assert.equal(reply(agent, 3n + BigInt(index))!.result, true);
+  }
+  agent.send({ id: 5n, method: 'mining.authorize', params: ['carol', 'x'] });
+  assert.deepEqual(reply(agent, 5n)!.error, [20n, 'at most 2 workers per connection', null]);
+  const job = lastJob(agent);
+  const ntime = (ahead: number) => hex32(parseInt(job.ntime, 16) + ahead);
+  agent.send({ id: 6n, method: 'mining.submit', params: ['alice', job.jobId, '00000001', ntime(61), '00000000'] });
+  assert.deepEqual(reply(agent, 6n)!.error, [20n, 'ntime out of range', null]);
+  agent.send({ id: 7n, method: 'mining.submit', params: ['alice', job.jobId, '00000001', ntime(60), '00000000'] });
+  assert.notDeepEqual(reply(agent, 7n)!.error, [20n, 'ntime out of range', null], 'within the drift, the share is judged on its hash');
+  coordinator.close();
+});
+
+test('a stale share for the newest job a connection was sent is excused from max_rejected_shares: the miner could not know', () => {
+  const { connect, coordinator } = setup(HARD_BITS, 1e-9, 4096, 0, { maxSharesPerJob: 1, maxRejectedShares: 1, rejectWindowShares: 10 });
+  const agent = connect();
+  const { extranonce1, job } = join(agent);
+  const target = shareTarget(1e-9);
+  const first = findShare(job, extranonce1, (value) => value <= target);
+  const second = findShare(job, extranonce1, (value) => value <= target, parseInt(first[4]!, 16) + 1);
+  agent.send({ id: 60n, method: 'mining.submit', params: first });
+  assert.equal(reply(agent, 60n)!.result, true);
+  // The job is full: its next share is stale while it is still the newest this connection has.
+  agent.send({ id: 61n, method: 'mining.submit', params: second });
+  assert.deepEqual(reply(agent, 61n)!.error, [21n, 'job not found (stale)', null]);
+  assert.notEqual(lastJob(agent).jobId, job.jobId, 'a clean job followed');
+  agent.send({ id: 62n, method: 'mining.submit', params: second });
+  assert.deepEqual(reply(agent, 62n)!.error, [21n, 'job not found (stale)', null]);
+  assert.equal(agent.closed, null, 'one counted: at the limit');
+  agent.send({ id: 63n, method: 'mining.submit', params: second });
+  assert.deepEqual(reply(agent, 63n)!.error, [20n, 'job not found (stale); 2 of the last 3 shares rejected (limit 1): closing', null]);
+  assert.equal(agent.closed, 'too many rejected shares');
   coordinator.close();
 });
