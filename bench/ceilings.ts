@@ -1,17 +1,25 @@
 /**
  * How close the kernels come to what this CPU can do. For every kernel the engine selects and
- * every AVX-512 variant (plus the SHA-NI and AVX2 kernels that once missed their targets), the
- * instructions of its hottest loop (the largest one: a backward branch and what it jumps over) are
- * counted in the built object (objdump) and priced with this CPU's measured throughputs
- * (bench/ceilings.c) on the resources that can bound them: the SHA unit, the pipes that shift,
- * rotate and shuffle, and all vector pipes together, with the 512-bit throughputs for AVX-512 code
- * (on Intel those ops issue on two ports, not three or four). The busiest resource bounds the
- * attempts per second; the kernel is measured against that bound. Prints a Markdown table for
- * docs/benchmarks.md. x86-64 with AVX2 and SHA-NI, after `npm install`.
+ * every AVX-512 variant (plus the SHA-NI and AVX2 kernels that once missed their targets), it
+ * takes the hottest loop of the built object (objdump; the largest loop: a backward branch and
+ * what it jumps over) and bounds the attempts per second two ways:
+ * - the replay, the bound it reports against: the loop's vector and mask instructions, same
+ *   mnemonics, operand kinds and widths, with every data dependency removed (bench/replay-asm.ts),
+ *   assembled with bench/replay.c and timed on this core. Its cycles per pass are what the loop's
+ *   own instruction mix costs here, ports, 512-bit issue, eliminated moves and front end included,
+ *   when no chain of dependent rounds waits on latency; ceiling = lanes x clock / cycles per pass;
+ * - the op-count model, kept as columns beside it: the loop's instructions counted and priced with
+ *   this CPU's measured throughputs (bench/ceilings.c) on the SHA unit, the pipes that shift,
+ *   rotate and shuffle, and all vector pipes together (512-bit throughputs for AVX-512 code). It
+ *   assumes every mix runs at its members' own rates, which Zen 5 does not give for all mixes.
+ * The kernel is measured (one thread) against both. Prints a Markdown table for
+ * docs/benchmarks.md, and names any kernel faster than its replay by more than 10% (a loop whose
+ * rare branches or per-decade copies the replay runs on every pass). x86-64 with AVX2 and SHA-NI,
+ * after `npm install`.
  *
  * The text kernels keep one copy of their loop per count of leading rounds a nonce range lets
- * them skip; the largest copy skips none, so their bound is conservative and the measured rate
- * can read above 100% of it.
+ * them skip, inside the loop this finds; the replay and the count run all copies on every pass, so
+ * their bound is conservative and the measured rate can read above 100% of it.
  *
  *   node dist/bench/ceilings.js [seconds per measurement = 2]
  */
