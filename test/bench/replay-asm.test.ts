@@ -1,5 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { largestLoop, replayAssembly, type Instruction } from '../../bench/replay-asm.js';
 
 /** The body lines of a replay, between its loop label and its counter. */
@@ -60,6 +64,28 @@ describe('hottest-loop replay', () => {
       'sha256rnds2 %xmm0,%xmm1,%xmm10',
       'pshufd $0x1b,%xmm0,%xmm11',
     ]);
+  });
+
+  it('writes assembly the system assembler takes, objdump spellings and decorations included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'powerplant-replay-test-'));
+    try {
+      const source = join(dir, 'replay.s');
+      writeFileSync(
+        source,
+        replayAssembly([
+          at('vpternlogq', '$0x96,%zmm5,%zmm6,%zmm7'),
+          at('vpcmpnltud', '0x40(%rsp),%zmm1,%k1'),
+          at('vpbroadcastd', '%eax,%zmm2{%k3}'),
+          at('vpaddd', '0x0(%rip){1to16},%zmm1,%zmm2'),
+          at('sha256rnds2', '%xmm0,0x10(%rsp,%rax,1),%xmm3'),
+          at('vpblendvb', '%ymm1,%ymm2,%ymm3,%ymm4'),
+          at('vpextrd', '$0x1,%xmm5,%ecx'),
+        ]).assembly,
+      );
+      execFileSync('cc', ['-c', source, '-o', join(dir, 'replay.o')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('points memory into 64-byte slots, renames masks and scratch registers, and drops scalar code', () => {
