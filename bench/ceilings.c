@@ -1,24 +1,15 @@
 /*
  * Instruction throughputs of this CPU, read by bench/ceilings.ts. Each figure runs twelve
  * independent chains of one instruction (or of a mix) for long enough that only throughput counts,
- * and divides by the clock, estimated from a chain of dependent 64-bit multiplies (latency 3 cycles
- * on every x86-64 core of the last fifteen years). Dependent adds of an immediate would not do:
- * Intel's Golden Cove folds them at rename and such a chain reads 6-20 GHz. A figure that reads
- * 1.00 means the instruction's unit takes one per cycle. The 512-bit figures (suffix -zmm) are
- * measured only where the CPU has AVX-512F.
+ * and divides by the clock (clock.h). A figure that reads 1.00 means the instruction's unit takes
+ * one per cycle. The 512-bit figures (suffix -zmm) are measured only where the CPU has AVX-512F.
  * Prints one JSON object: {"ghz": clock, "<instruction>": per cycle, ..}. x86-64 with AVX2 and
  * SHA-NI only.
  */
 #include <stdio.h>
-#include <time.h>
+#include "clock.h"
 
 #define ROUNDS 20000000L
-
-static double seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* An instruction on register r reading and writing r only; on r with %ymm15 / %xmm15 as a second
  * source; the SHA-256 round pair on r with %xmm15 and the implicit %xmm0. */
@@ -80,18 +71,7 @@ __attribute__((target("avx512f"))) static unsigned measure_zmm(figure *out) {
 }
 
 __attribute__((target("avx2,sha"))) int main(void) {
-  /* The clock: eight dependent multiplies per iteration, three cycles each (x stays 1). */
-  double ghz = 0;
-  for (int run = 0; run < 3; run++) {
-    const double started = seconds();
-    unsigned long x = 1;
-    for (long i = 0; i < ROUNDS; i++)
-      __asm__ volatile("imul %0, %0\n\timul %0, %0\n\timul %0, %0\n\timul %0, %0\n\t"
-                       "imul %0, %0\n\timul %0, %0\n\timul %0, %0\n\timul %0, %0"
-                       : "+r"(x));
-    const double rate = 3 * 8.0 * ROUNDS / (seconds() - started) / 1e9;
-    if (rate > ghz) ghz = rate;
-  }
+  const double ghz = clock_ghz(ROUNDS);
 
   figure rates[32] = {
       {"vpaddq", RATE(ONE_TO_12(ALONE, "vpaddq", "ymm"))},
