@@ -1,8 +1,8 @@
 /**
  * How close the kernels come to what this CPU can do. For every kernel the engine selects and
  * every AVX-512 variant (plus the SHA-NI and AVX2 kernels that once missed their targets), it
- * takes the hottest loop of the built object (objdump; the largest loop: a backward branch and
- * what it jumps over) and bounds the attempts per second two ways:
+ * takes the loop of the built object that runs (objdump; see pricedLoop in bench/replay-asm.ts) and
+ * bounds the attempts per second two ways:
  * - the replay, the bound it reports against: the loop's vector and mask instructions, same
  *   mnemonics, operand kinds and widths, with every data dependency removed (bench/replay-asm.ts),
  *   assembled with bench/replay.c and timed on this core. Its cycles per pass are what the loop's
@@ -17,9 +17,9 @@
  * rare branches or per-decade copies the replay runs on every pass). x86-64 with AVX2 and SHA-NI,
  * after `npm install`.
  *
- * The text kernels keep one copy of their loop per count of leading rounds a nonce range lets
- * them skip, inside the loop this finds; the replay and the count run all copies on every pass, so
- * their bound is conservative and the measured rate can read above 100% of it.
+ * The AVX-512 and AVX2 text kernels keep one copy of their loop per message word their last digits
+ * share (16), each hoisting a different number of leading rounds; the copy with the least work per
+ * pass prices them, so their ceiling is an upper bound for the copy the bench task runs.
  *
  *   node dist/bench/ceilings.js [seconds per measurement = 2]
  */
@@ -32,7 +32,7 @@ import { loadNativeBackend, nativeKernelVariants } from '../src/engine/native.js
 import { formatRate } from '../src/commands/common.js';
 import { packagePath } from '../src/paths.js';
 import type { KernelName } from '../src/schemes/search.js';
-import { largestLoop, replayAssembly, type Instruction, type Replay } from './replay-asm.js';
+import { pricedLoop, replayAssembly, type Instruction, type Replay } from './replay-asm.js';
 
 const seconds = Number(process.argv[2] ?? 2);
 if (!(seconds > 0)) {
@@ -77,11 +77,11 @@ interface LoopCounts {
   readonly zmm: boolean;
 }
 
-/** The largest loop of one function in a kernel's object file. */
-function hottestLoop(object: string, symbol: string): Instruction[] {
+/** The loop that prices a kernel (pricedLoop) in its object file. */
+function kernelLoop(object: string, symbol: string): Instruction[] {
   const path = packagePath('build', 'Release', 'obj.target', 'powerplant', 'native', 'src', 'simd', `${object}.o`);
   const listing = execFileSync('objdump', ['-d', '--no-show-raw-insn', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return largestLoop(listing, symbol);
+  return pricedLoop(listing, symbol);
 }
 
 function loopCounts(loop: readonly Instruction[]): LoopCounts {
@@ -179,7 +179,7 @@ try {
   for (const [family, variant] of priced.values()) {
     const code = CODE[family][variant];
     const backend = loadNativeBackend({ [family]: variant })!;
-    const loop = hottestLoop(code.object, code.symbol);
+    const loop = kernelLoop(code.object, code.symbol);
     const cycles = resourceCycles(loopCounts(loop), code.lanes, rate);
     const [busiest, most] = Object.entries(cycles).reduce((a, b) => (b[1] > a[1] ? b : a));
     const opCountCeiling = (rate.ghz * 1e9) / most;

@@ -1,5 +1,5 @@
 /**
- * The hottest loop of a kernel, read from an `objdump -d --no-show-raw-insn` listing, and its
+ * The loop of a kernel that runs, read from an `objdump -d --no-show-raw-insn` listing, and its
  * replay: the loop's vector instructions with their data dependencies removed, as an assembly
  * function for bench/replay.c to time. bench/ceilings.ts prices each kernel against its replay.
  *
@@ -33,8 +33,18 @@ export interface Instruction {
   readonly operands: string;
 }
 
-/** The largest loop of one function in an objdump listing: a backward branch and what it jumps over. */
-export function largestLoop(listing: string, symbol: string): Instruction[] {
+/** Loops of fewer instructions than this (a lane loop over tied hashes, say) do not count as nested. */
+const NESTED_MIN = 100;
+
+/**
+ * The loop of one function in an objdump listing that prices its kernel. A loop is a backward
+ * branch and what it jumps over; a leaf loop holds no other loop of NESTED_MIN instructions or
+ * more (a smaller loop inside one is part of it, not a candidate). The priced loop is the smallest
+ * leaf loop of at least half the instructions of the largest one: the loop itself where a kernel has one, and where a kernel keeps copies of its loop that
+ * differ in what they hoist out (the text kernels keep one per message word their last digits
+ * share), the copy with the least work per pass, so the ceiling stays an upper bound.
+ */
+export function pricedLoop(listing: string, symbol: string): Instruction[] {
   const body: Instruction[] = [];
   let inside = false;
   for (const line of listing.split('\n')) {
@@ -46,15 +56,21 @@ export function largestLoop(listing: string, symbol: string): Instruction[] {
     }
   }
   if (body.length === 0) throw new Error(`${symbol} not found in the listing`);
-  let loop: Instruction[] = [];
+  const loops: Instruction[][] = [];
   for (const [index, { address, mnemonic, operands }] of body.entries()) {
     const target = /^([0-9a-f]+) </.exec(operands);
     if (!mnemonic.startsWith('j') || target === null || parseInt(target[1], 16) >= address) continue;
     const from = parseInt(target[1], 16);
-    const candidate = body.slice(0, index + 1).filter((entry) => entry.address >= from);
-    if (candidate.length > loop.length) loop = candidate;
+    loops.push(body.slice(0, index + 1).filter((entry) => entry.address >= from));
   }
-  return loop;
+  const contains = (outer: Instruction[], inner: Instruction[]): boolean =>
+    inner !== outer && inner[0].address >= outer[0].address && inner.at(-1)!.address <= outer.at(-1)!.address;
+  const leaves = loops.filter((loop) => !loops.some((inner) => inner.length >= NESTED_MIN && contains(loop, inner)));
+  const outermost = leaves.filter((loop) => !leaves.some((outer) => contains(outer, loop)));
+  const largest = Math.max(0, ...outermost.map((loop) => loop.length));
+  return outermost
+    .filter((loop) => 2 * loop.length >= largest)
+    .reduce<Instruction[]>((smallest, loop) => (smallest.length === 0 || loop.length < smallest.length ? loop : smallest), []);
 }
 
 /** A replay function (`replay_passes(buffer, passes)`) and what it kept of the loop. */

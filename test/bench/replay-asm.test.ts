@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { largestLoop, replayAssembly, type Instruction } from '../../bench/replay-asm.js';
+import { pricedLoop, replayAssembly, type Instruction } from '../../bench/replay-asm.js';
 
 /** The body lines of a replay, between its loop label and its counter. */
 function body(loop: readonly Instruction[]): string[] {
@@ -13,8 +13,8 @@ function body(loop: readonly Instruction[]): string[] {
 }
 const at = (mnemonic: string, operands: string): Instruction => ({ address: 0, mnemonic, operands });
 
-describe('hottest-loop replay', () => {
-  it('finds the largest backward branch of the named function only', () => {
+describe('kernel-loop replay', () => {
+  it('prices the named function\'s loop, a small loop inside it included', () => {
     const listing = [
       '0000000000000000 <other>:',
       '   0:\tvpaddd %zmm1,%zmm2,%zmm3',
@@ -28,10 +28,30 @@ describe('hottest-loop replay', () => {
       '  21:\tret',
     ].join('\n');
     assert.deepEqual(
-      largestLoop(listing, 'kernel').map(({ address, mnemonic }) => [address, mnemonic]),
+      pricedLoop(listing, 'kernel').map(({ address, mnemonic }) => [address, mnemonic]),
       [[0x10, 'vpaddd'], [0x16, 'vprord'], [0x1d, 'jne'], [0x1f, 'jmp']],
     );
-    assert.throws(() => largestLoop(listing, 'missing'), /missing not found/);
+    assert.throws(() => pricedLoop(listing, 'missing'), /missing not found/);
+  });
+
+  it('of loop copies inside an outer loop, prices the one with the least work', () => {
+    // An outer loop (0x00..0x3ff) around two copies of an inner loop, one 150 and one 120
+    // instructions long, and a 20-instruction loop too small to count.
+    const copy = (start: number, length: number): string[] => [
+      ...Array.from({ length: length - 1 }, (_, i) => `  ${(start + i).toString(16)}:\tvpaddd %zmm1,%zmm2,%zmm3`),
+      `  ${(start + length - 1).toString(16)}:\tjne    ${start.toString(16)} <kernel+0x${start.toString(16)}>`,
+    ];
+    const listing = [
+      '0000000000000000 <kernel>:',
+      '   0:\tvpxord %zmm1,%zmm2,%zmm3',
+      ...copy(0x10, 150),
+      ...copy(0x100, 120),
+      ...copy(0x200, 20),
+      '  3ff:\tjmp    0 <kernel>',
+    ].join('\n');
+    const loop = pricedLoop(listing, 'kernel');
+    assert.equal(loop.length, 120);
+    assert.equal(loop[0].address, 0x100);
   });
 
   it('writes each destination to the next sink and reads sources from registers never written', () => {
