@@ -14,7 +14,7 @@
  *   assumes every mix runs at its members' own rates, which Zen 5 does not give for all mixes.
  * The kernel is measured (one thread) against both. Prints a Markdown table for
  * docs/benchmarks.md, and names any kernel faster than its replay by more than 10% (a loop whose
- * rare branches or per-decade copies the replay runs on every pass). x86-64 with AVX2 and SHA-NI,
+ * rare branches the replay runs on every pass). x86-64 with AVX2 and SHA-NI,
  * after `npm install`.
  *
  * The AVX-512 and AVX2 text kernels keep one copy of their loop per message word their last digits
