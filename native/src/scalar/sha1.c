@@ -56,3 +56,10 @@ void pp_sha1_compress(uint32_t state[5], const uint8_t block[64]) {
   state[3] += d;
   state[4] += e;
 }
+
+void pp_sha1_schedule(const uint8_t block[64], uint32_t wk[80]) {
+  uint32_t w[80];
+  for (int t = 0; t < 16; t++) w[t] = pp_load_be32(block + 4 * t);
+  for (int t = 16; t < 80; t++) w[t] = pp_rotl32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+  for (int t = 0; t < 80; t++) wk[t] = w[t] + PP_SHA1_K[t / 20];
+}

@@ -57,6 +57,13 @@ void pp_sha256_compress_words(uint32_t state[8], const uint32_t w16[16]) {
   state[7] += h;
 }
 
+void pp_sha256_schedule(const uint8_t block[64], uint32_t wk[64]) {
+  uint32_t w[64];
+  for (int t = 0; t < 16; t++) w[t] = pp_load_be32(block + 4 * t);
+  for (int t = 16; t < 64; t++) w[t] = s1(w[t - 2]) + w[t - 7] + s0(w[t - 15]) + w[t - 16];
+  for (int t = 0; t < 64; t++) wk[t] = w[t] + PP_SHA256_K[t];
+}
+
 void pp_sha256_compress(uint32_t state[8], const uint8_t block[64]) {
   uint32_t w[16];
   for (int i = 0; i < 16; i++) w[i] = pp_load_be32(block + 4 * i);

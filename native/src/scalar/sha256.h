@@ -24,5 +24,7 @@ static const uint32_t PP_SHA256_IV[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa
 void pp_sha256_compress_words(uint32_t state[8], const uint32_t w[16]);
 /* One compression of a 64-byte block of bytes. */
 void pp_sha256_compress(uint32_t state[8], const uint8_t block[64]);
+/* What a block adds in each round, W[t] + K[t]: for a block compressed into many states. */
+void pp_sha256_schedule(const uint8_t block[64], uint32_t wk[64]);
 
 #endif

@@ -15,6 +15,9 @@
 #define PP_TEXT_ROUND_CONSTANTS 4
 #define text_lanes_constants sha1_lanes_constants
 #define text_lanes_compress sha1_lanes_compress
+#define PP_TEXT_ROUNDS 80
+#define text_schedule_scalar pp_sha1_schedule
+#define text_lanes_compress_scheduled sha1_lanes_compress_scheduled
 #include "text_scan_lanes.h"
 #include "text_segments.h"
 

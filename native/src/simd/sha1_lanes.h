@@ -17,8 +17,18 @@ PP_LANES32_INLINE pp_lanes32 sha1_round_function(int q, pp_lanes32 b, pp_lanes32
   return lanes32_xor3(b, c, d);
 }
 
-/* One round in place: e takes the new a, b is rotated; the caller rotates the names. Left
- * rotations by n are right rotations by 32 - n. */
+/* One round in place given what it adds from the message, wk = W[t] + K[t / 20]: e takes the new
+ * a, b is rotated; the caller rotates the names. Left rotations by n are right rotations by 32 - n.
+ * rotl(a, 5) is added last: a's chain is one rotation and one add. */
+#define PP_SHA1_LANES_ROUND_ADDING(a, b, c, d, e, t, wk)                                           \
+  do {                                                                                             \
+    pp_lanes32 rest = lanes32_add(lanes32_add(e, wk), sha1_round_function((t) / 20, b, c, d));     \
+    PP_HOLD(rest);                                                                                 \
+    e = lanes32_add(rest, lanes32_rotr(a, 27));                                                    \
+    b = lanes32_rotr(b, 2);                                                                        \
+  } while (0)
+
+/* Round t of sha1_lanes_compress: the schedule ring w (word t computed in place) plus k. */
 #define PP_SHA1_LANES_ROUND(a, b, c, d, e, t)                                                      \
   do {                                                                                             \
     if ((t) >= 16)                                                                                 \
@@ -26,12 +36,28 @@ PP_LANES32_INLINE pp_lanes32 sha1_round_function(int q, pp_lanes32 b, pp_lanes32
           lanes32_xor(lanes32_xor3(w[((t) - 3) & 15], w[((t) - 8) & 15], w[((t) - 14) & 15]),      \
                       w[(t) & 15]),                                                                \
           31);                                                                                     \
-    /* rotl(a, 5) added last: a's chain is one rotation and one add. */                            \
-    pp_lanes32 rest = lanes32_add(lanes32_add(e, lanes32_add(w[(t) & 15], k[(t) / 20])),           \
-                                  sha1_round_function((t) / 20, b, c, d));                         \
-    PP_HOLD(rest);                                                                                 \
-    e = lanes32_add(rest, lanes32_rotr(a, 27));                                                    \
-    b = lanes32_rotr(b, 2);                                                                        \
+    PP_SHA1_LANES_ROUND_ADDING(a, b, c, d, e, t, lanes32_add(w[(t) & 15], k[(t) / 20]));           \
+  } while (0)
+
+/* Round t of sha1_lanes_compress_scheduled: wk[t] broadcast. */
+#define PP_SHA1_LANES_ROUND_SCHEDULED(a, b, c, d, e, t)                                            \
+  PP_SHA1_LANES_ROUND_ADDING(a, b, c, d, e, t, lanes32_set1(wk[t]))
+
+/* 80 rounds of ROUND(a, .., e, t) on the working variables of s, renamed instead of shifted, and
+ * the feed-forward into s. */
+#define PP_SHA1_LANES_ROUNDS(ROUND)                                                                \
+  do {                                                                                             \
+    pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4];                                   \
+    PP_UNROLL(16)                                                                                  \
+    for (int t = 0; t < 80; t += 5) {                                                              \
+      ROUND(a, b, c, d, e, t);                                                                     \
+      ROUND(e, a, b, c, d, t + 1);                                                                 \
+      ROUND(d, e, a, b, c, t + 2);                                                                 \
+      ROUND(c, d, e, a, b, t + 3);                                                                 \
+      ROUND(b, c, d, e, a, t + 4);                                                                 \
+    }                                                                                              \
+    const pp_lanes32 v[5] = {a, b, c, d, e};                                                       \
+    for (int i = 0; i < 5; i++) s[i] = lanes32_add(s[i], v[i]);                                    \
   } while (0)
 
 /* The four round constants broadcast, once per call of a kernel. */
@@ -42,20 +68,13 @@ PP_LANES32_INLINE void sha1_lanes_constants(pp_lanes32 k[4]) {
 /* One compression of every lane, feed-forward included; w is the message and schedule ring, k the
  * constants from sha1_lanes_constants. */
 PP_LANES32_INLINE void sha1_lanes_compress(pp_lanes32 s[5], pp_lanes32 w[16], const pp_lanes32 k[4]) {
-  pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4];
-  PP_UNROLL(16)
-  for (int t = 0; t < 80; t += 5) {
-    PP_SHA1_LANES_ROUND(a, b, c, d, e, t);
-    PP_SHA1_LANES_ROUND(e, a, b, c, d, t + 1);
-    PP_SHA1_LANES_ROUND(d, e, a, b, c, t + 2);
-    PP_SHA1_LANES_ROUND(c, d, e, a, b, t + 3);
-    PP_SHA1_LANES_ROUND(b, c, d, e, a, t + 4);
-  }
-  s[0] = lanes32_add(s[0], a);
-  s[1] = lanes32_add(s[1], b);
-  s[2] = lanes32_add(s[2], c);
-  s[3] = lanes32_add(s[3], d);
-  s[4] = lanes32_add(s[4], e);
+  PP_SHA1_LANES_ROUNDS(PP_SHA1_LANES_ROUND);
+}
+
+/* One compression of every lane by a block the same in all of them, its schedule computed ahead
+ * (pp_sha1_schedule): the rounds alone. */
+PP_LANES32_INLINE void sha1_lanes_compress_scheduled(pp_lanes32 s[5], const uint32_t wk[80]) {
+  PP_SHA1_LANES_ROUNDS(PP_SHA1_LANES_ROUND_SCHEDULED);
 }
 
 #endif

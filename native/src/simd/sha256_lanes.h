@@ -24,46 +24,63 @@ PP_LANES32_INLINE pp_lanes32 sha256_small_sigma1(pp_lanes32 w) {
   return lanes32_xor3(lanes32_rotr(w, 17), lanes32_rotr(w, 19), lanes32_shr(w, 10));
 }
 
-#define PP_SHA256_LANES_ROUND(a, b, c, d, e, f, g, h, t)                                           \
+/* One round given what it adds from the message, wk = W[t] + K[t]. Sigma1(e) is added last: the
+ * rest is ready early (d and h are a and e of three rounds ago), so e's chain is Sigma1 and one add
+ * (the vector ops take two cycles each here). */
+#define PP_SHA256_LANES_ROUND_ADDING(a, b, c, d, e, f, g, h, wk)                                   \
   do {                                                                                             \
-    if ((t) >= 16)                                                                                 \
-      w[(t) & 15] =                                                                                \
-          lanes32_add(lanes32_add(sha256_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),      \
-                      lanes32_add(sha256_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));          \
-    /* Sigma1(e) is added last: the rest is ready early (d and h are a and e of three rounds       \
-     * ago), so e's chain is Sigma1 and one add (the vector ops take two cycles each here). */     \
-    const pp_lanes32 rest =                                                                        \
-        lanes32_add(lanes32_add(h, lanes32_add(w[(t) & 15], k[t])), lanes32_choose(e, f, g));      \
+    const pp_lanes32 rest = lanes32_add(lanes32_add(h, wk), lanes32_choose(e, f, g));              \
     const pp_lanes32 s1 = sha256_big_sigma1(e);                                                    \
     d = lanes32_add(lanes32_add(d, rest), s1);                                                     \
     h = lanes32_add(lanes32_add(rest, s1),                                                         \
                     lanes32_add(sha256_big_sigma0(a), lanes32_majority(a, b, c)));                 \
   } while (0)
 
+/* Round t of sha256_lanes_compress: the schedule ring w (word t computed in place) plus k[t]. */
+#define PP_SHA256_LANES_ROUND(a, b, c, d, e, f, g, h, t)                                           \
+  do {                                                                                             \
+    if ((t) >= 16)                                                                                 \
+      w[(t) & 15] =                                                                                \
+          lanes32_add(lanes32_add(sha256_small_sigma1(w[((t) - 2) & 15]), w[((t) - 7) & 15]),      \
+                      lanes32_add(sha256_small_sigma0(w[((t) - 15) & 15]), w[(t) & 15]));          \
+    PP_SHA256_LANES_ROUND_ADDING(a, b, c, d, e, f, g, h, lanes32_add(w[(t) & 15], k[t]));          \
+  } while (0)
+
+/* Round t of sha256_lanes_compress_scheduled: wk[t] broadcast. */
+#define PP_SHA256_LANES_ROUND_SCHEDULED(a, b, c, d, e, f, g, h, t)                                 \
+  PP_SHA256_LANES_ROUND_ADDING(a, b, c, d, e, f, g, h, lanes32_set1(wk[t]))
+
+/* 64 rounds of ROUND(a, .., h, t) on the working variables a..h of s, the variables renamed
+ * instead of shifted, and the feed-forward into s. */
+#define PP_SHA256_LANES_ROUNDS(ROUND)                                                              \
+  do {                                                                                             \
+    pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];     \
+    PP_UNROLL(8)                                                                                   \
+    for (int t = 0; t < 64; t += 8) {                                                              \
+      ROUND(a, b, c, d, e, f, g, h, t);                                                            \
+      ROUND(h, a, b, c, d, e, f, g, t + 1);                                                        \
+      ROUND(g, h, a, b, c, d, e, f, t + 2);                                                        \
+      ROUND(f, g, h, a, b, c, d, e, t + 3);                                                        \
+      ROUND(e, f, g, h, a, b, c, d, t + 4);                                                        \
+      ROUND(d, e, f, g, h, a, b, c, t + 5);                                                        \
+      ROUND(c, d, e, f, g, h, a, b, t + 6);                                                        \
+      ROUND(b, c, d, e, f, g, h, a, t + 7);                                                        \
+    }                                                                                              \
+    const pp_lanes32 v[8] = {a, b, c, d, e, f, g, h};                                              \
+    for (int i = 0; i < 8; i++) s[i] = lanes32_add(s[i], v[i]);                                    \
+  } while (0)
+
 /* One compression of every lane, feed-forward included; w is the message and the schedule ring;
  * k holds the round constants broadcast to every lane (sha256_lanes_constants). */
 PP_LANES32_INLINE void sha256_lanes_compress(pp_lanes32 s[8], pp_lanes32 w[16],
                                              const pp_lanes32 k[64]) {
-  pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
-PP_UNROLL(8)
-  for (int t = 0; t < 64; t += 8) {
-    PP_SHA256_LANES_ROUND(a, b, c, d, e, f, g, h, t);
-    PP_SHA256_LANES_ROUND(h, a, b, c, d, e, f, g, t + 1);
-    PP_SHA256_LANES_ROUND(g, h, a, b, c, d, e, f, t + 2);
-    PP_SHA256_LANES_ROUND(f, g, h, a, b, c, d, e, t + 3);
-    PP_SHA256_LANES_ROUND(e, f, g, h, a, b, c, d, t + 4);
-    PP_SHA256_LANES_ROUND(d, e, f, g, h, a, b, c, t + 5);
-    PP_SHA256_LANES_ROUND(c, d, e, f, g, h, a, b, t + 6);
-    PP_SHA256_LANES_ROUND(b, c, d, e, f, g, h, a, t + 7);
-  }
-  s[0] = lanes32_add(s[0], a);
-  s[1] = lanes32_add(s[1], b);
-  s[2] = lanes32_add(s[2], c);
-  s[3] = lanes32_add(s[3], d);
-  s[4] = lanes32_add(s[4], e);
-  s[5] = lanes32_add(s[5], f);
-  s[6] = lanes32_add(s[6], g);
-  s[7] = lanes32_add(s[7], h);
+  PP_SHA256_LANES_ROUNDS(PP_SHA256_LANES_ROUND);
+}
+
+/* One compression of every lane by a block the same in all of them, its schedule computed ahead
+ * (pp_sha256_schedule): the rounds alone, about two thirds of a compression. */
+PP_LANES32_INLINE void sha256_lanes_compress_scheduled(pp_lanes32 s[8], const uint32_t wk[64]) {
+  PP_SHA256_LANES_ROUNDS(PP_SHA256_LANES_ROUND_SCHEDULED);
 }
 
 /* Broadcast once per call, so that each round adds them straight from memory. */

@@ -12,6 +12,9 @@
 #define PP_TEXT_ROUND_CONSTANTS 64
 #define text_lanes_constants sha256_lanes_constants
 #define text_lanes_compress sha256_lanes_compress
+#define PP_TEXT_ROUNDS 64
+#define text_schedule_scalar pp_sha256_schedule
+#define text_lanes_compress_scheduled sha256_lanes_compress_scheduled
 
 #include "text_scan_lanes.h"
 

@@ -6,7 +6,9 @@
  * text_compress_scalar(words, block) for the prefix, PP_TEXT_ROUND_CONSTANTS vectors that
  * text_lanes_constants(k) fills once per call, and text_lanes_compress(s, w, k) for one compression
  * of every lane (w is the message and its schedule ring). Built per compression instead, the
- * constants cost a store each per attempt group: 1.4x on the SHA-256 loop.
+ * constants cost a store each per attempt group: 1.4x on the SHA-256 loop. For the blocks after
+ * the nonce, the same in every lane: PP_TEXT_ROUNDS, text_schedule_scalar(block, wk) (what the
+ * block adds in each round) and text_lanes_compress_scheduled(s, wk).
  */
 #ifndef PP_SIMD_TEXT_SCAN_LANES_H
 #define PP_SIMD_TEXT_SCAN_LANES_H
@@ -21,6 +23,43 @@ PP_LANES32_INLINE void text_compress_shared(pp_lanes32 s[PP_TEXT_WORDS], const u
   pp_lanes32 w[16];
   for (int i = 0; i < 16; i++) w[i] = lanes32_set1(pp_load_be32(block + 4 * i));
   text_lanes_compress(s, w, k);
+}
+
+/*
+ * The blocks after the nonce block (the suffix's whole blocks, hashed in place, then the final
+ * ones) are the same in every lane and every attempt. The first PP_TEXT_TAIL_SCHEDULED of them get
+ * their message schedule, round constants added, computed once per call, which leaves their
+ * compressions the rounds alone (a third of a SHA-256 compression is its schedule); blocks past
+ * those (a long suffix) are compressed as they are.
+ */
+#define PP_TEXT_TAIL_SCHEDULED 16
+typedef struct {
+  const pp_text_layout *layout;
+  size_t scheduled;
+  uint32_t wk[PP_TEXT_TAIL_SCHEDULED][PP_TEXT_ROUNDS];
+} text_tail;
+
+/* Block b of the tail: the direct blocks, then the final ones. */
+static inline const uint8_t *text_tail_block(const pp_text_layout *layout, size_t b) {
+  return b < layout->direct_blocks ? layout->direct + PP_TEXT_BLOCK * b
+                                   : layout->final + PP_TEXT_BLOCK * (b - layout->direct_blocks);
+}
+
+static inline void text_tail_init(text_tail *tail, const pp_text_layout *layout) {
+  const size_t blocks = layout->direct_blocks + layout->final_blocks;
+  tail->layout = layout;
+  tail->scheduled = blocks < PP_TEXT_TAIL_SCHEDULED ? blocks : PP_TEXT_TAIL_SCHEDULED;
+  for (size_t b = 0; b < tail->scheduled; b++)
+    text_schedule_scalar(text_tail_block(layout, b), tail->wk[b]);
+}
+
+/* Compress the tail into every lane. */
+PP_LANES32_INLINE void text_tail_compress(pp_lanes32 s[PP_TEXT_WORDS], const text_tail *tail,
+                                          const pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS]) {
+  const size_t blocks = tail->layout->direct_blocks + tail->layout->final_blocks;
+  for (size_t b = 0; b < tail->scheduled; b++) text_lanes_compress_scheduled(s, tail->wk[b]);
+  for (size_t b = tail->scheduled; b < blocks; b++)
+    text_compress_shared(s, text_tail_block(tail->layout, b), k);
 }
 
 PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
@@ -42,6 +81,8 @@ PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const
   for (unsigned i = 0; i < mask_count; i++) mask[i] = lanes32_set1(mask_words[i]);
   pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS];
   text_lanes_constants(k);
+  text_tail tail;
+  text_tail_init(&tail, layout);
 
   for (uint64_t done = 0; done < count; done += PP_LANES32) {
     pp_lanes32 s[PP_TEXT_WORDS], w[16];
@@ -50,10 +91,7 @@ PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const
       lanes32_varying_words(&lanes, b, w);
       text_lanes_compress(s, w, k);
     }
-    for (size_t b = 0; b < layout->direct_blocks; b++)
-      text_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b, k);
-    for (unsigned b = 0; b < layout->final_blocks; b++)
-      text_compress_shared(s, layout->final + PP_TEXT_BLOCK * b, k);
+    text_tail_compress(s, &tail, k);
     pp_decimal_lanes_advance(&lanes, PP_LANES32);
 
     pp_lanes32 masked = lanes32_set1(0);

@@ -28,11 +28,8 @@ static inline void text_segment_words(const pp_text_layout *layout, uint64_t n, 
 /* The blocks after the nonce block, shared by every lane; out of line, so that the segment loop's
  * copies per L hold one compression each. */
 static __attribute__((noinline)) PP_LANES32_TARGET void text_segment_tail(
-    pp_lanes32 s[PP_TEXT_WORDS], const pp_text_layout *layout, const pp_lanes32 *k) {
-  for (size_t b = 0; b < layout->direct_blocks; b++)
-    text_compress_shared(s, layout->direct + PP_TEXT_BLOCK * b, k);
-  for (unsigned b = 0; b < layout->final_blocks; b++)
-    text_compress_shared(s, layout->final + PP_TEXT_BLOCK * b, k);
+    pp_lanes32 s[PP_TEXT_WORDS], const text_tail *tail, const pp_lanes32 *k) {
+  text_tail_compress(s, tail, k);
 }
 
 /* The most values of a digit word's digits: a word holds four bytes. */
@@ -80,9 +77,9 @@ static inline const uint32_t *text_segment_table(const uint8_t *block_word, unsi
 
 /* What every batch of a call shares. */
 typedef struct {
-  const pp_text_layout *layout;
+  const text_tail *tail;            /* the blocks after the nonce block */
   const pp_lanes32 *k;              /* the round constants */
-  int tail;                         /* blocks after the nonce block */
+  int has_tail;
   uint32_t midstate[PP_TEXT_WORDS]; /* the state before the nonce block */
   uint32_t mask[PP_TEXT_WORDS];     /* digest bits that must be zero */
   unsigned mask_count;              /* words of mask with any */
@@ -112,7 +109,7 @@ PP_LANES32_INLINE int text_segment_batches(const text_segment_call *call, const 
     for (int i = 0; i < 16; i++) w[i] = fixed[i];
     w[L] = lanes32_load(digit_words + PP_LANES32 * j);
     text_lanes_compress(s, w, call->k);
-    if (call->tail) text_segment_tail(s, call->layout, call->k);
+    if (call->has_tail) text_segment_tail(s, call->tail, call->k);
     const uint64_t offset = PP_LANES32 * j;
     if (pp_result_first_lane(text_segment_passing(call, s), first + offset, done + offset, count, out))
       return 1;
@@ -150,7 +147,7 @@ PP_LANES32_INLINE int text_segment_straddle(const text_segment_call *call, unsig
     w[i] = (unsigned)i == L ? lanes32_load(digit_words)
                             : lanes32_blend(in_next, lanes32_set1(words[i]), lanes32_set1(next[i]));
   text_lanes_compress(s, w, call->k);
-  if (call->tail) text_segment_tail(s, call->layout, call->k);
+  if (call->has_tail) text_segment_tail(s, call->tail, call->k);
   return pp_result_first_lane(text_segment_passing(call, s), first, done, count, out);
 }
 
@@ -177,7 +174,9 @@ PP_LANES32_INLINE int text_scan_segments(const uint8_t *prefix, size_t prefix_le
   const uint32_t *digit_words = text_segment_table(layout.varying + 4 * L, last - 4 * L, d);
   pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS];
   text_lanes_constants(k);
-  text_segment_call call = {.layout = &layout, .k = k, .tail = layout.direct_blocks + layout.final_blocks > 0};
+  text_tail tail;
+  text_tail_init(&tail, &layout);
+  text_segment_call call = {.tail = &tail, .k = k, .has_tail = layout.direct_blocks + layout.final_blocks > 0};
   for (int i = 0; i < PP_TEXT_WORDS; i++) call.midstate[i] = PP_TEXT_IV[i];
   for (size_t b = 0; b < layout.prefix_blocks; b++)
     text_compress_scalar(call.midstate, prefix + PP_TEXT_BLOCK * b);
