@@ -18,6 +18,7 @@
 #define PP_TEXT_ROUNDS 80
 #define text_schedule_scalar pp_sha1_schedule
 #define text_lanes_compress_scheduled sha1_lanes_compress_scheduled
+#define text_lanes_compress_scheduled_pair sha1_lanes_compress_scheduled_pair
 #include "text_scan_lanes.h"
 #include "text_segments.h"
 

@@ -43,18 +43,21 @@ PP_LANES32_INLINE pp_lanes32 sha1_round_function(int q, pp_lanes32 b, pp_lanes32
 #define PP_SHA1_LANES_ROUND_SCHEDULED(a, b, c, d, e, t)                                            \
   PP_SHA1_LANES_ROUND_ADDING(a, b, c, d, e, t, lanes32_set1(wk[t]))
 
-/* 80 rounds of ROUND(a, .., e, t) on the working variables of s, renamed instead of shifted, and
- * the feed-forward into s. */
+/* Rounds t..t + 4 of ROUND(a, .., e, t), the working variables renamed instead of shifted. */
+#define PP_SHA1_LANES_FIVE_ROUNDS(ROUND, t)                                                        \
+  ROUND(a, b, c, d, e, t);                                                                         \
+  ROUND(e, a, b, c, d, (t) + 1);                                                                   \
+  ROUND(d, e, a, b, c, (t) + 2);                                                                   \
+  ROUND(c, d, e, a, b, (t) + 3);                                                                   \
+  ROUND(b, c, d, e, a, (t) + 4)
+
+/* 80 rounds of ROUND on the working variables of s, and the feed-forward into s. */
 #define PP_SHA1_LANES_ROUNDS(ROUND)                                                                \
   do {                                                                                             \
     pp_lanes32 a = s[0], b = s[1], c = s[2], d = s[3], e = s[4];                                   \
     PP_UNROLL(16)                                                                                  \
     for (int t = 0; t < 80; t += 5) {                                                              \
-      ROUND(a, b, c, d, e, t);                                                                     \
-      ROUND(e, a, b, c, d, t + 1);                                                                 \
-      ROUND(d, e, a, b, c, t + 2);                                                                 \
-      ROUND(c, d, e, a, b, t + 3);                                                                 \
-      ROUND(b, c, d, e, a, t + 4);                                                                 \
+      PP_SHA1_LANES_FIVE_ROUNDS(ROUND, t);                                                         \
     }                                                                                              \
     const pp_lanes32 v[5] = {a, b, c, d, e};                                                       \
     for (int i = 0; i < 5; i++) s[i] = lanes32_add(s[i], v[i]);                                    \
@@ -75,6 +78,31 @@ PP_LANES32_INLINE void sha1_lanes_compress(pp_lanes32 s[5], pp_lanes32 w[16], co
  * (pp_sha1_schedule): the rounds alone. */
 PP_LANES32_INLINE void sha1_lanes_compress_scheduled(pp_lanes32 s[5], const uint32_t wk[80]) {
   PP_SHA1_LANES_ROUNDS(PP_SHA1_LANES_ROUND_SCHEDULED);
+}
+
+/* Round t of two states side by side (variables suffixed 0 and 1), the same wk[t] added. */
+#define PP_SHA1_LANES_ROUND_PAIR(a, b, c, d, e, t)                                                 \
+  do {                                                                                             \
+    const pp_lanes32 wk_t = lanes32_set1(wk[t]);                                                   \
+    PP_SHA1_LANES_ROUND_ADDING(a##0, b##0, c##0, d##0, e##0, t, wk_t);                             \
+    PP_SHA1_LANES_ROUND_ADDING(a##1, b##1, c##1, d##1, e##1, t, wk_t);                             \
+  } while (0)
+
+/* sha1_lanes_compress_scheduled on two states at once, each one's chain filling the other's
+ * latency. */
+PP_LANES32_INLINE void sha1_lanes_compress_scheduled_pair(pp_lanes32 s0[5], pp_lanes32 s1[5],
+                                                          const uint32_t wk[80]) {
+  pp_lanes32 a0 = s0[0], b0 = s0[1], c0 = s0[2], d0 = s0[3], e0 = s0[4];
+  pp_lanes32 a1 = s1[0], b1 = s1[1], c1 = s1[2], d1 = s1[3], e1 = s1[4];
+  PP_UNROLL(16)
+  for (int t = 0; t < 80; t += 5) {
+    PP_SHA1_LANES_FIVE_ROUNDS(PP_SHA1_LANES_ROUND_PAIR, t);
+  }
+  const pp_lanes32 v0[5] = {a0, b0, c0, d0, e0}, v1[5] = {a1, b1, c1, d1, e1};
+  for (int i = 0; i < 5; i++) {
+    s0[i] = lanes32_add(s0[i], v0[i]);
+    s1[i] = lanes32_add(s1[i], v1[i]);
+  }
 }
 
 #endif

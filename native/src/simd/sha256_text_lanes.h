@@ -15,6 +15,7 @@
 #define PP_TEXT_ROUNDS 64
 #define text_schedule_scalar pp_sha256_schedule
 #define text_lanes_compress_scheduled sha256_lanes_compress_scheduled
+#define text_lanes_compress_scheduled_pair sha256_lanes_compress_scheduled_pair
 
 #include "text_scan_lanes.h"
 

@@ -8,7 +8,8 @@
  * of every lane (w is the message and its schedule ring). Built per compression instead, the
  * constants cost a store each per attempt group: 1.4x on the SHA-256 loop. For the blocks after
  * the nonce, the same in every lane: PP_TEXT_ROUNDS, text_schedule_scalar(block, wk) (what the
- * block adds in each round) and text_lanes_compress_scheduled(s, wk).
+ * block adds in each round), text_lanes_compress_scheduled(s, wk) and its two-state form
+ * text_lanes_compress_scheduled_pair(s0, s1, wk).
  */
 #ifndef PP_SIMD_TEXT_SCAN_LANES_H
 #define PP_SIMD_TEXT_SCAN_LANES_H
@@ -60,6 +61,18 @@ PP_LANES32_INLINE void text_tail_compress(pp_lanes32 s[PP_TEXT_WORDS], const tex
   for (size_t b = 0; b < tail->scheduled; b++) text_lanes_compress_scheduled(s, tail->wk[b]);
   for (size_t b = tail->scheduled; b < blocks; b++)
     text_compress_shared(s, text_tail_block(tail->layout, b), k);
+}
+
+/* The same for two groups of lanes at once: the scheduled blocks' rounds side by side. */
+PP_LANES32_INLINE void text_tail_compress_pair(pp_lanes32 s0[PP_TEXT_WORDS],
+                                               pp_lanes32 s1[PP_TEXT_WORDS], const text_tail *tail,
+                                               const pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS]) {
+  const size_t blocks = tail->layout->direct_blocks + tail->layout->final_blocks;
+  for (size_t b = 0; b < tail->scheduled; b++) text_lanes_compress_scheduled_pair(s0, s1, tail->wk[b]);
+  for (size_t b = tail->scheduled; b < blocks; b++) {
+    text_compress_shared(s0, text_tail_block(tail->layout, b), k);
+    text_compress_shared(s1, text_tail_block(tail->layout, b), k);
+  }
 }
 
 PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,

@@ -31,6 +31,11 @@ static __attribute__((noinline)) PP_LANES32_TARGET void text_segment_tail(
     pp_lanes32 s[PP_TEXT_WORDS], const text_tail *tail, const pp_lanes32 *k) {
   text_tail_compress(s, tail, k);
 }
+static __attribute__((noinline)) PP_LANES32_TARGET void text_segment_tail_pair(
+    pp_lanes32 s0[PP_TEXT_WORDS], pp_lanes32 s1[PP_TEXT_WORDS], const text_tail *tail,
+    const pp_lanes32 *k) {
+  text_tail_compress_pair(s0, s1, tail, k);
+}
 
 /* The most values of a digit word's digits: a word holds four bytes. */
 #define PP_SEGMENT_MAX_SPAN 10000
@@ -103,16 +108,26 @@ PP_LANES32_INLINE int text_segment_batches(const text_segment_call *call, const 
   pp_lanes32 fixed[16], mid[PP_TEXT_WORDS];
   for (int i = 0; i < 16; i++) fixed[i] = lanes32_set1(words[i]);
   for (int i = 0; i < PP_TEXT_WORDS; i++) mid[i] = lanes32_set1(call->midstate[i]);
-  for (uint64_t j = 0; j < batches; j++) {
-    pp_lanes32 s[PP_TEXT_WORDS], w[16];
-    for (int i = 0; i < PP_TEXT_WORDS; i++) s[i] = mid[i];
-    for (int i = 0; i < 16; i++) w[i] = fixed[i];
-    w[L] = lanes32_load(digit_words + PP_LANES32 * j);
-    text_lanes_compress(s, w, call->k);
-    if (call->has_tail) text_segment_tail(s, call->tail, call->k);
-    const uint64_t offset = PP_LANES32 * j;
-    if (pp_result_first_lane(text_segment_passing(call, s), first + offset, done + offset, count, out))
-      return 1;
+  /* With blocks after the nonce's, batches go in pairs: the two compress their tails side by side
+   * (text_tail_compress_pair), and are checked in order. */
+  const uint64_t step = call->has_tail ? 2 : 1;
+  for (uint64_t j = 0; j < batches; j += step) {
+    const unsigned groups = j + 1 < batches ? (unsigned)step : 1;
+    pp_lanes32 s[2][PP_TEXT_WORDS];
+    for (unsigned g = 0; g < groups; g++) {
+      pp_lanes32 w[16];
+      for (int i = 0; i < PP_TEXT_WORDS; i++) s[g][i] = mid[i];
+      for (int i = 0; i < 16; i++) w[i] = fixed[i];
+      w[L] = lanes32_load(digit_words + PP_LANES32 * (j + g));
+      text_lanes_compress(s[g], w, call->k);
+    }
+    if (groups == 2) text_segment_tail_pair(s[0], s[1], call->tail, call->k);
+    else if (call->has_tail) text_segment_tail(s[0], call->tail, call->k);
+    for (unsigned g = 0; g < groups; g++) {
+      const uint64_t offset = PP_LANES32 * (j + g);
+      if (pp_result_first_lane(text_segment_passing(call, s[g]), first + offset, done + offset, count, out))
+        return 1;
+    }
   }
   return 0;
 }
