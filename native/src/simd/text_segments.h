@@ -25,8 +25,8 @@ static inline void text_segment_words(const pp_text_layout *layout, uint64_t n, 
   for (int i = 0; i < 16; i++) words[i] = pp_load_be32(block + 4 * i);
 }
 
-/* The blocks after the nonce block, shared by every lane; out of line, so that the segment loop's
- * copies per L hold one compression each. */
+/* The blocks after the nonce block, shared by every lane, for one group of lanes or two side by
+ * side; out of line, so that the segment loop's copies per L hold one compression each. */
 static __attribute__((noinline)) PP_LANES32_TARGET void text_segment_tail(
     pp_lanes32 s[PP_TEXT_WORDS], const text_tail *tail, const pp_lanes32 *k) {
   text_tail_compress(s, tail, k);
