@@ -284,3 +284,42 @@ test('a miner past stratum.max_rejected_shares is told why, closed and counted; 
     await door.close();
   }
 });
+
+/** A raw TCP miner on the door: sends lines, resolves `closed` when the door hangs up. */
+async function rawMiner(door: StratumDoor): Promise<{ send(id: number, method: string, params: unknown[]): void; closed: Promise<void> }> {
+  const raw = connect({ host: '127.0.0.1', port: door.address.port });
+  raw.resume();
+  const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+  await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+  return { send: (id, method, params) => raw.write(JSON.stringify({ id, method, params }) + '\n'), closed };
+}
+
+test('a miner that never authorizes is closed at stratum.authorize_timeout_ms and counted', async () => {
+  const metrics = createMetrics();
+  const door = await startStratum({ config: settings({ authorize_timeout_ms: 100 }), metrics });
+  try {
+    const miner = await rawMiner(door);
+    miner.send(1, 'mining.subscribe', []);
+    await miner.closed;
+    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'authorize_timeout' }), 1);
+    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'idle' }), 0);
+  } finally {
+    await door.close();
+  }
+});
+
+test('an authorized miner that goes quiet is closed at stratum.idle_timeout_ms and counted', async () => {
+  const metrics = createMetrics();
+  const door = await startStratum({ config: settings({ idle_timeout_ms: 100 }), metrics });
+  try {
+    const miner = await rawMiner(door);
+    miner.send(1, 'mining.subscribe', []);
+    miner.send(2, 'mining.authorize', ['alice', 'x']);
+    await until(() => door.coordinator.agents().some((agent) => agent.workers.length > 0));
+    await miner.closed;
+    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'idle' }), 1);
+    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'authorize_timeout' }), 0);
+  } finally {
+    await door.close();
+  }
+});
