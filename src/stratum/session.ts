@@ -46,7 +46,7 @@ export interface SessionLimits {
   readonly rejectWindowShares: number;
 }
 
-/** Why a session closed itself at a limit (the `limit` label of powerplant_limits_hit_total). */
+/** Why a session was closed at a limit: its own, or the coordinator's timeouts (the `limit` label of powerplant_limits_hit_total). */
 export type SessionLimit = 'errors' | 'line_bytes' | 'rejected_shares' | 'authorize_timeout' | 'idle';
 
 export interface SessionSettings extends SessionLimits {

@@ -294,32 +294,27 @@ async function rawMiner(door: StratumDoor): Promise<{ send(id: number, method: s
   return { send: (id, method, params) => raw.write(JSON.stringify({ id, method, params }) + '\n'), closed };
 }
 
-test('a miner that never authorizes is closed at stratum.authorize_timeout_ms and counted', async () => {
-  const metrics = createMetrics();
-  const door = await startStratum({ config: settings({ authorize_timeout_ms: 100 }), metrics });
-  try {
-    const miner = await rawMiner(door);
-    miner.send(1, 'mining.subscribe', []);
-    await miner.closed;
-    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'authorize_timeout' }), 1);
-    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'idle' }), 0);
-  } finally {
-    await door.close();
-  }
-});
+const timeoutCases = [
+  { limit: 'authorize_timeout', other: 'idle', who: 'a miner that never authorizes', setting: { authorize_timeout_ms: 100 }, authorize: false },
+  { limit: 'idle', other: 'authorize_timeout', who: 'an authorized miner that goes quiet', setting: { idle_timeout_ms: 100 }, authorize: true },
+] as const;
 
-test('an authorized miner that goes quiet is closed at stratum.idle_timeout_ms and counted', async () => {
-  const metrics = createMetrics();
-  const door = await startStratum({ config: settings({ idle_timeout_ms: 100 }), metrics });
-  try {
-    const miner = await rawMiner(door);
-    miner.send(1, 'mining.subscribe', []);
-    miner.send(2, 'mining.authorize', ['alice', 'x']);
-    await until(() => door.coordinator.agents().some((agent) => agent.workers.length > 0));
-    await miner.closed;
-    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'idle' }), 1);
-    assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: 'authorize_timeout' }), 0);
-  } finally {
-    await door.close();
-  }
-});
+for (const { limit, other, who, setting, authorize } of timeoutCases) {
+  test(`${who} is closed at stratum.${Object.keys(setting)[0]} and counted as limit="${limit}"`, async () => {
+    const metrics = createMetrics();
+    const door = await startStratum({ config: settings(setting), metrics });
+    try {
+      const miner = await rawMiner(door);
+      miner.send(1, 'mining.subscribe', []);
+      if (authorize) {
+        miner.send(2, 'mining.authorize', ['alice', 'x']);
+        await until(() => door.coordinator.agents().some((agent) => agent.workers.length > 0));
+      }
+      await miner.closed;
+      assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit }), 1);
+      assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: other }), 0);
+    } finally {
+      await door.close();
+    }
+  });
+}
