@@ -49,6 +49,8 @@ export interface Metrics {
   readonly connectionsRefused: Counter<'door'>;
   /** Requests refused or connections dropped at a per-connection limit, by door and limit. */
   readonly limitsHit: Counter<'door' | 'limit'>;
+  /** Requests the gate admitted or refused, by route (proxy, forward-auth) and outcome (allowed, passed, or the refusal's reason). */
+  readonly gateAdmissions: Counter<'route' | 'outcome'>;
   /** Read the engine's figures at scrape time. */
   watchEngine(stats: () => EngineStats): void;
   /** Name the kernel variant of every family (fixed for the engine's life). */
@@ -102,6 +104,12 @@ export function createMetrics(): Metrics {
       name: 'powerplant_limits_hit_total',
       help: 'Requests refused or connections dropped at a per-connection limit',
       labelNames: ['door', 'limit'],
+      registers,
+    }),
+    gateAdmissions: new Counter({
+      name: 'powerplant_gate_admissions_total',
+      help: 'Requests the gate admitted or refused, by route (proxy, forward-auth) and outcome (allowed, passed, or the refusal reason)',
+      labelNames: ['route', 'outcome'],
       registers,
     }),
     watchEngine(stats) {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ERRORS, PowerplantError } from '../errors.js';
+import { ERRORS, PowerplantError, reasonOf } from '../errors.js';
 import type { Gate } from './gate.js';
 import { tokenFromHeaders } from './middleware.js';
 import { challengePage, escapeHtml, pickLanguage, returnPath } from './page.js';
@@ -21,6 +21,8 @@ export interface Admission {
   readonly policy: GatePolicy;
   /** Where the gate's HTTP door is mounted on this origin (`/gate`). */
   readonly endpoint: string;
+  /** Told of each limit a request hits (metrics): `puzzles_per_source` when its address may have no more challenges. */
+  readonly onLimit?: (limit: string) => void;
 }
 
 export type Decision =
@@ -55,6 +57,13 @@ export function decide({ gate, policy }: Admission, facts: RequestFacts, request
   return { kind: 'pass', pass };
 }
 
+/** A decision as a metric label: allowed, passed, or its refusal's reason (denied, no-pass, expired, insufficient, ...). */
+export function outcomeOf(decision: Decision): string {
+  if (decision.kind === 'allow') return 'allowed';
+  if (decision.kind === 'pass') return 'passed';
+  return reasonOf(decision.refusal.code);
+}
+
 /** Whether the client wants JSON rather than a page (API clients, fetch with Accept: application/json). */
 export function wantsJson(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
@@ -82,6 +91,7 @@ export async function replyChallenge(admission: Admission, request: FastifyReque
   let status = options.stampRefused === true ? httpStatus(refusal) : ERRORS.PP_ERR_NO_PASS.http;
   const challenge = await gate.issue(request.ip, 'sha1', options.bits).catch((error: unknown) => {
     if (!(error instanceof PowerplantError)) throw error;
+    if (error.code === 'PP_ERR_RATE_LIMITED') admission.onLimit?.('puzzles_per_source');
     refusal = error;
     status = httpStatus(error);
     return undefined;

@@ -20,19 +20,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decide, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
+import { decide, outcomeOf, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
 import type { Gate } from '../gate/gate.js';
 import { GATE_COOKIE, gatePreHandler } from '../gate/middleware.js';
 import { returnPath } from '../gate/page.js';
 import { GatePolicy } from '../gate/policy.js';
 import type { Pass } from '../gate/token.js';
 import { PowerplantError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 import { httpDoor, type Door, type DoorContext } from './door.js';
 
 export interface GateHttpOptions {
   readonly gate: Gate;
   /** Rules for /auth, /solve and the bits of /challenge?path= (default: challenge everything). */
   readonly policy?: GatePolicy;
+  /** Where forward-auth answers are counted (powerplant_gate_admissions_total{route="forward-auth"}). */
+  readonly metrics?: Metrics;
 }
 
 /** A string field's messages in the gate's own words: missing, not a string, too long. */
@@ -134,7 +137,7 @@ a pass token that opens the routes the gate protects.</p>
 </body></html>
 `;
 
-export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, { gate, policy = new GatePolicy([]) }) => {
+export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, { gate, policy = new GatePolicy([]), metrics }) => {
   const admission: Admission = { gate, policy, endpoint: app.prefix };
   /** The bits the policy asks for GET `path` from this client (0 where it asks for none). */
   const bitsFor = (request: FastifyRequest, path: string): number => {
@@ -197,6 +200,7 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
     const uri = forwardedUri(request) ?? '/';
     const method = forwarded(request, ['x-forwarded-method', 'x-original-method']) ?? 'GET';
     const decision = decide(admission, requestFacts(request, uri, method), request);
+    metrics?.gateAdmissions.inc({ route: 'forward-auth', outcome: outcomeOf(decision) });
     reply.header('cache-control', 'no-store');
     switch (decision.kind) {
       case 'allow':
@@ -257,8 +261,8 @@ export const gateHttpPlugin: FastifyPluginAsync<GateHttpOptions> = async (app, {
 };
 
 /** The gate's HTTP door: the plugin under /gate on the server's HTTP port, with the policy for forward-auth. */
-export async function startGateHttp(context: Pick<DoorContext, 'http' | 'gate' | 'config'>): Promise<Door> {
-  const { http, gate, config } = context;
-  await http.register(gateHttpPlugin, { prefix: '/gate', gate, policy: new GatePolicy(config.gate.http.rules) });
+export async function startGateHttp(context: Pick<DoorContext, 'http' | 'gate' | 'config'> & Partial<Pick<DoorContext, 'metrics'>>): Promise<Door> {
+  const { http, gate, config, metrics } = context;
+  await http.register(gateHttpPlugin, { prefix: '/gate', gate, policy: new GatePolicy(config.gate.http.rules), ...(metrics === undefined ? {} : { metrics }) });
   return httpDoor('gate-http', http);
 }

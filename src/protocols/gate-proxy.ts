@@ -16,7 +16,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { Transform } from 'node:stream';
 import { PowerplantError } from '../errors.js';
-import { decide, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
+import { decide, outcomeOf, replyChallenge, replyError, requestFacts, type Admission } from '../gate/admission.js';
 import { GATE_COOKIE } from '../gate/middleware.js';
 import { GatePolicy } from '../gate/policy.js';
 import { capConnections, requestTimeouts } from '../net/connections.js';
@@ -87,9 +87,14 @@ const tooLarge = (limit: number) => Object.assign(new PowerplantError('PP_ERR_TO
 /**
  * The request body as it streams upstream, cut at `limit` bytes (fastify's bodyLimit does not
  * apply to bodies passed through as streams). A declared length over the limit is refused at once.
+ * `onCut` is told of each body refused.
  */
-function limitedBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limit: number): NodeJS.ReadableStream {
-  if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
+function limitedBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limit: number, onCut: () => void): NodeJS.ReadableStream {
+  const refuse = (): PowerplantError => {
+    onCut();
+    return tooLarge(limit);
+  };
+  if (Number(request.headers['content-length'] ?? 0) > limit) throw refuse();
   // No body to count: bodiless requests and WebSocket upgrades (whose stream is the socket's).
   if (request.headers['transfer-encoding'] === undefined && request.headers['content-length'] === undefined) return payload;
   let received = 0;
@@ -97,7 +102,7 @@ function limitedBody(request: FastifyRequest, payload: NodeJS.ReadableStream, li
     new Transform({
       transform(chunk: Buffer, _encoding, done) {
         received += chunk.length;
-        done(received > limit ? tooLarge(limit) : null, chunk);
+        done(received > limit ? refuse() : null, chunk);
       },
     }),
   );
@@ -123,13 +128,19 @@ export async function startGateProxy(context: GateProxyContext): Promise<Door> {
   capConnections(app.server, { max: config.max_connections, perSource: config.max_connections_per_source }, () =>
     metrics?.connectionsRefused.inc({ door: 'gate-proxy' }),
   );
-  app.addHook('preParsing', async (request, _reply, payload) => limitedBody(request, payload, config.max_body_bytes));
-  await app.register(gateHttpPlugin, { prefix: GATE_PREFIX, gate, policy });
-  const admission: Admission = { gate, policy, endpoint: GATE_PREFIX };
+  const countLimit = (limit: string) => metrics?.limitsHit.inc({ door: 'gate-proxy', limit });
+  // Node cuts a request past request_timeout_ms itself (fastify answers 408): count it as it goes.
+  app.server.on('clientError', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') countLimit('request_timeout');
+  });
+  app.addHook('preParsing', async (request, _reply, payload) => limitedBody(request, payload, config.max_body_bytes, () => countLimit('body_bytes')));
+  await app.register(gateHttpPlugin, { prefix: GATE_PREFIX, gate, policy, ...(metrics === undefined ? {} : { metrics }) });
+  const admission: Admission = { gate, policy, endpoint: GATE_PREFIX, onLimit: countLimit };
 
   /** The gate, before anything is proxied: a refused request ends here. */
   const admit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const decision = decide(admission, requestFacts(request, request.url, request.method), request);
+    metrics?.gateAdmissions.inc({ route: 'proxy', outcome: outcomeOf(decision) });
     if (decision.kind === 'allow') return;
     if (decision.kind === 'pass') {
       request.gatePass = decision.pass;

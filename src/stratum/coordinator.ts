@@ -174,8 +174,8 @@ export class Coordinator {
     const now = Date.now();
     const { authorizeTimeoutMs = 0, idleTimeoutMs = 0 } = this.options;
     for (const session of [...this.sessions]) {
-      if (authorizeTimeoutMs > 0 && !session.authorized && now - session.connectedAt > authorizeTimeoutMs) session.drop('not authorized in time');
-      else if (idleTimeoutMs > 0 && now - session.lastHeardAt > idleTimeoutMs) session.drop('idle');
+      if (authorizeTimeoutMs > 0 && !session.authorized && now - session.connectedAt > authorizeTimeoutMs) session.dropAt('authorize_timeout', 'not authorized in time');
+      else if (idleTimeoutMs > 0 && now - session.lastHeardAt > idleTimeoutMs) session.dropAt('idle', 'idle');
       else session.tick();
     }
   }

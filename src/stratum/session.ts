@@ -46,8 +46,8 @@ export interface SessionLimits {
   readonly rejectWindowShares: number;
 }
 
-/** Why a session closed itself at a limit (the `limit` label of powerplant_limits_hit_total). */
-export type SessionLimit = 'errors' | 'line_bytes' | 'rejected_shares';
+/** Why a session was closed at a limit: its own, or the coordinator's timeouts (the `limit` label of powerplant_limits_hit_total). */
+export type SessionLimit = 'errors' | 'line_bytes' | 'rejected_shares' | 'authorize_timeout' | 'idle';
 
 export interface SessionSettings extends SessionLimits {
   readonly extranonce2Size: number;
@@ -167,7 +167,7 @@ export class Session {
   }
 
   /** Close the connection at one of its limits, counted by name. */
-  private dropAt(limit: SessionLimit, reason: string): void {
+  dropAt(limit: SessionLimit, reason: string): void {
     this.host.countLimit(limit);
     this.drop(reason);
   }

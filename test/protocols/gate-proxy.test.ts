@@ -123,19 +123,22 @@ test('with a pass: bodies, status and headers stream both ways, without hop-by-h
 });
 
 test('forged, expired, foreign and under-worked passes are refused with the reason, never forwarded', async (t) => {
-  const { upstream, proxy } = await gateInFront(t, '[[gate.http.rules]]\naction = "challenge"\npath = "/admin"\nbits = 10\n');
+  const { upstream, proxy, server } = await gateInFront(t, '[[gate.http.rules]]\naction = "challenge"\npath = "/admin"\nbits = 10\n');
+  const admissions = (outcome: string) => metricValue(server.metrics.gateAdmissions, { route: 'proxy', outcome });
   const token = await earnPass(proxy);
+  assert.equal(await admissions('no-pass'), 1, 'earnPass was refused once without a pass');
   const codec = new TokenCodec(Buffer.from(SECRET), 'proxy-test');
-  const cases: Array<[string, string]> = [
-    [token.slice(0, -1) + (token.endsWith('0') ? '1' : '0'), 'pass token signature is invalid'],
-    [codec.issue('0123456789abcdef0123456789abcdef', 1, Date.now() - 5000, BITS).token, 'pass token expired'],
-    [new TokenCodec(Buffer.from(SECRET), 'elsewhere').issue('0123456789abcdef0123456789abcdef', 300, Date.now(), BITS).token, 'pass token is for another purpose'],
-    ['garbage', 'pass token is malformed'],
+  const cases: Array<[string, string, string]> = [
+    [token.slice(0, -1) + (token.endsWith('0') ? '1' : '0'), 'pass token signature is invalid', 'forged'],
+    [codec.issue('0123456789abcdef0123456789abcdef', 1, Date.now() - 5000, BITS).token, 'pass token expired', 'expired'],
+    [new TokenCodec(Buffer.from(SECRET), 'elsewhere').issue('0123456789abcdef0123456789abcdef', 300, Date.now(), BITS).token, 'pass token is for another purpose', 'wrong-purpose'],
+    ['garbage', 'pass token is malformed', 'invalid'],
   ];
-  for (const [bad, reason] of cases) {
+  for (const [bad, reason, outcome] of cases) {
     const refused = await fetch(`${proxy}/page`, { headers: { ...json, cookie: `powerplant_gate=${bad}` } });
     assert.equal(refused.status, 401);
     assert.equal(((await refused.json()) as JsonChallenge).error, reason);
+    assert.equal(await admissions(outcome), 1, `counted as ${outcome}`);
   }
   const admin = await fetch(`${proxy}/admin/users`, { headers: { ...json, cookie: `powerplant_gate=${token}` } });
   assert.equal(admin.status, 401);
@@ -146,6 +149,8 @@ test('forged, expired, foreign and under-worked passes are refused with the reas
   const stronger = await earnPass(proxy, '/admin');
   const opened = await fetch(`${proxy}/admin/users`, { headers: { ...json, cookie: `powerplant_gate=${stronger}` } });
   assert.equal(opened.status, 200);
+  assert.equal(await admissions('insufficient'), 1);
+  assert.equal(await admissions('passed'), 1);
 });
 
 test('the no-JavaScript form: a stamp sets the pass and redirects; replayed or foreign stamps are refused', async (t) => {
@@ -219,7 +224,7 @@ methods = ["GET"]
 });
 
 test('upstream trouble: 504 when it does not answer in time, 502 when it is down; big bodies get 413', async (t) => {
-  const { proxy } = await gateInFront(t, '[gate.http]\nupstream_timeout_ms = 300\nmax_body_bytes = 1000\n');
+  const { proxy, server } = await gateInFront(t, '[gate.http]\nupstream_timeout_ms = 300\nmax_body_bytes = 1000\n');
   const token = await earnPass(proxy);
   const cookie = `powerplant_gate=${token}`;
   const slow = await fetch(`${proxy}/slow`, { headers: { cookie } });
@@ -234,6 +239,7 @@ test('upstream trouble: 504 when it does not answer in time, 502 when it is down
     duplex: 'half',
   } as RequestInit);
   assert.equal(chunked.status, 413, 'a chunked body is cut at the limit too');
+  assert.equal(await metricValue(server.metrics.limitsHit, { door: 'gate-proxy', limit: 'body_bytes' }), 2);
 
   const down = await gateInFront(t, '', 'http://127.0.0.1:1');
   const downToken = await earnPass(down.proxy);
@@ -243,7 +249,7 @@ test('upstream trouble: 504 when it does not answer in time, 502 when it is down
 });
 
 test('forward-auth: 200 with a pass, 401 with where to solve without, policy applied to the forwarded URI', async (t) => {
-  const { api, proxy } = await gateInFront(t, '[[gate.http.rules]]\naction = "allow"\npath = "/robots.txt"\n[[gate.http.rules]]\naction = "deny"\nmethods = ["DELETE"]\n');
+  const { api, proxy, server } = await gateInFront(t, '[[gate.http.rules]]\naction = "allow"\npath = "/robots.txt"\n[[gate.http.rules]]\naction = "deny"\nmethods = ["DELETE"]\n');
   const auth = (headers: Record<string, string>) => fetch(`${api}/gate/auth`, { headers });
   const refused = await auth({ 'x-forwarded-uri': '/shop?item=3', 'x-forwarded-method': 'GET', ...json });
   assert.equal(refused.status, 401);
@@ -262,6 +268,12 @@ test('forward-auth: 200 with a pass, 401 with where to solve without, policy app
   assert.equal((await auth({ 'x-forwarded-uri': '/robots.txt' })).status, 200);
   assert.equal((await auth({ 'x-forwarded-uri': '/shop', 'x-forwarded-method': 'DELETE', cookie: `powerplant_gate=${token}` })).status, 403);
   assert.equal((await auth({ 'x-forwarded-uri': '/shop', authorization: 'Bearer t2' + '0'.repeat(90) })).status, 401);
+  const answers = async (outcome: string) => metricValue(server.metrics.gateAdmissions, { route: 'forward-auth', outcome });
+  assert.deepEqual(
+    await Promise.all(['no-pass', 'passed', 'allowed', 'denied', 'forged'].map(answers)),
+    [2, 1, 1, 1, 1],
+    'forward-auth answers are counted by outcome',
+  );
 
   const solve = await fetch(`${api}/gate/solve?return=/shop`, { redirect: 'manual', headers: { cookie: `powerplant_gate=${token}` } });
   assert.equal(solve.status, 303, 'a visitor with a pass goes straight on');
@@ -299,4 +311,15 @@ test('a request whose body trickles in is cut at gate.http.request_timeout_ms wi
   clearInterval(trickle);
   assert.match(answer, /^HTTP\/1\.1 408 /);
   assert.ok(performance.now() - started < 4000, 'cut near the timeout');
+  assert.equal(await metricValue(server.metrics.limitsHit, { door: 'gate-proxy', limit: 'request_timeout' }), 1);
+});
+
+test('a source past gate.max_puzzles_per_source_per_minute is refused at the proxy and counted', async (t) => {
+  const { proxy, server } = await gateInFront(t, 'max_puzzles_per_source_per_minute = 1\n');
+  const first = await fetch(`${proxy}/page`, { headers: json });
+  assert.equal(first.status, 401);
+  const limited = await fetch(`${proxy}/page`, { headers: json });
+  assert.equal(limited.status, 429);
+  assert.equal(await metricValue(server.metrics.limitsHit, { door: 'gate-proxy', limit: 'puzzles_per_source' }), 1);
+  assert.equal(await metricValue(server.metrics.gateAdmissions, { route: 'proxy', outcome: 'no-pass' }), 2);
 });

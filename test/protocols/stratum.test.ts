@@ -284,3 +284,37 @@ test('a miner past stratum.max_rejected_shares is told why, closed and counted; 
     await door.close();
   }
 });
+
+/** A raw TCP miner on the door: sends lines, resolves `closed` when the door hangs up. */
+async function rawMiner(door: StratumDoor): Promise<{ send(id: number, method: string, params: unknown[]): void; closed: Promise<void> }> {
+  const raw = connect({ host: '127.0.0.1', port: door.address.port });
+  raw.resume();
+  const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+  await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+  return { send: (id, method, params) => raw.write(JSON.stringify({ id, method, params }) + '\n'), closed };
+}
+
+const timeoutCases = [
+  { limit: 'authorize_timeout', other: 'idle', who: 'a miner that never authorizes', setting: { authorize_timeout_ms: 100 }, authorize: false },
+  { limit: 'idle', other: 'authorize_timeout', who: 'an authorized miner that goes quiet', setting: { idle_timeout_ms: 100 }, authorize: true },
+] as const;
+
+for (const { limit, other, who, setting, authorize } of timeoutCases) {
+  test(`${who} is closed at stratum.${Object.keys(setting)[0]} and counted as limit="${limit}"`, async () => {
+    const metrics = createMetrics();
+    const door = await startStratum({ config: settings(setting), metrics });
+    try {
+      const miner = await rawMiner(door);
+      miner.send(1, 'mining.subscribe', []);
+      if (authorize) {
+        miner.send(2, 'mining.authorize', ['alice', 'x']);
+        await until(() => door.coordinator.agents().some((agent) => agent.workers.length > 0));
+      }
+      await miner.closed;
+      assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit }), 1);
+      assert.equal(await metricValue(metrics.limitsHit, { door: 'stratum', limit: other }), 0);
+    } finally {
+      await door.close();
+    }
+  });
+}
