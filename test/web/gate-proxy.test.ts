@@ -159,7 +159,8 @@ test('without JavaScript: the page gives the hashcash command, and the stamp fro
 test('inside a form, the widget holds the submission until it passes and sends the pass; the server takes each pass once', async (t) => {
   if (!need(t, CHROMIUM, 'chromium')) return;
   const gate = new Gate({ secret: Buffer.from('a test secret of enough length'), purpose: 'form-test', bitsMin: 10, bitsMax: 10, challengeTtlS: 60, tokenTtlS: 300 });
-  const app = Fastify();
+  // Closed before the browser (hooks run in order): it must not wait for Chromium's open connections.
+  const app = Fastify({ forceCloseConnections: true });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
   await app.register(gateHttpPlugin, { prefix: '/gate', gate });
   app.get('/', async (_request, reply) =>

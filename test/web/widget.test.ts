@@ -19,7 +19,8 @@ test('in headless Chromium the widget solves with WASM in a worker and the demo 
     return;
   }
   const gate = new Gate({ secret: Buffer.from('a test secret of enough length'), purpose: 'web-test', bitsMin: BITS, bitsMax: BITS, challengeTtlS: 60, tokenTtlS: 300 });
-  const app = Fastify();
+  // Closed before the browser (hooks run in order): it must not wait for Chromium's open connections.
+  const app = Fastify({ forceCloseConnections: true });
   await app.register(gateHttpPlugin, { prefix: '/gate', gate });
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.after(() => app.close());
