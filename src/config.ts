@@ -33,6 +33,12 @@ const hex16 = z.string({ error: 'must be 16 hex characters' }).regex(/^[0-9a-fA-
 const hex8 = z.string({ error: 'must be 8 hex characters' }).regex(/^[0-9a-fA-F]{8}$/, 'must be 8 hex characters');
 const decimal = z.string({ error: 'must be a decimal integer string' }).regex(/^[1-9][0-9]{0,19}$/, 'must be a positive decimal integer string');
 const url = z.string({ error: 'must be a URL string' }).regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
+/** A URL that may be left empty (the feature off): `schemes` such as 'https?' for http:// or https://. */
+const emptyOrUrl = (schemes: string, named: string) =>
+  z
+    .string({ error: 'must be a string' })
+    .regex(new RegExp(`^(|${schemes}:\\/\\/\\S+)$`), `must be empty or ${named} URL`)
+    .default('');
 
 /** An IP address, or a network in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`). */
 const network = z.string({ error: 'must be an address or CIDR string' }).refine((text) => {
@@ -218,10 +224,7 @@ const schema = z.strictObject({
       /** How many of a connection's most recent judged shares (accepted or rejected) max_rejected_shares counts over. */
       reject_window_shares: integer(1, 10_000).default(100),
       /** Bitcoin node RPC to take block templates from (http://user:pass@host:port/); empty: the built-in chain. */
-      node_url: z
-        .string({ error: 'must be a string' })
-        .regex(/^(|https?:\/\/\S+)$/, 'must be empty or an http:// or https:// URL')
-        .default(''),
+      node_url: emptyOrUrl('https?', 'an http:// or https://'),
       /** Where the coinbase pays, with node_url (base58 or bech32/bech32m of the node's chain). */
       payout_address: z.string({ error: 'must be a string' }).default(''),
       /** The node's short poll (when it offers no long poll) and retry period while it is down. */
@@ -261,7 +264,7 @@ const schema = z.strictObject({
       http: z
         .strictObject({
           /** The website behind the gate; empty runs no proxy. */
-          upstream: z.string({ error: 'must be a string' }).regex(/^(|https?:\/\/\S+)$/, 'must be empty or an http:// or https:// URL').default(''),
+          upstream: emptyOrUrl('https?', 'an http:// or https://'),
           port: port().default(7042),
           /** Host header sent upstream: empty keeps the visitor's. */
           host: z.string({ error: 'must be a string' }).default(''),
@@ -307,10 +310,7 @@ const schema = z.strictObject({
   cluster: z
     .strictObject({
       /** redis:// URL; empty runs in memory. */
-      redis: z
-        .string({ error: 'must be a string' })
-        .regex(/^(|rediss?:\/\/\S+)$/, 'must be empty or a redis:// (rediss://) URL')
-        .default(''),
+      redis: emptyOrUrl('rediss?', 'a redis:// (rediss://)'),
       /** Put before every Redis key and channel, so several clusters can share one Redis. */
       prefix: z.string({ error: 'must be a string' }).default('powerplant:'),
       /** A claimed nonce range's lease, renewed by its holder while it searches; a dead worker's range is re-searched after it. */
