@@ -36,7 +36,8 @@ PP_LANES32_INLINE void text_compress_shared(pp_lanes32 s[PP_TEXT_WORDS], const u
 #define PP_TEXT_TAIL_SCHEDULED 16
 typedef struct {
   const pp_text_layout *layout;
-  size_t scheduled;
+  size_t blocks;    /* direct and final */
+  size_t scheduled; /* the first of them, up to PP_TEXT_TAIL_SCHEDULED */
   uint32_t wk[PP_TEXT_TAIL_SCHEDULED][PP_TEXT_ROUNDS];
 } text_tail;
 
@@ -47,9 +48,9 @@ static inline const uint8_t *text_tail_block(const pp_text_layout *layout, size_
 }
 
 static inline void text_tail_init(text_tail *tail, const pp_text_layout *layout) {
-  const size_t blocks = layout->direct_blocks + layout->final_blocks;
   tail->layout = layout;
-  tail->scheduled = blocks < PP_TEXT_TAIL_SCHEDULED ? blocks : PP_TEXT_TAIL_SCHEDULED;
+  tail->blocks = layout->direct_blocks + layout->final_blocks;
+  tail->scheduled = tail->blocks < PP_TEXT_TAIL_SCHEDULED ? tail->blocks : PP_TEXT_TAIL_SCHEDULED;
   for (size_t b = 0; b < tail->scheduled; b++)
     text_schedule_scalar(text_tail_block(layout, b), tail->wk[b]);
 }
@@ -57,9 +58,8 @@ static inline void text_tail_init(text_tail *tail, const pp_text_layout *layout)
 /* Compress the tail into every lane. */
 PP_LANES32_INLINE void text_tail_compress(pp_lanes32 s[PP_TEXT_WORDS], const text_tail *tail,
                                           const pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS]) {
-  const size_t blocks = tail->layout->direct_blocks + tail->layout->final_blocks;
   for (size_t b = 0; b < tail->scheduled; b++) text_lanes_compress_scheduled(s, tail->wk[b]);
-  for (size_t b = tail->scheduled; b < blocks; b++)
+  for (size_t b = tail->scheduled; b < tail->blocks; b++)
     text_compress_shared(s, text_tail_block(tail->layout, b), k);
 }
 
@@ -67,12 +67,41 @@ PP_LANES32_INLINE void text_tail_compress(pp_lanes32 s[PP_TEXT_WORDS], const tex
 PP_LANES32_INLINE void text_tail_compress_pair(pp_lanes32 s0[PP_TEXT_WORDS],
                                                pp_lanes32 s1[PP_TEXT_WORDS], const text_tail *tail,
                                                const pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS]) {
-  const size_t blocks = tail->layout->direct_blocks + tail->layout->final_blocks;
   for (size_t b = 0; b < tail->scheduled; b++) text_lanes_compress_scheduled_pair(s0, s1, tail->wk[b]);
-  for (size_t b = tail->scheduled; b < blocks; b++) {
+  for (size_t b = tail->scheduled; b < tail->blocks; b++) {
     text_compress_shared(s0, text_tail_block(tail->layout, b), k);
     text_compress_shared(s1, text_tail_block(tail->layout, b), k);
   }
+}
+
+/* What every group of attempts of a call shares. */
+typedef struct {
+  uint32_t midstate[PP_TEXT_WORDS];       /* the state after the prefix's whole blocks */
+  pp_lanes32 mask[PP_TEXT_WORDS];         /* the digest bits that must be zero */
+  unsigned mask_count;                    /* the words of mask that hold any */
+  pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS];  /* the round constants */
+  text_tail tail;                         /* the blocks after the nonce's */
+} text_call;
+
+PP_LANES32_INLINE void text_call_init(text_call *call, const pp_text_layout *layout,
+                                      const uint8_t *prefix, unsigned zero_bits) {
+  for (int i = 0; i < PP_TEXT_WORDS; i++) call->midstate[i] = PP_TEXT_IV[i];
+  for (size_t b = 0; b < layout->prefix_blocks; b++)
+    text_compress_scalar(call->midstate, prefix + PP_TEXT_BLOCK * b);
+  uint32_t mask_words[PP_TEXT_WORDS];
+  pp_zero_bits_mask(mask_words, PP_TEXT_WORDS, zero_bits);
+  call->mask_count = (zero_bits + 31) / 32;
+  for (unsigned i = 0; i < call->mask_count; i++) call->mask[i] = lanes32_set1(mask_words[i]);
+  text_lanes_constants(call->k);
+  text_tail_init(&call->tail, layout);
+}
+
+/* The lanes of finished states that pass. */
+PP_LANES32_INLINE unsigned text_call_passing(const text_call *call, const pp_lanes32 s[PP_TEXT_WORDS]) {
+  pp_lanes32 masked = lanes32_set1(0);
+  for (unsigned i = 0; i < call->mask_count; i++)
+    masked = lanes32_or(masked, lanes32_and(s[i], call->mask[i]));
+  return lanes32_equal(masked, 0);
 }
 
 PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const uint8_t *suffix,
@@ -80,36 +109,19 @@ PP_LANES32_INLINE void text_scan(const uint8_t *prefix, size_t prefix_len, const
                                  uint64_t start, uint64_t count, pp_result *out) {
   pp_decimal_lanes lanes;
   pp_decimal_lanes_init(&lanes, prefix, prefix_len, suffix, suffix_len, width, start);
-  const pp_text_layout *layout = &lanes.layout;
-
-  uint32_t midstate[PP_TEXT_WORDS];
-  for (int i = 0; i < PP_TEXT_WORDS; i++) midstate[i] = PP_TEXT_IV[i];
-  for (size_t b = 0; b < layout->prefix_blocks; b++)
-    text_compress_scalar(midstate, prefix + PP_TEXT_BLOCK * b);
-  /* The digest bits that must be zero, in the words that hold any. */
-  uint32_t mask_words[PP_TEXT_WORDS];
-  pp_zero_bits_mask(mask_words, PP_TEXT_WORDS, zero_bits);
-  const unsigned mask_count = (zero_bits + 31) / 32;
-  pp_lanes32 mask[PP_TEXT_WORDS];
-  for (unsigned i = 0; i < mask_count; i++) mask[i] = lanes32_set1(mask_words[i]);
-  pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS];
-  text_lanes_constants(k);
-  text_tail tail;
-  text_tail_init(&tail, layout);
+  text_call call;
+  text_call_init(&call, &lanes.layout, prefix, zero_bits);
 
   for (uint64_t done = 0; done < count; done += PP_LANES32) {
     pp_lanes32 s[PP_TEXT_WORDS], w[16];
-    for (int i = 0; i < PP_TEXT_WORDS; i++) s[i] = lanes32_set1(midstate[i]);
-    for (unsigned b = 0; b < layout->varying_blocks; b++) {
+    for (int i = 0; i < PP_TEXT_WORDS; i++) s[i] = lanes32_set1(call.midstate[i]);
+    for (unsigned b = 0; b < lanes.layout.varying_blocks; b++) {
       lanes32_varying_words(&lanes, b, w);
-      text_lanes_compress(s, w, k);
+      text_lanes_compress(s, w, call.k);
     }
-    text_tail_compress(s, &tail, k);
+    text_tail_compress(s, &call.tail, call.k);
     pp_decimal_lanes_advance(&lanes, PP_LANES32);
-
-    pp_lanes32 masked = lanes32_set1(0);
-    for (unsigned i = 0; i < mask_count; i++) masked = lanes32_or(masked, lanes32_and(s[i], mask[i]));
-    if (pp_result_first_lane(lanes32_equal(masked, 0), start + done, done, count, out)) return;
+    if (pp_result_first_lane(text_call_passing(&call, s), start + done, done, count, out)) return;
   }
   pp_result_none(out, count);
 }

@@ -28,13 +28,12 @@ static inline void text_segment_words(const pp_text_layout *layout, uint64_t n, 
 /* The blocks after the nonce block, shared by every lane, for one group of lanes or two side by
  * side; out of line, so that the segment loop's copies per L hold one compression each. */
 static __attribute__((noinline)) PP_LANES32_TARGET void text_segment_tail(
-    pp_lanes32 s[PP_TEXT_WORDS], const text_tail *tail, const pp_lanes32 *k) {
-  text_tail_compress(s, tail, k);
+    pp_lanes32 s[PP_TEXT_WORDS], const text_call *call) {
+  text_tail_compress(s, &call->tail, call->k);
 }
 static __attribute__((noinline)) PP_LANES32_TARGET void text_segment_tail_pair(
-    pp_lanes32 s0[PP_TEXT_WORDS], pp_lanes32 s1[PP_TEXT_WORDS], const text_tail *tail,
-    const pp_lanes32 *k) {
-  text_tail_compress_pair(s0, s1, tail, k);
+    pp_lanes32 s0[PP_TEXT_WORDS], pp_lanes32 s1[PP_TEXT_WORDS], const text_call *call) {
+  text_tail_compress_pair(s0, s1, &call->tail, call->k);
 }
 
 /* The most values of a digit word's digits: a word holds four bytes. */
@@ -80,28 +79,9 @@ static inline const uint32_t *text_segment_table(const uint8_t *block_word, unsi
   return table->words;
 }
 
-/* What every batch of a call shares. */
-typedef struct {
-  const text_tail *tail;            /* the blocks after the nonce block */
-  const pp_lanes32 *k;              /* the round constants */
-  int has_tail;
-  uint32_t midstate[PP_TEXT_WORDS]; /* the state before the nonce block */
-  uint32_t mask[PP_TEXT_WORDS];     /* digest bits that must be zero */
-  unsigned mask_count;              /* words of mask with any */
-} text_segment_call;
-
-/* The lanes of a finished state that pass. */
-PP_LANES32_INLINE unsigned text_segment_passing(const text_segment_call *call,
-                                                const pp_lanes32 s[PP_TEXT_WORDS]) {
-  pp_lanes32 masked = lanes32_set1(0);
-  for (unsigned i = 0; i < call->mask_count; i++)
-    masked = lanes32_or(masked, lanes32_and(s[i], lanes32_set1(call->mask[i])));
-  return lanes32_equal(masked, 0);
-}
-
 /* `batches` whole batches of one segment: `words` its block, `digit_words` its digit word for each
  * batch's first lane onwards. Returns 1 with `out` set at the first pass. */
-PP_LANES32_INLINE int text_segment_batches(const text_segment_call *call, const unsigned L,
+PP_LANES32_INLINE int text_segment_batches(const text_call *call, const unsigned L,
                                            const uint32_t words[16], const uint32_t *digit_words,
                                            uint64_t batches, uint64_t first, uint64_t done,
                                            uint64_t count, pp_result *out) {
@@ -110,7 +90,7 @@ PP_LANES32_INLINE int text_segment_batches(const text_segment_call *call, const 
   for (int i = 0; i < PP_TEXT_WORDS; i++) mid[i] = lanes32_set1(call->midstate[i]);
   /* With blocks after the nonce's, batches go in pairs: the two compress their tails side by side
    * (text_tail_compress_pair), and are checked in order. */
-  const uint64_t step = call->has_tail ? 2 : 1;
+  const uint64_t step = call->tail.blocks > 0 ? 2 : 1;
   for (uint64_t j = 0; j < batches; j += step) {
     const unsigned groups = j + 1 < batches ? (unsigned)step : 1;
     pp_lanes32 s[2][PP_TEXT_WORDS];
@@ -121,11 +101,11 @@ PP_LANES32_INLINE int text_segment_batches(const text_segment_call *call, const 
       w[L] = lanes32_load(digit_words + PP_LANES32 * (j + g));
       text_lanes_compress(s[g], w, call->k);
     }
-    if (groups == 2) text_segment_tail_pair(s[0], s[1], call->tail, call->k);
-    else if (call->has_tail) text_segment_tail(s[0], call->tail, call->k);
+    if (groups == 2) text_segment_tail_pair(s[0], s[1], call);
+    else if (call->tail.blocks > 0) text_segment_tail(s[0], call);
     for (unsigned g = 0; g < groups; g++) {
       const uint64_t offset = PP_LANES32 * (j + g);
-      if (pp_result_first_lane(text_segment_passing(call, s[g]), first + offset, done + offset, count, out))
+      if (pp_result_first_lane(text_call_passing(call, s[g]), first + offset, done + offset, count, out))
         return 1;
     }
   }
@@ -136,7 +116,7 @@ PP_LANES32_INLINE int text_segment_batches(const text_segment_call *call, const 
 #define PP_SEGMENT_CASE(l)                                                                         \
   case l:                                                                                          \
     return text_segment_batches(call, l, words, digit_words, batches, first, done, count, out);
-PP_LANES32_INLINE int text_segment_run(const text_segment_call *call, unsigned L,
+PP_LANES32_INLINE int text_segment_run(const text_call *call, unsigned L,
                                        const uint32_t words[16], const uint32_t *digit_words,
                                        uint64_t batches, uint64_t first, uint64_t done,
                                        uint64_t count, pp_result *out) {
@@ -151,7 +131,7 @@ PP_LANES32_INLINE int text_segment_run(const text_segment_call *call, unsigned L
 #undef PP_SEGMENT_CASE
 
 /* One batch across the end of a segment: lanes at or past it take the next segment's words. */
-PP_LANES32_INLINE int text_segment_straddle(const text_segment_call *call, unsigned L,
+PP_LANES32_INLINE int text_segment_straddle(const text_call *call, unsigned L,
                                             const uint32_t words[16], const uint32_t next[16],
                                             const uint32_t *digit_words, unsigned in_next,
                                             uint64_t first, uint64_t done, uint64_t count,
@@ -162,8 +142,8 @@ PP_LANES32_INLINE int text_segment_straddle(const text_segment_call *call, unsig
     w[i] = (unsigned)i == L ? lanes32_load(digit_words)
                             : lanes32_blend(in_next, lanes32_set1(words[i]), lanes32_set1(next[i]));
   text_lanes_compress(s, w, call->k);
-  if (call->has_tail) text_segment_tail(s, call->tail, call->k);
-  return pp_result_first_lane(text_segment_passing(call, s), first, done, count, out);
+  if (call->tail.blocks > 0) text_segment_tail(s, call);
+  return pp_result_first_lane(text_call_passing(call, s), first, done, count, out);
 }
 
 /*
@@ -187,16 +167,8 @@ PP_LANES32_INLINE int text_scan_segments(const uint8_t *prefix, size_t prefix_le
   for (unsigned i = 0; i < d; i++) span *= 10;
   for (unsigned i = 0; i < width; i++) nonces *= 10;
   const uint32_t *digit_words = text_segment_table(layout.varying + 4 * L, last - 4 * L, d);
-  pp_lanes32 k[PP_TEXT_ROUND_CONSTANTS];
-  text_lanes_constants(k);
-  text_tail tail;
-  text_tail_init(&tail, &layout);
-  text_segment_call call = {.tail = &tail, .k = k, .has_tail = layout.direct_blocks + layout.final_blocks > 0};
-  for (int i = 0; i < PP_TEXT_WORDS; i++) call.midstate[i] = PP_TEXT_IV[i];
-  for (size_t b = 0; b < layout.prefix_blocks; b++)
-    text_compress_scalar(call.midstate, prefix + PP_TEXT_BLOCK * b);
-  pp_zero_bits_mask(call.mask, PP_TEXT_WORDS, zero_bits);
-  call.mask_count = (zero_bits + 31) / 32;
+  text_call call;
+  text_call_init(&call, &layout, prefix, zero_bits);
 
   int found = 0;
   for (uint64_t done = 0; done < count && !found;) {
